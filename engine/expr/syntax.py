@@ -1,0 +1,338 @@
+"""Parse expression text into the syntax tree; Lark errors become P diagnostics.
+
+Text in, `Node` out (or DiagnosticError). Spans are placed in the file the expression came from
+through an `Origin`, so an error inside a YAML value points at the right line and column.
+Limits on length and nesting are checked before and after parsing, so hostile input fails fast
+with a diagnostic rather than a RecursionError.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+
+from engine.diagnostics import Diagnostic, DiagnosticError
+from engine.expr import ast
+from engine.source import Span
+
+MAX_LENGTH = 10_000  # characters in one expression
+MAX_DEPTH = 64  # nested brackets, and nodes on any root-to-leaf path of the tree (minus chains)
+MAX_NUMBER_DIGITS = 30
+MAX_STRING_LENGTH = 2_000
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where an expression's text sits: its file and, per expression line, the (line, col) it
+    starts at there. With no `starts`, the expression is its own file (e.g. `<expr>`)."""
+
+    file: str = "<expr>"
+    starts: tuple[tuple[int, int], ...] | None = None
+    file_lines: tuple[str, ...] | None = None
+
+    def place(self, line: int, col: int) -> tuple[int, int]:
+        if not self.starts:
+            return line, col
+        k = min(line, len(self.starts)) - 1
+        base_line, base_col = self.starts[k]
+        return base_line, base_col + col - 1
+
+    def span(self, line: int, col: int, end_line: int, end_col: int) -> Span:
+        start = self.place(line, col)
+        end = self.place(end_line, end_col)
+        return Span(self.file, start[0], start[1], end[0], end[1])
+
+    def line_text(self, line: int) -> str | None:
+        if self.file_lines is None or not 1 <= line <= len(self.file_lines):
+            return None
+        return self.file_lines[line - 1]
+
+    def diagnostic(self, code: str, message: str, span: Span, **kw: str) -> Diagnostic:
+        return Diagnostic(code, message, span, source_line=self.line_text(span.line), **kw)
+
+
+def expr_origin(text: str, file: str = "<expr>") -> Origin:
+    """An origin for an expression that is a whole source of its own."""
+    return Origin(file, None, tuple(text.split("\n")))
+
+
+@cache
+def _parser() -> Lark:
+    grammar = resources.files("engine.expr").joinpath("grammar.lark").read_text("utf-8")
+    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False)
+
+
+_HINTS = {
+    "=": "write == to compare",
+    "&": "write `and`",
+    "|": "write `or`",
+    "!": "write `not`, or != for not-equal",
+    "（": "use ASCII parentheses ( )",
+    "）": "use ASCII parentheses ( )",
+    "“": 'quote text with ASCII quotes "…"',
+    "”": 'quote text with ASCII quotes "…"',
+    "‘": "quote text with ASCII quotes '…'",
+    "’": "quote text with ASCII quotes '…'",
+    "≥": "write >=",
+    "≤": "write <=",
+    "，": "separate with an ASCII comma ,",
+    "%": "write a percentage as a fraction: 15% is 0.15",
+}
+
+_TOKEN_NAMES = {
+    "RPAR": "`)`",
+    "LPAR": "`(`",
+    "RSQB": "`]`",
+    "LSQB": "`[`",
+    "COMMA": "`,`",
+    "NAME": "a name",
+    "NUMBER": "a number",
+    "STRING": "a string",
+    "DATE": "a date",
+    "COMP_OP": "a comparison",
+    "ADD_OP": "`+` or `-`",
+    "MUL_OP": "`*` or `/`",
+    "THEN": "`then`",
+    "ELSE": "`else`",
+    "$END": "the end of the expression",
+}
+
+
+def parse_expr(text: str, origin: Origin | None = None) -> ast.Node:
+    """Parse `text`; raises DiagnosticError carrying P diagnostics.
+
+    >>> ast.unparse(parse_expr("a.b >= 18 and not c"))
+    '((a.b >= 18) and (not c))'
+    """
+    origin = origin or expr_origin(text)
+    _check_limits(text, origin)
+    try:
+        tree = _parser().parse(text)
+    except UnexpectedInput as err:
+        raise DiagnosticError([_syntax_error(err, text, origin)]) from None
+    _check_depth(tree, origin)
+    return _Builder(origin).build(tree)
+
+
+def _check_limits(text: str, origin: Origin) -> None:
+    if len(text) > MAX_LENGTH:
+        span = origin.span(1, 1, 1, 2)
+        raise DiagnosticError(
+            [
+                origin.diagnostic(
+                    "P101",
+                    f"expression too long: {len(text):,} characters, the limit is {MAX_LENGTH:,}",
+                    span,
+                    help="split the condition into several conditions",
+                )
+            ]
+        )
+    depth = 0
+    line, col = 1, 0
+    for ch in text:
+        col += 1
+        if ch == "\n":
+            line, col = line + 1, 0
+        elif ch in "([":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise DiagnosticError([_too_deep(origin, origin.span(line, col, line, col + 1))])
+        elif ch in ")]":
+            depth -= 1
+
+
+def _too_deep(origin: Origin, span: Span) -> Diagnostic:
+    return origin.diagnostic(
+        "P102",
+        f"expression nested too deeply: more than {MAX_DEPTH} levels",
+        span,
+        label="the limit is reached here",
+        help="split the condition into several conditions",
+    )
+
+
+def _check_depth(tree: Tree, origin: Origin) -> None:
+    """Reject trees deeper than MAX_DEPTH, iteratively (the builder below recurses)."""
+    stack: list[tuple[Tree, int]] = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            meta = node.meta
+            span = origin.span(meta.line, meta.column, meta.end_line, meta.end_column)
+            raise DiagnosticError([_too_deep(origin, span)])
+        stack.extend((child, depth + 1) for child in node.children if isinstance(child, Tree))
+
+
+def _syntax_error(err: UnexpectedInput, text: str, origin: Origin) -> Diagnostic:
+    line, col = getattr(err, "line", 1), getattr(err, "column", 1)
+    if line is None or line < 1 or col is None or col < 1:  # end of input
+        lines = text.split("\n")
+        line, col = len(lines), len(lines[-1]) + 1
+    if isinstance(err, UnexpectedCharacters):
+        ch = text[err.pos_in_stream] if err.pos_in_stream < len(text) else ""
+        if ch in "\"'":
+            return origin.diagnostic(
+                "P003",
+                "string not closed",
+                origin.span(line, col, line, col + 1),
+                label="this quote has no closing partner on the line",
+                help=f"end the string with {ch}",
+            )
+        return origin.diagnostic(
+            "P001",
+            f"unexpected character `{ch}`",
+            origin.span(line, col, line, col + 1),
+            label="not part of the language",
+            help=_HINTS.get(ch, ""),
+        )
+    if isinstance(err, UnexpectedToken) and err.token.type != "$END":
+        tok = err.token
+        expected = _expected(err.expected)
+        width = max(len(str(tok)), 1)
+        return origin.diagnostic(
+            "P002",
+            f"unexpected `{tok}`",
+            origin.span(line, col, line, col + width),
+            label=f"expected {expected}" if expected else "",
+        )
+    expected = _expected(getattr(err, "expected", set()) or set())
+    return origin.diagnostic(
+        "P004",
+        "expression ends too early",
+        origin.span(line, col, line, col + 1),
+        label=f"expected {expected}" if expected else "",
+    )
+
+
+def _expected(names: set[str] | frozenset[str]) -> str:
+    named = sorted({_TOKEN_NAMES.get(n, f"`{n.lower()}`") for n in names if not n.startswith("_")})
+    if len(named) > 6:
+        return "an operator or the end of the expression"
+    return ", ".join(named)
+
+
+_ESCAPES = {"n": "\n", "t": "\t", "\\": "\\", '"': '"', "'": "'"}
+_ESCAPE_RE = re.compile(r"\\(.)")
+
+
+class _Builder:
+    """Lark tree -> ast nodes. Recursion is safe: depth was bounded by _check_depth."""
+
+    def __init__(self, origin: Origin) -> None:
+        self.origin = origin
+
+    def span_of(self, item: Tree | Token) -> Span:
+        if isinstance(item, Token):
+            return self.origin.span(item.line, item.column, item.end_line, item.end_column)
+        m = item.meta
+        return self.origin.span(m.line, m.column, m.end_line, m.end_column)
+
+    def error(self, code: str, message: str, item: Tree | Token, **kw: str) -> DiagnosticError:
+        return DiagnosticError([self.origin.diagnostic(code, message, self.span_of(item), **kw)])
+
+    def build(self, item: Tree | Token) -> ast.Node:
+        if isinstance(item, Token):  # only a bare path segment reaches here via `path`
+            raise TypeError(f"unexpected token {item!r}")
+        method = getattr(self, "_" + str(item.data))
+        return method(item)
+
+    def _path(self, t: Tree) -> ast.Node:
+        return ast.Path(self.span_of(t), segments=tuple(str(tok) for tok in t.children))
+
+    def _number_lit(self, t: Tree) -> ast.Node:
+        tok = t.children[0]
+        if len(tok.replace(".", "")) > MAX_NUMBER_DIGITS:
+            raise self.error(
+                "P005",
+                f"number has more than {MAX_NUMBER_DIGITS} digits",
+                tok,
+                help="amounts in yuan need far fewer digits; check for a typing error",
+            )
+        return ast.Literal(self.span_of(t), value=Decimal(str(tok)))
+
+    def _date_lit(self, t: Tree) -> ast.Node:
+        tok = t.children[0]
+        try:
+            value = date.fromisoformat(str(tok))
+        except ValueError:
+            raise self.error(
+                "P006", f"`{tok}` is not a calendar date", tok, help="write YYYY-MM-DD"
+            ) from None
+        return ast.Literal(self.span_of(t), value=value)
+
+    def _string_lit(self, t: Tree) -> ast.Node:
+        tok = t.children[0]
+        body = str(tok)[1:-1]
+        if len(body) > MAX_STRING_LENGTH:
+            raise self.error(
+                "P007", f"string longer than {MAX_STRING_LENGTH:,} characters", tok
+            )
+        bad = next((m for m in _ESCAPE_RE.finditer(body) if m.group(1) not in _ESCAPES), None)
+        if bad is not None:
+            raise self.error(
+                "P008",
+                f"unknown escape `\\{bad.group(1)}` in string",
+                tok,
+                help="the escapes are \\n \\t \\\\ \\\" \\'",
+            )
+        value = _ESCAPE_RE.sub(lambda m: _ESCAPES[m.group(1)], body)
+        return ast.Literal(self.span_of(t), value=value)
+
+    def _true_lit(self, t: Tree) -> ast.Node:
+        return ast.Literal(self.span_of(t), value=True)
+
+    def _false_lit(self, t: Tree) -> ast.Node:
+        return ast.Literal(self.span_of(t), value=False)
+
+    def _list_lit(self, t: Tree) -> ast.Node:
+        items = tuple(self.build(c) for c in t.children if c is not None)
+        return ast.ListLit(self.span_of(t), items=items)
+
+    def _call(self, t: Tree) -> ast.Node:
+        name_tok, *args = t.children
+        return ast.Call(
+            self.span_of(t),
+            name=str(name_tok),
+            args=tuple(self.build(a) for a in args if a is not None),
+            name_span=self.span_of(name_tok),
+        )
+
+    def _if_expr(self, t: Tree) -> ast.Node:
+        cond, then, orelse = (self.build(c) for c in t.children)
+        return ast.If(self.span_of(t), cond=cond, then=then, orelse=orelse)
+
+    def _binary(self, t: Tree, op: str, op_tok: Token | None = None) -> ast.Node:
+        left, right = (self.build(c) for c in t.children if isinstance(c, Tree))
+        op_span = self.span_of(op_tok) if op_tok is not None else None
+        return ast.Binary(self.span_of(t), op=op, left=left, right=right, op_span=op_span)
+
+    def _or_op(self, t: Tree) -> ast.Node:
+        return self._binary(t, "or")
+
+    def _and_op(self, t: Tree) -> ast.Node:
+        return self._binary(t, "and")
+
+    def _compare(self, t: Tree) -> ast.Node:
+        return self._binary(t, str(t.children[1]), t.children[1])
+
+    def _arith(self, t: Tree) -> ast.Node:
+        return self._binary(t, str(t.children[1]), t.children[1])
+
+    def _in_op(self, t: Tree) -> ast.Node:
+        return self._binary(t, "in")
+
+    def _not_in_op(self, t: Tree) -> ast.Node:
+        return self._binary(t, "not in", t.children[1])
+
+    def _not_op(self, t: Tree) -> ast.Node:
+        return ast.Unary(self.span_of(t), op="not", operand=self.build(t.children[0]))
+
+    def _neg(self, t: Tree) -> ast.Node:
+        return ast.Unary(self.span_of(t), op="-", operand=self.build(t.children[0]))

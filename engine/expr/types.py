@@ -1,0 +1,256 @@
+"""Type terms and the type environment: what names an expression may use, and their types.
+
+A facts schema (JSON Schema subset) becomes a tree of fields; Chinese aliases declared with
+`x-alias` resolve to the same field as the English name. Parameters have their own table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Type:
+    """A scalar type: bool, number, string, date; `error` marks a node already reported."""
+
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True, slots=True)
+class EnumType:
+    """A string restricted to listed values (a JSON Schema `enum`)."""
+
+    values: tuple[str, ...]
+    name: str = "string"
+
+    def __str__(self) -> str:
+        return "enum(" + ", ".join(f'"{v}"' for v in self.values) + ")"
+
+
+@dataclass(frozen=True, slots=True)
+class ListType:
+    """A list; `item` is None for the empty list literal, which fits any list."""
+
+    item: Any = None
+    name: str = "list"
+
+    def __str__(self) -> str:
+        return f"list[{self.item}]" if self.item is not None else "list"
+
+
+BOOL = Type("bool")
+NUMBER = Type("number")
+STRING = Type("string")
+DATE = Type("date")
+ERROR = Type("error")
+
+DECISION_DATE_NAMES = ("decision_date", "决定日期")
+PARAM_ROOT_NAMES = ("param", "参数")
+
+
+def is_stringy(t: object) -> bool:
+    return t == STRING or isinstance(t, EnumType)
+
+
+def compatible(a: object, b: object) -> bool:
+    """Whether values of types a and b can be compared for equality or combined in a list."""
+    if a == ERROR or b == ERROR:
+        return True
+    if is_stringy(a) and is_stringy(b):
+        return True
+    if isinstance(a, ListType) and isinstance(b, ListType):
+        return a.item is None or b.item is None or compatible(a.item, b.item)
+    return a == b
+
+
+def unify(a: object, b: object) -> object:
+    """The common type of two compatible types (enum with string gives string)."""
+    if a == ERROR:
+        return b
+    if b == ERROR or a == b:
+        return a
+    if is_stringy(a) and is_stringy(b):
+        return STRING
+    if isinstance(a, ListType) and isinstance(b, ListType):
+        if a.item is None:
+            return b
+        if b.item is None:
+            return a
+        return ListType(unify(a.item, b.item))
+    return a
+
+
+@dataclass(frozen=True)
+class Field:
+    """One named field of the facts: a leaf with a type, or an object with children."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    type: Any = None  # a scalar, enum or list type for leaves; None for objects
+    children: Mapping[str, Field] = field(default_factory=dict)
+    is_array: bool = False  # an array of objects: paths through it give lists
+    title: str = ""
+
+    def lookup(self, segment: str) -> Field | None:
+        """A child by English name or alias."""
+        found = self.children.get(segment)
+        if found is not None:
+            return found
+        for child in self.children.values():
+            if segment in child.aliases:
+                return child
+        return None
+
+    def spellings(self) -> list[str]:
+        """Every name a child can be written with, for "did you mean" suggestions."""
+        out: list[str] = []
+        for child in self.children.values():
+            out.append(child.name)
+            out.extend(child.aliases)
+        return out
+
+
+@dataclass(frozen=True)
+class TypeEnv:
+    """Names an expression can use: facts (a Field tree) and parameters (id -> type)."""
+
+    facts: Field
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    @staticmethod
+    def empty() -> TypeEnv:
+        return TypeEnv(Field("facts"))
+
+    @staticmethod
+    def from_schema(schema: Mapping[str, Any], params: Mapping[str, Any] | None = None) -> TypeEnv:
+        """Build from a facts JSON Schema; SchemaTypeError on constructs outside the subset."""
+        return TypeEnv(_field_from_schema("facts", schema, schema, ()), dict(params or {}))
+
+    @staticmethod
+    def from_values(facts: Mapping[str, Any], params: Mapping[str, Any] | None = None) -> TypeEnv:
+        """Infer types from sample values, for trying expressions without a schema."""
+        return TypeEnv(
+            _field_from_value("facts", facts),
+            {k: _type_of_value(v) for k, v in _flatten(params or {}).items()},
+        )
+
+
+class SchemaTypeError(ValueError):
+    """The facts schema uses a construct the expression language cannot type."""
+
+    def __init__(self, pointer: str, message: str) -> None:
+        super().__init__(f"{pointer or '/'}: {message}")
+        self.pointer = pointer
+
+
+def _aliases(node: Mapping[str, Any]) -> tuple[str, ...]:
+    alias = node.get("x-alias", ())
+    return (alias,) if isinstance(alias, str) else tuple(alias)
+
+
+def _resolve(node: Mapping[str, Any], root: Mapping[str, Any], pointer: str) -> Mapping[str, Any]:
+    seen = 0
+    while "$ref" in node:
+        ref = node["$ref"]
+        if not isinstance(ref, str) or not ref.startswith("#/") or seen > 32:
+            raise SchemaTypeError(pointer, f"only local references are supported, not {ref!r}")
+        target: Any = root
+        for part in ref[2:].split("/"):
+            if not isinstance(target, Mapping) or part not in target:
+                raise SchemaTypeError(pointer, f"reference {ref!r} does not resolve")
+            target = target[part]
+        node, seen = target, seen + 1
+    return node
+
+
+def _field_from_schema(
+    name: str, node: Mapping[str, Any], root: Mapping[str, Any], aliases: tuple[str, ...]
+) -> Field:
+    pointer = ""
+    node = _resolve(node, root, pointer)
+    title = str(node.get("title", ""))
+    if node.get("type") == "object" or "properties" in node:
+        children = {
+            key: _field_from_schema(key, sub, root, _aliases(_resolve(sub, root, key)))
+            for key, sub in sorted(node.get("properties", {}).items())
+        }
+        return Field(name, aliases, None, children, title=title)
+    if node.get("type") == "array":
+        items = _resolve(node.get("items", {}), root, name)
+        if items.get("type") == "object" or "properties" in items:
+            inner = _field_from_schema(name, items, root, aliases)
+            return Field(name, aliases, None, inner.children, is_array=True, title=title)
+        return Field(name, aliases, ListType(_scalar_type(name, items)), title=title)
+    return Field(name, aliases, _scalar_type(name, node), title=title)
+
+
+def _scalar_type(name: str, node: Mapping[str, Any]) -> Any:
+    if "enum" in node:
+        values = node["enum"]
+        if all(isinstance(v, str) for v in values):
+            return EnumType(tuple(values))
+        raise SchemaTypeError(name, "enum values must all be strings")
+    kind = node.get("type")
+    if isinstance(kind, list):  # ["integer", "null"] and the like: null means a missing fact
+        kinds = [k for k in kind if k != "null"]
+        kind = kinds[0] if len(kinds) == 1 else None
+    if kind == "boolean":
+        return BOOL
+    if kind in ("integer", "number"):
+        return NUMBER
+    if kind == "string":
+        return DATE if node.get("format") == "date" else STRING
+    raise SchemaTypeError(name, f"field type {node.get('type')!r} is not supported")
+
+
+def _type_of_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return BOOL
+    if isinstance(value, int | float | Decimal):
+        return NUMBER
+    if isinstance(value, date):
+        return DATE
+    if isinstance(value, str):
+        return DATE if _looks_like_date(value) else STRING
+    if isinstance(value, list | tuple):
+        items = [_type_of_value(v) for v in value if v is not None]
+        return ListType(items[0] if items else None)
+    return STRING
+
+
+def _looks_like_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == 10
+
+
+def _field_from_value(name: str, value: Any) -> Field:
+    if isinstance(value, Mapping):
+        return Field(name, (), None, {k: _field_from_value(k, v) for k, v in value.items()})
+    if isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
+        merged: dict[str, Any] = {}
+        for item in value:
+            merged.update(item)
+        inner = _field_from_value(name, merged)
+        return Field(name, (), None, inner.children, is_array=True)
+    return Field(name, (), _type_of_value(value))
+
+
+def _flatten(params: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in params.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            out.update(_flatten(value, dotted + "."))
+        else:
+            out[dotted] = value
+    return out
