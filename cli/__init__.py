@@ -1,0 +1,1 @@
+"""The `clause` command line: parse arguments, call `engine.api`, render with Rich."""

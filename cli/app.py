@@ -1,0 +1,136 @@
+"""The Typer app: one short function per command; logic lives in `engine.api`.
+
+Exit codes: 0 success, 1 findings (failed checks or tests, a runtime error in an expression),
+2 bad usage or unreadable input. No Python traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from enum import IntEnum, StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli import render
+from engine import __version__, api
+from engine.diagnostics import Diagnostic, DiagnosticError
+from engine.expr.values import EvalError
+from engine.source import Span
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    FINDINGS = 1
+    USAGE = 2
+    INTERNAL = 3
+
+
+class Format(StrEnum):
+    text = "text"
+    json = "json"
+
+
+app = typer.Typer(
+    name="clause",
+    help="Policy-as-code for subsidy notices: check rules, try expressions, explain decisions.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"clause {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """clause: policy-as-code for government subsidy notices."""
+
+
+def _parse_date(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise DiagnosticError(
+            [Diagnostic("L010", f"--date {text!r} is not a date; write YYYY-MM-DD", _arg_span())]
+        ) from None
+
+
+def _arg_span() -> Span:
+    return Span("<command line>", 1, 1, 1, 1)
+
+
+@app.command("expr")
+def expr_command(
+    expression: Annotated[str, typer.Argument(help="The expression, quoted for the shell.")],
+    facts: Annotated[
+        Path | None, typer.Option("--facts", help="Facts file (YAML or JSON); `-` for stdin.")
+    ] = None,
+    schema: Annotated[
+        Path | None, typer.Option("--schema", help="Facts schema (JSON Schema) for types.")
+    ] = None,
+    params: Annotated[
+        Path | None, typer.Option("--params", help="Parameter values (YAML or JSON).")
+    ] = None,
+    on: Annotated[
+        str | None, typer.Option("--date", help="Decision date YYYY-MM-DD (`decision_date`).")
+    ] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.text,
+) -> None:
+    """Try an expression: print its value, type, unknown facts and every sub-expression."""
+    facts_data = None
+    if facts is not None:
+        facts_data = (
+            api.read_facts_stdin(sys.stdin.read())
+            if str(facts) == "-"
+            else api.read_data_file(facts)
+        )
+    report = api.evaluate_expression(
+        expression,
+        facts=facts_data,
+        schema=api.read_data_file(schema) if schema else None,
+        params=api.read_data_file(params) if params else None,
+        decision_date=_parse_date(on),
+        facts_file=str(facts) if facts else "<facts>",
+    )
+    render.expr_report(report, render.make_console(), fmt.value)
+
+
+def main() -> None:
+    """Console-script entry: run the app, turning every failure into a message and exit code."""
+    err = render.make_console(stderr=True)
+    try:
+        app(standalone_mode=False)
+    except DiagnosticError as exc:
+        render.diagnostics(exc.diagnostics, err)
+        sys.exit(ExitCode.USAGE)
+    except EvalError as exc:
+        where = f"{exc.span}: " if exc.span else ""
+        err.print(f"{where}{exc.code} {exc.message}", markup=False)
+        sys.exit(ExitCode.FINDINGS)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        err.print("aborted", markup=False)
+        sys.exit(130)
+    except Exception as exc:  # click usage errors and anything unforeseen: one line, no traceback
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(ExitCode.USAGE)
+        err.print(f"internal error: {type(exc).__name__}: {exc}", markup=False)
+        sys.exit(ExitCode.INTERNAL)

@@ -1,0 +1,83 @@
+"""Rendering: diagnostics, expression reports and JSON, onto a Rich console passed in.
+
+Plain text comes from `engine.diagnostics`; this module adds color and layout only.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from rich.console import Console
+from rich.text import Text
+
+from engine.api import ExprReport
+from engine.diagnostics import Diagnostic, format_diagnostic
+from engine.expr.values import show_value
+
+
+def make_console(stderr: bool = False) -> Console:
+    """A console that never wraps our lines (carets must stay aligned) and is plain in pipes."""
+    return Console(stderr=stderr, soft_wrap=True, highlight=False)
+
+
+def diagnostics(items: Iterable[Diagnostic], console: Console, fmt: str = "text") -> None:
+    items = list(items)
+    if fmt == "json":
+        console.print_json(json.dumps([d.to_json() for d in items], ensure_ascii=False))
+        return
+    if fmt == "github":
+        for d in items:
+            kind = "error" if d.severity.value == "error" else "warning"
+            where = f"file={d.span.file},line={d.span.line},col={d.span.col}"
+            console.out(f"::{kind} {where},title={d.code}::{d.message}", highlight=False)
+        return
+    for d in items:
+        head, *rest = format_diagnostic(d).split("\n")
+        style = "bold red" if d.severity.value == "error" else "bold yellow"
+        console.print(Text(head, style=style))
+        for line in rest:
+            console.print(Text(line))
+
+
+def expr_report(report: ExprReport, console: Console, fmt: str = "text") -> None:
+    if fmt == "json":
+        json_out(report.to_json(), console)
+        return
+    console.print(Text.assemble(("value    ", "bold"), report.shown))
+    console.print(Text.assemble(("type     ", "bold"), report.type))
+    unknown = ", ".join(report.unknown) if report.unknown else "none"
+    console.print(Text.assemble(("unknown  ", "bold"), unknown))
+    if len(report.nodes) > 1:
+        console.print(Text("sub-expressions", style="bold"))
+        for line in _tree_lines(report):
+            console.print(line)
+
+
+def _tree_lines(report: ExprReport) -> list[Text]:
+    """The sub-expression tree with box-drawing guides, never cropped (long lines run on)."""
+    nodes = report.nodes
+    out: list[Text] = []
+    open_levels: list[bool] = []  # per depth: does a later sibling still follow?
+    for i, node in enumerate(nodes):
+        later = [n.depth for n in nodes[i + 1 :] if n.depth <= node.depth]
+        has_next_sibling = bool(later) and later[0] == node.depth
+        del open_levels[node.depth :]
+        guide = "".join("│   " if more else "    " for more in open_levels)
+        guide += "├── " if has_next_sibling else "└── "
+        open_levels.append(has_next_sibling)
+        value = (
+            Text(show_value(node.value))
+            if node.evaluated
+            else Text("not evaluated (short-circuit)", style="dim")
+        )
+        out.append(
+            Text.assemble(guide, node.text, ("  = ", "cyan"), value, ("  " + node.type, "dim"))
+        )
+    return out
+
+
+def json_out(data: Any, console: Console) -> None:
+    """Stable JSON: keys in the order built, non-ASCII kept, two-space indent."""
+    console.out(json.dumps(data, ensure_ascii=False, indent=2), highlight=False)

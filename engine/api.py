@@ -1,0 +1,227 @@
+"""The library's front door: one call per user task, returning data for the CLI to render.
+
+Nothing here prints. Errors in user input come back as DiagnosticError (file, line, column,
+code) so the caller can show them and choose an exit code.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from engine.diagnostics import Diagnostic, DiagnosticError
+from engine.expr import ast
+from engine.expr.check import check_expr
+from engine.expr.compile import compile_expr
+from engine.expr.interpret import interpret
+from engine.expr.syntax import expr_origin, parse_expr
+from engine.expr.types import SchemaTypeError, TypeEnv
+from engine.expr.values import EvalError, Unknown, json_value, show_value
+from engine.facts import FactsError, normalize_facts
+from engine.source import Span
+
+MAX_INPUT_BYTES = 5 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class NodeValue:
+    """One sub-expression as `clause expr` shows it."""
+
+    depth: int
+    text: str
+    type: str
+    value: Any
+    evaluated: bool
+    span: Span
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "expr": self.text,
+            "depth": self.depth,
+            "type": self.type,
+            "value": json_value(self.value) if self.evaluated else None,
+            "evaluated": self.evaluated,
+            "line": self.span.line,
+            "col": self.span.col,
+        }
+
+
+@dataclass(frozen=True)
+class ExprReport:
+    """The result of trying one expression: value, type, unknown facts, every sub-expression."""
+
+    expr: str
+    value: Any
+    type: str
+    unknown: tuple[str, ...]
+    nodes: tuple[NodeValue, ...] = field(default=())
+
+    @property
+    def shown(self) -> str:
+        return show_value(self.value)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "expr": self.expr,
+            "value": json_value(self.value),
+            "type": self.type,
+            "unknown": list(self.unknown),
+            "nodes": [n.to_json() for n in self.nodes],
+        }
+
+
+def evaluate_expression(
+    text: str,
+    facts: Mapping[str, Any] | None = None,
+    schema: Mapping[str, Any] | None = None,
+    params: Mapping[str, Any] | None = None,
+    decision_date: date | None = None,
+    facts_file: str = "<facts>",
+) -> ExprReport:
+    """Parse, type-check and evaluate `text`.
+
+    Types come from `schema` (a facts JSON Schema) when given, else from the facts' values.
+    Raises DiagnosticError for parse, type and facts errors, EvalError for runtime errors.
+
+    >>> evaluate_expression("0.1 + 0.2 == 0.3").shown
+    'true'
+    """
+    origin = expr_origin(text)
+    node = parse_expr(text, origin)
+    try:
+        env = (
+            TypeEnv.from_schema(schema, _param_types(params))
+            if schema is not None
+            else TypeEnv.from_values(facts or {}, params)
+        )
+    except SchemaTypeError as err:
+        raise DiagnosticError([_input_error("L101", str(err), "<schema>")]) from None
+    typed = check_expr(node, env, origin)
+    try:
+        values = normalize_facts(dict(facts or {}), env.facts)
+    except FactsError as err:
+        raise DiagnosticError([_input_error("L102", str(err), facts_file)]) from None
+    flat_params = _flatten(params or {})
+    result = interpret(typed, values, flat_params, decision_date)
+    compiled = compile_expr(typed)(values, flat_params, decision_date)
+    if compiled != result.value:  # the two backends are property-tested; this guards the oracle
+        raise EvalError("E399", f"backends disagree: {show_value(compiled)} vs {result.shown}")
+    nodes = tuple(_node_values(typed, text, result.values))
+    return ExprReport(text, result.value, str(typed.type), result.unknown, nodes)
+
+
+def _node_values(root: ast.Node, text: str, values: dict[int, Any]) -> list[NodeValue]:
+    lines = text.split("\n")
+    out: list[NodeValue] = []
+    stack: list[tuple[ast.Node, int]] = [(root, 0)]
+    while stack:
+        node, depth = stack.pop()
+        evaluated = id(node) in values
+        out.append(
+            NodeValue(
+                depth,
+                _slice(lines, node.span),
+                str(node.type),
+                values.get(id(node)),
+                evaluated,
+                node.span,
+            )
+        )
+        stack.extend((child, depth + 1) for child in reversed(node.children()))
+    return out
+
+
+def _slice(lines: list[str], span: Span) -> str:
+    if span.line == span.end_line:
+        return lines[span.line - 1][span.col - 1 : span.end_col - 1]
+    first = lines[span.line - 1][span.col - 1 :]
+    middle = lines[span.line : span.end_line - 1]
+    last = lines[span.end_line - 1][: span.end_col - 1]
+    return " ".join(part.strip() for part in [first, *middle, last])
+
+
+def _flatten(params: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested parameter values to {"a.b": value}, numbers as exact decimals."""
+    out: dict[str, Any] = {}
+    for key, value in params.items():
+        if isinstance(value, Mapping):
+            out.update(_flatten(value, f"{prefix}{key}."))
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            out[f"{prefix}{key}"] = (
+                Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+            )
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def _param_types(params: Mapping[str, Any] | None) -> dict[str, Any]:
+    return dict(TypeEnv.from_values({}, params).params)
+
+
+def _input_error(code: str, message: str, file: str) -> Diagnostic:
+    return Diagnostic(code, message, Span(file, 1, 1, 1, 1))
+
+
+def read_data_file(path: Path) -> Any:
+    """Read a YAML or JSON data file (facts, schema, parameters) safely.
+
+    JSON numbers become exact decimals. Raises DiagnosticError (L codes) when the file is
+    missing, too large, not UTF-8, or not well-formed, naming the line and column.
+    """
+    from engine import loader  # the YAML loader keeps positions and rejects duplicate keys
+
+    name = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise DiagnosticError(
+            [_input_error("L001", f"cannot read file: {err.strerror}", name)]
+        ) from None
+    if len(raw) > MAX_INPUT_BYTES:
+        message = f"file too large: {len(raw):,} bytes, the limit is {MAX_INPUT_BYTES:,}"
+        raise DiagnosticError([_input_error("L002", message, name)])
+    if path.suffix.lower() == ".json":
+        return _read_json(raw, name)
+    return loader.load_yaml(raw, file=name).data
+
+
+def _read_json(raw: bytes, name: str) -> Any:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        message = f"not UTF-8 text (byte {err.start})"
+        raise DiagnosticError([_input_error("L003", message, name)]) from None
+    try:
+        return json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as err:
+        span = Span(name, err.lineno, err.colno, err.lineno, err.colno + 1)
+        message = f"invalid JSON: {err.msg.lower()}"
+        raise DiagnosticError([Diagnostic("L004", message, span)]) from None
+    except RecursionError:
+        raise DiagnosticError([_input_error("L005", "JSON nested too deeply", name)]) from None
+
+
+def read_facts_stdin(text: str) -> Any:
+    """Facts given on standard input: JSON if it starts with `{`, else YAML."""
+    from engine import loader
+
+    if text.lstrip().startswith("{"):
+        return _read_json(text.encode("utf-8"), "<stdin>")
+    return loader.load_yaml(text.encode("utf-8"), file="<stdin>").data
+
+
+__all__ = [
+    "EvalError",
+    "ExprReport",
+    "NodeValue",
+    "Unknown",
+    "evaluate_expression",
+    "read_data_file",
+    "read_facts_stdin",
+]
