@@ -65,7 +65,7 @@ def _parse_date(text: str | None) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         raise DiagnosticError(
-            [Diagnostic("L010", f"--date {text!r} is not a date; write YYYY-MM-DD", _arg_span())]
+            [Diagnostic("U001", f"--date {text!r} is not a date; write YYYY-MM-DD", _arg_span())]
         ) from None
 
 

@@ -100,12 +100,12 @@ def evaluate_expression(
             else TypeEnv.from_values(facts or {}, params)
         )
     except SchemaTypeError as err:
-        raise DiagnosticError([_input_error("L101", str(err), "<schema>")]) from None
+        raise DiagnosticError([_input_error("F002", str(err), "<schema>")]) from None
     typed = check_expr(node, env, origin)
     try:
         values = normalize_facts(dict(facts or {}), env.facts)
     except FactsError as err:
-        raise DiagnosticError([_input_error("L102", str(err), facts_file)]) from None
+        raise DiagnosticError([_input_error("F001", str(err), facts_file)]) from None
     flat_params = _flatten(params or {})
     result = interpret(typed, values, flat_params, decision_date)
     compiled = compile_expr(typed)(values, flat_params, decision_date)
@@ -185,7 +185,7 @@ def read_data_file(path: Path) -> Any:
         ) from None
     if len(raw) > MAX_INPUT_BYTES:
         message = f"file too large: {len(raw):,} bytes, the limit is {MAX_INPUT_BYTES:,}"
-        raise DiagnosticError([_input_error("L002", message, name)])
+        raise DiagnosticError([_input_error("L003", message, name)])
     if path.suffix.lower() == ".json":
         return _read_json(raw, name)
     return loader.load_yaml(raw, file=name).data
@@ -196,7 +196,7 @@ def _read_json(raw: bytes, name: str) -> Any:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
         message = f"not UTF-8 text (byte {err.start})"
-        raise DiagnosticError([_input_error("L003", message, name)]) from None
+        raise DiagnosticError([_input_error("L002", message, name)]) from None
     try:
         return json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as err:
@@ -204,7 +204,7 @@ def _read_json(raw: bytes, name: str) -> Any:
         message = f"invalid JSON: {err.msg.lower()}"
         raise DiagnosticError([Diagnostic("L004", message, span)]) from None
     except RecursionError:
-        raise DiagnosticError([_input_error("L005", "JSON nested too deeply", name)]) from None
+        raise DiagnosticError([_input_error("L011", "JSON nested too deeply", name)]) from None
 
 
 def read_facts_stdin(text: str) -> Any:
