@@ -22,7 +22,7 @@ from engine.expr.interpret import interpret
 from engine.expr.syntax import expr_origin, parse_expr
 from engine.expr.types import SchemaTypeError, TypeEnv
 from engine.expr.values import EvalError, Unknown, json_value, show_value
-from engine.facts import FactsError, normalize_facts
+from engine.facts import FactsError, normalize_facts, normalize_value
 from engine.source import Span
 
 MAX_INPUT_BYTES = 5 * 1024 * 1024
@@ -106,7 +106,7 @@ def evaluate_expression(
         values = normalize_facts(dict(facts or {}), env.facts)
     except FactsError as err:
         raise DiagnosticError([_input_error("F001", str(err), facts_file)]) from None
-    flat_params = _flatten(params or {})
+    flat_params = _param_values(params or {}, env)
     result = interpret(typed, values, flat_params, decision_date)
     compiled = compile_expr(typed)(values, flat_params, decision_date)
     if compiled != result.value:  # the two backends are property-tested; this guards the oracle
@@ -145,16 +145,24 @@ def _slice(lines: list[str], span: Span) -> str:
     return " ".join(part.strip() for part in [first, *middle, last])
 
 
-def _flatten(params: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Nested parameter values to {"a.b": value}, numbers as exact decimals."""
+def _param_values(params: Mapping[str, Any], env: TypeEnv) -> dict[str, Any]:
+    """Nested parameter values to {"a.b": value}, converted like facts (decimals, dates, tuples)."""
+    out: dict[str, Any] = {}
+    for pid, value in _flat(params).items():
+        if value is None:
+            continue
+        try:
+            out[pid] = normalize_value(value, env.params[pid], f"param.{pid}")
+        except FactsError as err:
+            raise DiagnosticError([_input_error("F001", str(err), "<params>")]) from None
+    return out
+
+
+def _flat(params: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in params.items():
         if isinstance(value, Mapping):
-            out.update(_flatten(value, f"{prefix}{key}."))
-        elif isinstance(value, int | float) and not isinstance(value, bool):
-            out[f"{prefix}{key}"] = (
-                Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-            )
+            out.update(_flat(value, f"{prefix}{key}."))
         else:
             out[f"{prefix}{key}"] = value
     return out

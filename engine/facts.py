@@ -87,6 +87,11 @@ def _object(data: Any, schema: Field, pointer: str) -> dict[str, Any]:
     return out
 
 
+def normalize_value(value: Any, t: Any, pointer: str) -> Any:
+    """Convert one value to type `t` (a scalar, enum or list type); raises FactsError."""
+    return _scalar(value, t, pointer)
+
+
 def _scalar(value: Any, t: Any, pointer: str) -> Any:
     if isinstance(t, ListType):
         if not isinstance(value, list | tuple):

@@ -61,6 +61,8 @@ class Path(Node):
             return ".".join(("param", *self.keys))
         if self.root == "fact":
             return ".".join(self.keys)
+        if self.root == "decision_date":  # whichever spelling was written (决定日期)
+            return "decision_date"
         return ".".join(self.segments)
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, DecimalException, InvalidOperation
 from typing import Any
 
 from engine import periods
+from engine.expr.runtime import arith_error
 from engine.expr.types import BOOL, DATE, ERROR, NUMBER, ListType, Type, compatible, unify
 from engine.expr.values import DECIMAL, EvalError
 
@@ -113,8 +114,11 @@ def _round(value: Decimal, digits: Decimal = Decimal(0)) -> Decimal:
 
 def _sum(values: tuple[Decimal, ...]) -> Decimal:
     total = Decimal(0)
-    for v in values:
-        total = DECIMAL.add(total, v)
+    try:
+        for v in values:
+            total = DECIMAL.add(total, v)
+    except DecimalException as exc:
+        raise arith_error(exc, None) from None
     return total
 
 
@@ -140,7 +144,7 @@ BUILTINS: dict[str, Builtin] = {
     for b in (
         Builtin("min", 1, -1, _extremum, _min, "smallest of numbers or dates, or of one list"),
         Builtin("max", 1, -1, _extremum, _max, "largest of numbers or dates, or of one list"),
-        Builtin("abs", 1, 1, _fixed(NUMBER, NUMBER), lambda v: abs(v), "absolute value"),
+        Builtin("abs", 1, 1, _fixed(NUMBER, NUMBER), DECIMAL.abs, "absolute value"),
         Builtin("round", 1, 2, _round_typing, _round, "round half up to N places (default 0)"),
         Builtin("count", 1, 1, _list_of(None, NUMBER), lambda v: Decimal(len(v)), "list length"),
         Builtin("sum", 1, 1, _list_of(NUMBER, NUMBER), _sum, "sum of a list of numbers"),
@@ -172,11 +176,19 @@ BUILTINS: dict[str, Builtin] = {
             "days from the first date to the second",
         ),
         Builtin(
-            "add_days", 2, 2, _fixed(DATE, DATE, NUMBER), _shift(periods.add_days, "days"),
+            "add_days",
+            2,
+            2,
+            _fixed(DATE, DATE, NUMBER),
+            _shift(periods.add_days, "days"),
             "the date N days later",
         ),
         Builtin(
-            "add_months", 2, 2, _fixed(DATE, DATE, NUMBER), _shift(periods.add_months, "months"),
+            "add_months",
+            2,
+            2,
+            _fixed(DATE, DATE, NUMBER),
+            _shift(periods.add_months, "months"),
             "the corresponding day N months later (month end if none)",
         ),
         Builtin(

@@ -24,6 +24,7 @@ from engine.expr.types import (
     ERROR,
     NUMBER,
     PARAM_ROOT_NAMES,
+    RECORD,
     STRING,
     EnumType,
     Field,
@@ -45,8 +46,10 @@ def check_expr(
     """
     checker = _Checker(env, origin)
     typed = checker.visit(node)
-    if expect is not None and typed.type not in (ERROR, expect) and not (
-        is_stringy(expect) and is_stringy(typed.type)
+    if (
+        expect is not None
+        and typed.type not in (ERROR, expect)
+        and not (is_stringy(expect) and is_stringy(typed.type))
     ):
         checker.report(
             "T212",
@@ -66,6 +69,9 @@ def _a(t: Any) -> str:
     return {"bool": "true/false", "number": "a number", "string": "text", "date": "a date"}.get(
         str(t), f"a {t}" if isinstance(t, ListType) else f"text ({t})"
     )
+
+
+_LITERAL_WORDS = {"true": "true", "false": "false", "yes": "true", "no": "false"}
 
 
 def _suggest(word: str, options: list[str]) -> str:
@@ -134,6 +140,8 @@ class _Checker:
             keys.append(child.name)
             through_array = through_array or (child.is_array and i < len(node.segments) - 1)
             current = child
+        if current.type is None and current.is_array:  # a list of records: count() / exists()
+            return replace(node, type=ListType(RECORD), root="fact", keys=tuple(keys))
         if current.type is None:
             fields = ", ".join(f"`{n}`" for n in sorted(current.children)[:8])
             self.report(
@@ -160,6 +168,8 @@ class _Checker:
         if i == 0:
             options += ["decision_date", "param"]
         hint = _suggest(node.segments[i], options)
+        if i == 0 and len(node.segments) == 1 and node.segments[0].lower() in _LITERAL_WORDS:
+            hint = f"write `{_LITERAL_WORDS[node.segments[0].lower()]}` in lower case"
         if not hint and i == 0:  # maybe the entity was left out: `age` for `person.age`
             nested = {n: f"{k}.{n}" for k, f in parent.children.items() for n in f.spellings()}
             close = difflib.get_close_matches(node.segments[0], sorted(nested), n=1, cutoff=0.6)
@@ -292,8 +302,10 @@ class _Checker:
         ok = True
         allowed = field_side.type.values
         for lit in literals:
-            if isinstance(lit, ast.Literal) and isinstance(lit.value, str) and (
-                lit.value not in allowed
+            if (
+                isinstance(lit, ast.Literal)
+                and isinstance(lit.value, str)
+                and (lit.value not in allowed)
             ):
                 shown = ", ".join(f'"{v}"' for v in allowed[:12])
                 self.report(
@@ -324,7 +336,7 @@ class _Checker:
                 f"`{node.op}` needs a list on its right, found {right.type}",
                 right.span,
                 label=f"this is {_a(right.type)}",
-                help="write a list like [\"a\", \"b\"]",
+                help='write a list like ["a", "b"]',
             )
             return ERROR
         if right.type.item is not None and not compatible(left.type, right.type.item):
@@ -355,9 +367,7 @@ class _Checker:
             args = tuple(self.visit(a) for a in node.args)
             return replace(node, args=args, type=ERROR)
         if node.name == "exists" and len(node.args) == 1 and not isinstance(node.args[0], ast.Path):
-            self.report(
-                "T211", "exists() takes a fact path", node.args[0].span, label="not a path"
-            )
+            self.report("T211", "exists() takes a fact path", node.args[0].span, label="not a path")
             return replace(node, type=ERROR)
         args = tuple(self.visit(a) for a in node.args)
         n = len(args)

@@ -23,7 +23,13 @@ from engine.expr import ast
 from engine.source import Span
 
 MAX_LENGTH = 10_000  # characters in one expression
-MAX_DEPTH = 64  # nested brackets, and nodes on any root-to-leaf path of the tree (minus chains)
+MAX_DEPTH = 48  # nested brackets ( [
+MAX_IF_DEPTH = 32  # if-then-else inside the branch of another
+MAX_TREE_DEPTH = (
+    150  # nodes on any root-to-leaf path (a flat chain `a and b and …` is one per term)
+)
+# Together these keep the generated code under Python's 100 indentation levels and every
+# recursive pass (checker, interpreter, code generator) far from the recursion limit.
 MAX_NUMBER_DIGITS = 30
 MAX_STRING_LENGTH = 2_000
 
@@ -148,10 +154,10 @@ def _check_limits(text: str, origin: Origin) -> None:
             depth -= 1
 
 
-def _too_deep(origin: Origin, span: Span) -> Diagnostic:
+def _too_deep(origin: Origin, span: Span, what: str = "", limit: int = MAX_DEPTH) -> Diagnostic:
     return origin.diagnostic(
         "P102",
-        f"expression nested too deeply: more than {MAX_DEPTH} levels",
+        f"expression nested too deeply: more than {limit} levels{what}",
         span,
         label="the limit is reached here",
         help="split the condition into several conditions",
@@ -159,15 +165,21 @@ def _too_deep(origin: Origin, span: Span) -> Diagnostic:
 
 
 def _check_depth(tree: Tree, origin: Origin) -> None:
-    """Reject trees deeper than MAX_DEPTH, iteratively (the builder below recurses)."""
-    stack: list[tuple[Tree, int]] = [(tree, 1)]
+    """Reject trees too deep for the recursive passes, iteratively (the builder recurses)."""
+    stack: list[tuple[Tree, int, int]] = [(tree, 1, 0)]
     while stack:
-        node, depth = stack.pop()
-        if depth > MAX_DEPTH:
+        node, depth, ifs = stack.pop()
+        ifs += node.data == "if_expr"
+        if depth > MAX_TREE_DEPTH or ifs > MAX_IF_DEPTH:
             meta = node.meta
             span = origin.span(meta.line, meta.column, meta.end_line, meta.end_column)
-            raise DiagnosticError([_too_deep(origin, span)])
-        stack.extend((child, depth + 1) for child in node.children if isinstance(child, Tree))
+            what, limit = (
+                (" of if-then-else", MAX_IF_DEPTH)
+                if ifs > MAX_IF_DEPTH
+                else (" of operators", MAX_TREE_DEPTH)
+            )
+            raise DiagnosticError([_too_deep(origin, span, what, limit)])
+        stack.extend((child, depth + 1, ifs) for child in node.children if isinstance(child, Tree))
 
 
 def _syntax_error(err: UnexpectedInput, text: str, origin: Origin) -> Diagnostic:
@@ -190,7 +202,7 @@ def _syntax_error(err: UnexpectedInput, text: str, origin: Origin) -> Diagnostic
             f"unexpected character `{ch}`",
             origin.span(line, col, line, col + 1),
             label="not part of the language",
-            help=_HINTS.get(ch, ""),
+            help=_HINTS.get(ch, "write digits as ASCII 0-9" if "０" <= ch <= "９" else ""),
         )
     if isinstance(err, UnexpectedToken) and err.token.type != "$END":
         tok = err.token
@@ -260,20 +272,28 @@ class _Builder:
     def _date_lit(self, t: Tree) -> ast.Node:
         tok = t.children[0]
         try:
-            value = date.fromisoformat(str(tok))
+            year, month, day = (int(part) for part in str(tok).split("-"))
+            value = date(year, month, day)
         except ValueError:
             raise self.error(
                 "P006", f"`{tok}` is not a calendar date", tok, help="write YYYY-MM-DD"
             ) from None
+        if len(tok) != 10:
+            padded = value.isoformat()
+            raise self.error(
+                "P006",
+                f"write the date `{tok}` as `{padded}`",
+                tok,
+                help="dates are written YYYY-MM-DD; to subtract, put spaces: "
+                + " - ".join(tok.split("-")),
+            )
         return ast.Literal(self.span_of(t), value=value)
 
     def _string_lit(self, t: Tree) -> ast.Node:
         tok = t.children[0]
         body = str(tok)[1:-1]
         if len(body) > MAX_STRING_LENGTH:
-            raise self.error(
-                "P007", f"string longer than {MAX_STRING_LENGTH:,} characters", tok
-            )
+            raise self.error("P007", f"string longer than {MAX_STRING_LENGTH:,} characters", tok)
         bad = next((m for m in _ESCAPE_RE.finditer(body) if m.group(1) not in _ESCAPES), None)
         if bad is not None:
             raise self.error(

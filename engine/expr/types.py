@@ -50,6 +50,7 @@ NUMBER = Type("number")
 STRING = Type("string")
 DATE = Type("date")
 ERROR = Type("error")
+RECORD = Type("record")  # an item of a list of records: only counted or tested with exists()
 
 DECISION_DATE_NAMES = ("decision_date", "决定日期")
 PARAM_ROOT_NAMES = ("param", "参数")

@@ -126,7 +126,7 @@ def test_facts_from_stdin(clause):
 
 
 def test_console_script_prints_no_traceback_on_hostile_input():
-    """End to end, as a user runs it: a 50,000-deep nest (the longest one argv holds) fails fast with P102 and exit 2."""
+    """End to end: a 50,000-deep nest (about the longest argv holds) fails fast, exit 2."""
     proc = subprocess.run(
         [sys.executable, "-m", "cli", "expr", "(" * 50_000 + "1" + ")" * 50_000],
         capture_output=True,
