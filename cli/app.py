@@ -33,6 +33,12 @@ class Format(StrEnum):
     json = "json"
 
 
+class CheckFormat(StrEnum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
 app = typer.Typer(
     name="clause",
     help="Policy-as-code for subsidy notices: check rules, try expressions, explain decisions.",
@@ -109,11 +115,32 @@ def expr_command(
     render.expr_report(report, render.make_console(), fmt.value)
 
 
+@app.command("check")
+def check_command(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Packages, folders or files (default: policies/).")
+    ] = None,
+    fmt: Annotated[CheckFormat, typer.Option("--format", help="Output format.")] = CheckFormat.text,
+    max_errors: Annotated[
+        int, typer.Option("--max-errors", min=1, help="Show at most this many findings.")
+    ] = 200,
+) -> None:
+    """Validate policy files: schemas, expressions and types, quotes against the notice text,
+    versions, ids and references. Exit 0 clean, 1 findings, 2 unreadable input."""
+    report = api.check(paths or [Path("policies")])
+    out = render.make_console()
+    render.check_report(report, out, fmt.value, max_errors)
+    if report.unreadable:
+        raise typer.Exit(ExitCode.USAGE)
+    raise typer.Exit(ExitCode.FINDINGS if report.errors else ExitCode.OK)
+
+
 def main() -> None:
     """Console-script entry: run the app, turning every failure into a message and exit code."""
     err = render.make_console(stderr=True)
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
     except DiagnosticError as exc:
         render.diagnostics(exc.diagnostics, err)
         sys.exit(ExitCode.USAGE)

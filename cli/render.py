@@ -12,7 +12,7 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-from engine.api import ExprReport
+from engine.api import CheckReport, ExprReport
 from engine.diagnostics import Diagnostic, format_diagnostic
 from engine.expr.values import show_value
 
@@ -81,3 +81,26 @@ def _tree_lines(report: ExprReport) -> list[Text]:
 def json_out(data: Any, console: Console) -> None:
     """Stable JSON: keys in the order built, non-ASCII kept, two-space indent."""
     console.out(json.dumps(data, ensure_ascii=False, indent=2), highlight=False)
+
+
+def check_report(report: CheckReport, console: Console, fmt: str, max_errors: int) -> None:
+    shown = report.diagnostics[:max_errors]
+    if fmt == "json":
+        data = report.to_json()
+        data["findings"] = data["findings"][:max_errors]
+        json_out(data, console)
+        return
+    diagnostics(shown, console, fmt)
+    if fmt == "github":
+        return
+    hidden = len(report.diagnostics) - len(shown)
+    more = f" ({hidden} more not shown: raise --max-errors)" if hidden else ""
+    summary = (
+        f"{report.errors} error{'s' * (report.errors != 1)}, "
+        f"{report.warnings} warning{'s' * (report.warnings != 1)} "
+        f"in {report.files} file{'s' * (report.files != 1)}{more}"
+    )
+    style = "bold red" if report.errors else "bold yellow" if report.warnings else "bold green"
+    if shown:
+        console.print()
+    console.print(Text(summary, style=style))

@@ -9,6 +9,7 @@ with a diagnostic rather than a RecursionError.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -36,12 +37,17 @@ MAX_STRING_LENGTH = 2_000
 
 @dataclass(frozen=True)
 class Origin:
-    """Where an expression's text sits: its file and, per expression line, the (line, col) it
-    starts at there. With no `starts`, the expression is its own file (e.g. `<expr>`)."""
+    """Where an expression's text sits: its file and how to place a position of the expression
+    there. With no `starts` or `locate`, the expression is its own file (e.g. `<expr>`).
+
+    `starts` gives, per expression line, the (line, col) it starts at; `locate` maps a span
+    measured inside the expression text to the file (exact for any YAML string style).
+    """
 
     file: str = "<expr>"
     starts: tuple[tuple[int, int], ...] | None = None
     file_lines: tuple[str, ...] | None = None
+    locate: Callable[[Span], Span] | None = None
 
     def place(self, line: int, col: int) -> tuple[int, int]:
         if not self.starts:
@@ -51,6 +57,8 @@ class Origin:
         return base_line, base_col + col - 1
 
     def span(self, line: int, col: int, end_line: int, end_col: int) -> Span:
+        if self.locate is not None:
+            return self.locate(Span(self.file, line, col, end_line, end_col))
         start = self.place(line, col)
         end = self.place(end_line, end_col)
         return Span(self.file, start[0], start[1], end[0], end[1])

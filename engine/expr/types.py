@@ -149,6 +149,7 @@ class SchemaTypeError(ValueError):
     def __init__(self, pointer: str, message: str) -> None:
         super().__init__(f"{pointer or '/'}: {message}")
         self.pointer = pointer
+        self.message = message
 
 
 def _aliases(node: Mapping[str, Any]) -> tuple[str, ...]:
@@ -172,32 +173,38 @@ def _resolve(node: Mapping[str, Any], root: Mapping[str, Any], pointer: str) -> 
 
 
 def _field_from_schema(
-    name: str, node: Mapping[str, Any], root: Mapping[str, Any], aliases: tuple[str, ...]
+    name: str,
+    node: Mapping[str, Any],
+    root: Mapping[str, Any],
+    aliases: tuple[str, ...],
+    pointer: str = "",
 ) -> Field:
-    pointer = ""
     node = _resolve(node, root, pointer)
     title = str(node.get("title", ""))
     if node.get("type") == "object" or "properties" in node:
-        children = {
-            key: _field_from_schema(key, sub, root, _aliases(_resolve(sub, root, key)))
-            for key, sub in sorted(node.get("properties", {}).items())
-        }
+        children = {}
+        for key, sub in sorted(node.get("properties", {}).items()):
+            here = f"{pointer}/properties/{key}"
+            children[key] = _field_from_schema(
+                key, sub, root, _aliases(_resolve(sub, root, here)), here
+            )
         return Field(name, aliases, None, children, title=title)
     if node.get("type") == "array":
-        items = _resolve(node.get("items", {}), root, name)
+        here = f"{pointer}/items"
+        items = _resolve(node.get("items", {}), root, here)
         if items.get("type") == "object" or "properties" in items:
-            inner = _field_from_schema(name, items, root, aliases)
+            inner = _field_from_schema(name, items, root, aliases, here)
             return Field(name, aliases, None, inner.children, is_array=True, title=title)
-        return Field(name, aliases, ListType(_scalar_type(name, items)), title=title)
-    return Field(name, aliases, _scalar_type(name, node), title=title)
+        return Field(name, aliases, ListType(_scalar_type(here, items)), title=title)
+    return Field(name, aliases, _scalar_type(pointer, node), title=title)
 
 
-def _scalar_type(name: str, node: Mapping[str, Any]) -> Any:
+def _scalar_type(pointer: str, node: Mapping[str, Any]) -> Any:
     if "enum" in node:
         values = node["enum"]
         if all(isinstance(v, str) for v in values):
             return EnumType(tuple(values))
-        raise SchemaTypeError(name, "enum values must all be strings")
+        raise SchemaTypeError(pointer, "enum values must all be strings")
     kind = node.get("type")
     if isinstance(kind, list):  # ["integer", "null"] and the like: null means a missing fact
         kinds = [k for k in kind if k != "null"]
@@ -208,7 +215,7 @@ def _scalar_type(name: str, node: Mapping[str, Any]) -> Any:
         return NUMBER
     if kind == "string":
         return DATE if node.get("format") == "date" else STRING
-    raise SchemaTypeError(name, f"field type {node.get('type')!r} is not supported")
+    raise SchemaTypeError(pointer, f"a field of type {node.get('type')!r} cannot be used in rules")
 
 
 def _type_of_value(value: Any) -> Any:

@@ -1,0 +1,412 @@
+"""Cross-file checks of a policy package: what no single file's schema can see.
+
+In: the built model and the loaded files. Out: R diagnostics (and W warnings): duplicate ids,
+clauses that do not exist, quotes that are not in the clause they cite, overlapping versions,
+windows outside the notice's force, unresolved references, parameters with gaps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import date, timedelta
+from typing import Any
+
+from engine.diagnostics import Diagnostic, Severity
+from engine.expr import ast
+from engine.expr.types import TypeEnv
+from engine.loader import Loaded, json_pointer
+from engine.model import Document, Fund, Parameter, Rule, UnencodedClause, Version, Window
+from engine.notice import Notice, closest_passage, quote_occurs
+from engine.source import Span
+
+
+class _Report:
+    def __init__(self, loaded: Mapping[str, Loaded]) -> None:
+        self.loaded = loaded
+        self.items: list[Diagnostic] = []
+
+    def at(self, code: str, message: str, span: Span, **kw: Any) -> None:
+        source = self.loaded[span.file].line(span.line) if span.file in self.loaded else None
+        self.items.append(Diagnostic(code, message, span, source_line=source, **kw))
+
+    def at_pointer(self, code: str, message: str, file: str, pointer: str, **kw: Any) -> None:
+        self.items.append(self.loaded[file].diagnostic(code, message, pointer, **kw))
+
+
+def check_consistency(
+    document: Document,
+    notice: Notice,
+    rules: list[Rule],
+    unencoded: list[UnencodedClause],
+    parameters: Mapping[str, Parameter],
+    funds: Mapping[str, Fund],
+    env: TypeEnv,
+    loaded: Mapping[str, Loaded],
+    rule_ids: set[str] | None = None,
+) -> list[Diagnostic]:
+    """Every cross-file finding. `rule_ids` holds ids of rule files that failed to build too,
+    so one broken file does not make references to it look wrong."""
+    report = _Report(loaded)
+    known = (rule_ids or set()) | {r.id for r in rules}
+    _unique_ids(report, rules, unencoded)
+    for item in [*rules, *unencoded]:
+        _cites(report, document, notice, item)
+    for rule in rules:
+        _subject(report, rule, env)
+        _versions(report, document, rule)
+        _references(report, rule, known, parameters, funds)
+        _parameter_coverage(report, document, rule, parameters)
+    for param in parameters.values():
+        _parameter_values(report, document, notice, param)
+    _document_quote(report, document, notice)
+    _untested(report, rules, loaded)
+    return report.items
+
+
+def _unique_ids(report: _Report, rules: list[Rule], unencoded: list[UnencodedClause]) -> None:
+    seen: dict[str, Span] = {}
+    for item in sorted([*rules, *unencoded], key=lambda i: (i.file, i.id)):
+        if item.id in seen:
+            first = seen[item.id]
+            report.at_pointer(
+                "R001",
+                f"rule id `{item.id}` is already used",
+                item.file,
+                "/id",
+                label=f"first used in {first.file}:{first.line}",
+                help="every rule needs its own id; ids never change once published",
+            )
+        else:
+            seen[item.id] = item.span
+
+
+def _quotes(data: Any, pointer: str = "") -> Iterator[tuple[str, str]]:
+    """Every `quote` value in a file, with its JSON pointer."""
+    if isinstance(data, Mapping):
+        for key, value in data.items():
+            here = f"{pointer}/{key}"
+            if key == "quote" and isinstance(value, str):
+                yield here, value
+            else:
+                yield from _quotes(value, here)
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _quotes(value, f"{pointer}/{i}")
+
+
+def _cites(
+    report: _Report, document: Document, notice: Notice, item: Rule | UnencodedClause
+) -> None:
+    """The cited clause exists, and every quote in the file occurs in it."""
+    loaded = report.loaded[item.file]
+    doc_number = loaded.data.get("document", document.number)
+    if doc_number != document.number:
+        report.at_pointer(
+            "R014",
+            f"this rule cites {doc_number}, but the package encodes {document.number}",
+            item.file,
+            "/document",
+            help="a package encodes one notice; put rules of another notice in its own package",
+        )
+        return
+    clause = notice.get(item.clause)
+    if clause is None:
+        ids = [c.id for c in notice.clauses]
+        report.at_pointer(
+            "R002",
+            f"clause `{item.clause}` is not in the notice",
+            item.file,
+            "/clause",
+            label="no clause with this id",
+            help=_close(item.clause, ids) or f"clause ids are {', '.join(ids[:12])}…",
+        )
+        return
+    for pointer, quote in _quotes(loaded.data):
+        if not quote_occurs(quote, clause.text):
+            _bad_quote(report, item.file, pointer, quote, clause.id, clause.text, notice)
+
+
+def _bad_quote(
+    report: _Report, file: str, pointer: str, quote: str, clause_id: str, text: str, notice: Notice
+) -> None:
+    near = closest_passage(quote, text)
+    elsewhere = [c for c in notice.clauses_quoting(quote) if c != clause_id]
+    help = f"the clause says: {near}" if near else ""
+    if elsewhere:
+        help = f"these words are in clause {', '.join(elsewhere)}, not {clause_id}"
+    report.at_pointer(
+        "R003",
+        f"quote is not in the text of clause {clause_id}",
+        file,
+        pointer,
+        label="not found verbatim (whitespace aside)",
+        help=help,
+        notes=(f"clause: {notice.breadcrumb(clause_id)}",),
+    )
+
+
+def _close(word: str, options: list[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.5)
+    return f"did you mean `{close[0]}`?" if close else ""
+
+
+def _subject(report: _Report, rule: Rule, env: TypeEnv) -> None:
+    entities = sorted(env.facts.children)
+    if entities and rule.subject not in env.facts.children:
+        report.at_pointer(
+            "R011",
+            f"subject `{rule.subject}` is not an entity of the facts schema",
+            rule.file,
+            "/subject",
+            help=_close(rule.subject, entities) or f"entities: {', '.join(entities)}",
+        )
+
+
+def _versions(report: _Report, document: Document, rule: Rule) -> None:
+    versions = rule.versions
+    for i, version in enumerate(versions):
+        pointer = f"/versions/{i}"
+        if version.number != i + 1:
+            report.at_pointer(
+                "R010",
+                f"version {version.number} is listed as number {i + 1}",
+                rule.file,
+                f"{pointer}/version",
+                help="number versions 1, 2, 3… in the order they were enacted",
+            )
+        for j, earlier in enumerate(versions[:i]):
+            if version.window.overlaps(earlier.window):
+                report.at_pointer(
+                    "R004",
+                    f"version {version.number} ({version.window}) overlaps version "
+                    f"{earlier.number} ({earlier.window})",
+                    rule.file,
+                    f"{pointer}/valid",
+                    label="overlapping window",
+                    help=f"end version {earlier.number} the day before this one starts",
+                    notes=(f"version {earlier.number} is at {versions[j].span}",),
+                )
+        # an open end means "until the notice lapses": only explicit dates can fall outside
+        bounded = Window(
+            version.window.start or document.in_force.start,
+            version.window.end or document.in_force.end,
+        )
+        outside = not bounded.within(document.in_force)
+        if outside and version.enacted_by == document.number:
+            report.at_pointer(
+                "R005",
+                f"version {version.number} ({version.window}) is outside the notice's force "
+                f"({document.in_force})",
+                rule.file,
+                f"{pointer}/valid",
+                help="a window beyond the notice needs the amending document in `enacted.by`",
+            )
+
+
+def _references(
+    report: _Report,
+    rule: Rule,
+    rule_ids: set[str],
+    parameters: Mapping[str, Parameter],
+    funds: Mapping[str, Fund],
+) -> None:
+    for i, version in enumerate(rule.versions):
+        base = f"/versions/{i}"
+        for k, target in enumerate(version.overrides):
+            if target not in rule_ids or target == rule.id:
+                why = "itself" if target == rule.id else "no such rule"
+                report.at_pointer(
+                    "R006",
+                    f"`overrides` names {why}: `{target}`",
+                    rule.file,
+                    f"{base}/overrides/{k}",
+                    help=_close(target, sorted(rule_ids - {rule.id})),
+                )
+        for k, source in enumerate(version.funding):
+            if source.fund not in funds:
+                report.at_pointer(
+                    "R007",
+                    f"unknown funding source `{source.fund}`",
+                    rule.file,
+                    f"{base}/funding/{k}/fund",
+                    help=_close(source.fund, sorted(funds)) or "declare it in funds.yaml",
+                )
+        amount = version.amount
+        param = amount.value.param if amount and amount.value else None
+        if param is not None and param not in parameters:
+            report.at_pointer(
+                "R008",
+                f"unknown parameter `{param}`",
+                rule.file,
+                _param_pointer(report.loaded[rule.file].data, base),
+                help=_close(param, sorted(parameters)) or "declare it in parameters/",
+            )
+
+
+def _param_pointer(data: Mapping[str, Any], base: str) -> str:
+    """The pointer of the `param` key inside a version's amount, wherever the form puts it."""
+    index = int(base.rsplit("/", 1)[1])
+    amount = data["versions"][index]["amount"]
+    kind, body = next(iter(amount.items()))
+    for key in ("param", "max", "rate", "value"):
+        value = body.get(key)
+        if key == "param" and isinstance(value, str):
+            return f"{base}/amount/{kind}/param"
+        if isinstance(value, Mapping) and "param" in value:
+            return f"{base}/amount/{kind}/{key}/param"
+    return f"{base}/amount/{kind}"
+
+
+def params_used(version: Version) -> set[str]:
+    """Parameter ids a version reads: in its amount and in any expression."""
+    used: set[str] = set()
+    if version.amount and version.amount.value and version.amount.value.param:
+        used.add(version.amount.value.param)
+    exprs = [c.expr for c in (*version.conditions, *version.unless, *version.requires)]
+    if version.amount:
+        exprs += [e for e in (version.amount.claimed, version.amount.count, version.amount.of) if e]
+    for expr in exprs:
+        for node in ast.walk(expr.node):
+            if isinstance(node, ast.Path) and node.root == "param":
+                used.add(".".join(node.keys))
+    return used
+
+
+def _parameter_coverage(
+    report: _Report, document: Document, rule: Rule, parameters: Mapping[str, Parameter]
+) -> None:
+    for i, version in enumerate(rule.versions):
+        window = Window(
+            version.window.start or document.in_force.start,
+            version.window.end or document.in_force.end,
+        )
+        for pid in sorted(params_used(version)):
+            param = parameters.get(pid)
+            if param is None:
+                continue
+            gap = _coverage_gap(window, param)
+            if gap is not None:
+                report.at_pointer(
+                    "R009",
+                    f"parameter `{pid}` has no value on {gap.isoformat()}, "
+                    f"while version {version.number} is in force ({version.window})",
+                    rule.file,
+                    f"/versions/{i}/valid",
+                    help=f"add a value to {param.file} covering that day, or `value: null` "
+                    "if the amount is set elsewhere and not configured here",
+                )
+
+
+def _coverage_gap(window: Window, param: Parameter) -> date | None:
+    """The first day of `window` the parameter has no value for. General values (no locality)
+    must cover it; a parameter with only local values must cover it in every locality."""
+    general = [v.window for v in param.values if v.locality is None]
+    if general:
+        return _first_gap(window, general)
+    gaps = []
+    for locality in sorted({v.locality for v in param.values if v.locality}):
+        gap = _first_gap(window, [v.window for v in param.values if v.locality == locality])
+        if gap is not None:
+            gaps.append(gap)
+    return min(gaps) if gaps else None
+
+
+def _first_gap(window: Window, covering: list[Window]) -> date | None:
+    """The first day of `window` no window in `covering` contains; None if fully covered."""
+    day = window.start
+    if day is None:
+        return None if any(w.start is None for w in covering) else date.min
+    for w in sorted(covering, key=lambda w: w.start or date.min):
+        if w.contains(day):
+            if w.end is None:
+                return None
+            day = w.end + timedelta(days=1)
+        if window.end is not None and day > window.end:
+            return None
+    if window.end is not None and day > window.end:
+        return None
+    return day
+
+
+def _parameter_values(
+    report: _Report, document: Document, notice: Notice, param: Parameter
+) -> None:
+    data = report.loaded[param.file].data
+    for i, pv in enumerate(param.values):
+        for j in range(i):
+            other = param.values[j]
+            if other.locality == pv.locality and other.window.overlaps(pv.window):
+                where = f" for {pv.locality}" if pv.locality else ""
+                report.at_pointer(
+                    "R013",
+                    f"values {j + 1} and {i + 1} of `{param.id}`{where} overlap",
+                    param.file,
+                    f"/values/{i}",
+                    help="end the earlier value the day before the later one starts",
+                )
+    citations = [("/citation", data["citation"])] + [
+        (f"/values/{i}/citation", v["citation"])
+        for i, v in enumerate(data["values"])
+        if "citation" in v
+    ]
+    for pointer, citation in citations:
+        if citation.get("document") != document.number or "clause" not in citation:
+            continue  # cites another regulation: its text is not in this package
+        clause = notice.get(citation["clause"])
+        if clause is None:
+            report.at_pointer(
+                "R002",
+                f"clause `{citation['clause']}` is not in the notice",
+                param.file,
+                f"{pointer}/clause",
+            )
+        elif not quote_occurs(citation["quote"], clause.text):
+            _bad_quote(
+                report,
+                param.file,
+                f"{pointer}/quote",
+                citation["quote"],
+                clause.id,
+                clause.text,
+                notice,
+            )
+
+
+def _document_quote(report: _Report, document: Document, notice: Notice) -> None:
+    data = report.loaded[document.file].data["in_force"]
+    clause_id, quote = data.get("clause"), data.get("quote")
+    if clause_id is None or quote is None:
+        return
+    clause = notice.get(clause_id)
+    if clause is None:
+        report.at_pointer(
+            "R002", f"clause `{clause_id}` is not in the notice", document.file, "/in_force/clause"
+        )
+    elif not quote_occurs(quote, clause.text):
+        _bad_quote(report, document.file, "/in_force/quote", quote, clause_id, clause.text, notice)
+
+
+def _untested(report: _Report, rules: list[Rule], loaded: Mapping[str, Loaded]) -> None:
+    """A rule no policy test case mentions is a warning: nothing proves it decides right."""
+    mentioned: set[str] = set()
+    tests = [name for name in loaded if "/tests/" in name.replace("\\", "/")]
+    if not tests:
+        return
+    for name in tests:
+        for case in loaded[name].data or []:
+            if isinstance(case, Mapping) and isinstance(case.get("expect"), Mapping):
+                mentioned.update(case["expect"])
+    for rule in rules:
+        if rule.id not in mentioned:
+            report.at(
+                "W001",
+                f"rule `{rule.id}` has no policy test case",
+                report.loaded[rule.file].span("/id"),
+                severity=Severity.WARNING,
+                help="add a case to the package's tests/ that expects an outcome for it",
+            )
+
+
+__all__ = ["check_consistency", "json_pointer", "params_used"]

@@ -1,0 +1,239 @@
+"""The policy model: frozen dataclasses for what a policy package says, ready to evaluate.
+
+Glossary (one word per concept, used everywhere in the code):
+- *notice*: the published document (通知); *clause*: one unit of its text, with a stable id.
+- *rule*: our YAML encoding of one computable consequence of a clause; a rule has *versions*,
+  each in force over a *window* (inclusive dates, `valid_from` .. `valid_until`).
+- *unencoded clause*: a clause listed as `qualitative` or `referential`, with a reason.
+- *fact*: a value about the case (person, employer, project…), read by expressions.
+- *parameter*: a value the notice leaves to other regulations or localities, over windows.
+- *decision*: the outcome of one rule for one case on one date; *amount*: what is paid;
+  *funding source*: where the money comes from, in order ("不足部分…").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from engine.expr import ast
+from engine.expr.compile import CompiledExpr
+from engine.source import Span
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """Inclusive validity window; None on a side means open-ended.
+
+    >>> Window(date(2021, 8, 16), date(2025, 12, 31)).contains(date(2025, 12, 31))
+    True
+    """
+
+    start: date | None
+    end: date | None
+
+    def contains(self, day: date) -> bool:
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
+    def overlaps(self, other: Window) -> bool:
+        return (self.end is None or other.start is None or other.start <= self.end) and (
+            other.end is None or self.start is None or self.start <= other.end
+        )
+
+    def within(self, outer: Window) -> bool:
+        starts_ok = outer.start is None or (self.start is not None and self.start >= outer.start)
+        ends_ok = outer.end is None or (self.end is not None and self.end <= outer.end)
+        return starts_ok and ends_ok
+
+    def __str__(self) -> str:
+        start = self.start.isoformat() if self.start else "…"
+        end = self.end.isoformat() if self.end else "…"
+        return f"{start} .. {end}"
+
+
+@dataclass(frozen=True, slots=True)
+class Expr:
+    """An expression from a rule file: its text, checked tree, compiled function, place."""
+
+    text: str
+    node: ast.Node
+    fn: CompiledExpr
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    id: str
+    expr: Expr
+    quote: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    """A money value written in a rule: a literal amount or a parameter id."""
+
+    value: Decimal | None = None
+    param: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Amount:
+    """How much is paid. `kind` is the YAML form: fixed, cap, per_unit, percentage, parameter,
+    per_other_regulation. Only the fields of that form are set."""
+
+    kind: str
+    quote: str
+    span: Span
+    value: Money | None = None  # fixed; cap's max; per_unit's rate; parameter
+    claimed: Expr | None = None  # cap: the amount asked for
+    count: Expr | None = None  # per_unit: how many units
+    max_count: int | None = None
+    unit: str | None = None
+    of: Expr | None = None  # percentage: the base amount
+    percent: Decimal | None = None
+    refers_to: str | None = None  # per_other_regulation
+
+
+@dataclass(frozen=True, slots=True)
+class FundingSource:
+    fund: str
+    quote: str
+    span: Span
+    quota: Decimal | Expr | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    number: int
+    enacted_on: date
+    enacted_by: str
+    window: Window
+    span: Span
+    window_quote: str | None = None
+    effective_date: Expr | None = None
+    conditions: tuple[Condition, ...] = ()
+    unless: tuple[Condition, ...] = ()
+    requires: tuple[Condition, ...] = ()
+    amount: Amount | None = None
+    funding: tuple[FundingSource, ...] = ()
+    once: bool = False
+    once_program: str | None = None
+    once_quote: str | None = None
+    overrides: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    title_zh: str
+    title_en: str
+    document: str
+    clause: str
+    subject: str
+    kind: str  # benefit | obligation
+    versions: tuple[Version, ...]
+    file: str
+    span: Span
+
+    def version_on(self, day: date) -> Version | None:
+        """The version in force on `day` (versions never overlap: `clause check` proves it)."""
+        return next((v for v in self.versions if v.window.contains(day)), None)
+
+
+@dataclass(frozen=True, slots=True)
+class UnencodedClause:
+    """A clause with no computable consequence here, and why."""
+
+    id: str
+    clause: str
+    status: str  # qualitative | referential
+    reason: str
+    file: str
+    span: Span
+    refers_to: str | None = None
+    title_zh: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    document: str
+    quote: str
+    clause: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ParameterValue:
+    window: Window
+    value: Decimal | str | None  # None: known to be set elsewhere, not configured here
+    locality: str | None = None
+    citation: Citation | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    id: str
+    title_zh: str
+    title_en: str
+    citation: Citation
+    unit: str
+    values: tuple[ParameterValue, ...]
+    file: str
+    span: Span
+    set_by: str | None = None
+
+    def value_on(self, day: date, locality: str | None = None) -> ParameterValue | None:
+        """The value in force on `day`: the locality's own if it has one, else the general one."""
+        general = None
+        for pv in self.values:
+            if not pv.window.contains(day):
+                continue
+            if pv.locality is not None and pv.locality == locality:
+                return pv
+            if pv.locality is None and general is None:
+                general = pv
+        return general
+
+
+@dataclass(frozen=True, slots=True)
+class Fund:
+    id: str
+    name_zh: str
+    name_en: str
+    level: str | None = None
+    direction: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    number: str
+    title_zh: str
+    title_en: str
+    issued: date
+    in_force: Window
+    file: str
+    in_force_quote: str | None = None
+    issuers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Package:
+    """A loaded, checked policy package: everything `decide` needs, plus where it came from."""
+
+    root: str
+    document: Document
+    notice: Any  # engine.notice.Notice
+    rules: tuple[Rule, ...]
+    unencoded: tuple[UnencodedClause, ...]
+    parameters: dict[str, Parameter]
+    funds: dict[str, Fund]
+    facts_schema: dict[str, Any]
+    env: Any  # engine.expr.types.TypeEnv
+    digest: str
+    test_files: tuple[str, ...] = ()
+    files: tuple[str, ...] = field(default=())
+
+    def rule(self, rule_id: str) -> Rule | None:
+        return next((r for r in self.rules if r.id == rule_id), None)

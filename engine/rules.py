@@ -1,0 +1,281 @@
+"""Build model objects from loaded, schema-valid YAML: rules, parameters, funds, the document.
+
+In: a `Loaded` file that passed its JSON Schema, and the type environment. Out: model objects,
+with every expression parsed, type-checked and compiled; problems go to a diagnostics list
+(P and T codes placed inside the YAML string, R codes for rule structure). A rule with any
+error is left out of the package, so nothing half-built is ever evaluated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from engine.diagnostics import Diagnostic, DiagnosticError
+from engine.expr.check import check_expr
+from engine.expr.compile import compile_expr
+from engine.expr.syntax import Origin, parse_expr
+from engine.expr.types import BOOL, DATE, NUMBER, STRING, TypeEnv
+from engine.facts import to_decimal
+from engine.loader import Loaded
+from engine.model import (
+    Amount,
+    Citation,
+    Condition,
+    Document,
+    Expr,
+    Fund,
+    FundingSource,
+    Money,
+    Parameter,
+    ParameterValue,
+    Rule,
+    UnencodedClause,
+    Version,
+    Window,
+)
+
+
+class FileContext:
+    """One loaded file being turned into model objects; collects its diagnostics."""
+
+    def __init__(self, loaded: Loaded, env: TypeEnv) -> None:
+        self.loaded = loaded
+        self.env = env
+        self.diagnostics: list[Diagnostic] = []
+        self._lines = tuple(loaded.text.split("\n"))
+
+    def report(self, code: str, message: str, pointer: str, **kw: Any) -> None:
+        self.diagnostics.append(self.loaded.diagnostic(code, message, pointer, **kw))
+
+    def expr(self, pointer: str, expect: Any) -> Expr | None:
+        """Parse, check and compile the expression string at `pointer`; None on error."""
+        text = self.loaded.value_at(pointer)
+        if not isinstance(text, str):
+            return None
+        origin = Origin(
+            self.loaded.file,
+            file_lines=self._lines,
+            locate=lambda inner: self.loaded.locate_span(pointer, inner),
+        )
+        try:
+            node = check_expr(parse_expr(text, origin), self.env, origin, expect=expect)
+        except DiagnosticError as err:
+            self.diagnostics.extend(err.diagnostics)
+            return None
+        return Expr(text, node, compile_expr(node), self.loaded.span(pointer))
+
+
+def _window(raw: Mapping[str, Any]) -> Window:
+    return Window(raw.get("from"), raw.get("to"))
+
+
+def _money(raw: Any) -> Money:
+    if isinstance(raw, Mapping):
+        return Money(param=raw["param"])
+    return Money(value=to_decimal(raw))
+
+
+def build_document(loaded: Loaded) -> Document:
+    data = loaded.data
+    in_force = data["in_force"]
+    return Document(
+        number=data["number"],
+        title_zh=data["title"]["zh"],
+        title_en=data["title"]["en"],
+        issued=data["issued"],
+        in_force=_window(in_force),
+        file=loaded.file,
+        in_force_quote=in_force.get("quote"),
+        issuers=tuple(data.get("issuers", ())),
+    )
+
+
+def build_funds(loaded: Loaded) -> dict[str, Fund]:
+    funds: dict[str, Fund] = {}
+    for raw in loaded.data["funds"]:
+        name = raw["name"]
+        funds[raw["id"]] = Fund(
+            raw["id"], name["zh"], name["en"], raw.get("level"), raw.get("direction")
+        )
+    return funds
+
+
+def build_parameter(loaded: Loaded) -> Parameter:
+    data = loaded.data
+    values = []
+    for raw in data["values"]:
+        value = raw["value"]
+        number = to_decimal(value) if value is not None else None
+        citation = _citation(raw["citation"]) if "citation" in raw else None
+        values.append(
+            ParameterValue(
+                _window(raw), number if number is not None else value, raw.get("locality"), citation
+            )
+        )
+    title = data.get("title", {})
+    return Parameter(
+        id=data["id"],
+        title_zh=title.get("zh", data["id"]) if isinstance(title, Mapping) else str(title),
+        title_en=title.get("en", data["id"]) if isinstance(title, Mapping) else str(title),
+        citation=_citation(data["citation"]),
+        unit=data["unit"],
+        values=tuple(values),
+        file=loaded.file,
+        span=loaded.span(""),
+        set_by=data.get("set_by"),
+    )
+
+
+def _citation(raw: Mapping[str, Any]) -> Citation:
+    return Citation(raw["document"], raw["quote"], raw.get("clause"))
+
+
+def build_rule(ctx: FileContext) -> Rule | UnencodedClause | None:
+    """The rule (or unencoded clause) in a rule file; None when any expression has an error."""
+    data = ctx.loaded.data
+    if "status" in data:
+        title = data.get("title") or {}
+        return UnencodedClause(
+            id=data["id"],
+            clause=data["clause"],
+            status=data["status"],
+            reason=data["reason"],
+            file=ctx.loaded.file,
+            span=ctx.loaded.span(""),
+            refers_to=data.get("refers_to"),
+            title_zh=title.get("zh"),
+        )
+    before = len(ctx.diagnostics)
+    versions = tuple(_version(ctx, f"/versions/{i}", raw) for i, raw in enumerate(data["versions"]))
+    if len(ctx.diagnostics) > before:
+        return None
+    return Rule(
+        id=data["id"],
+        title_zh=data["title"]["zh"],
+        title_en=data["title"]["en"],
+        document=data["document"],
+        clause=data["clause"],
+        subject=data["subject"],
+        kind=data["kind"],
+        versions=versions,
+        file=ctx.loaded.file,
+        span=ctx.loaded.span(""),
+    )
+
+
+def _conditions(
+    ctx: FileContext, pointer: str, raws: list[Any], prefix: str
+) -> tuple[Condition, ...]:
+    out = []
+    seen: dict[str, str] = {}
+    for i, raw in enumerate(raws):
+        here = f"{pointer}/{i}"
+        cid = raw.get("id") or f"{prefix}{i + 1}"
+        if cid in seen:
+            ctx.report(
+                "R012",
+                f"condition id `{cid}` is used twice in this rule",
+                f"{here}/id",
+                label="already used",
+                help="give each condition its own id",
+            )
+        seen[cid] = here
+        expr = ctx.expr(f"{here}/expr", BOOL)
+        if expr is not None:
+            out.append(Condition(cid, expr, raw["quote"], ctx.loaded.span(here)))
+    return tuple(out)
+
+
+def _version(ctx: FileContext, pointer: str, raw: Mapping[str, Any]) -> Version:
+    once = raw.get("once", False)
+    effective = ctx.expr(f"{pointer}/effective_date", DATE) if "effective_date" in raw else None
+    return Version(
+        number=raw["version"],
+        enacted_on=raw["enacted"]["date"],
+        enacted_by=raw["enacted"]["by"],
+        window=_window(raw["valid"]),
+        span=ctx.loaded.span(pointer),
+        window_quote=raw["valid"].get("quote"),
+        effective_date=effective,
+        conditions=_conditions(ctx, f"{pointer}/conditions", raw.get("conditions", []), "c"),
+        unless=_conditions(ctx, f"{pointer}/unless", raw.get("unless", []), "u"),
+        requires=_conditions(ctx, f"{pointer}/requires", raw.get("requires", []), "r"),
+        amount=_amount(ctx, f"{pointer}/amount", raw["amount"]) if "amount" in raw else None,
+        funding=tuple(
+            _funding(ctx, f"{pointer}/funding/{i}", f) for i, f in enumerate(raw.get("funding", []))
+        ),
+        once=bool(once),
+        once_program=once.get("program") if isinstance(once, Mapping) else None,
+        once_quote=once.get("quote") if isinstance(once, Mapping) else None,
+        overrides=tuple(raw.get("overrides", ())),
+    )
+
+
+def _amount(ctx: FileContext, pointer: str, raw: Mapping[str, Any]) -> Amount:
+    kind, body = next(iter(raw.items()))
+    here = f"{pointer}/{kind}"
+    span = ctx.loaded.span(here)
+    quote = body["quote"]
+    if kind == "fixed":
+        return Amount(kind, quote, span, value=_money(body["value"]))
+    if kind == "cap":
+        claimed = ctx.expr(f"{here}/claimed", NUMBER)
+        return Amount(kind, quote, span, value=_money(body["max"]), claimed=claimed)
+    if kind == "per_unit":
+        count = ctx.expr(f"{here}/count", NUMBER)
+        return Amount(
+            kind,
+            quote,
+            span,
+            value=_money(body["rate"]),
+            count=count,
+            max_count=body.get("max_count"),
+            unit=body.get("unit"),
+        )
+    if kind == "percentage":
+        return Amount(
+            kind,
+            quote,
+            span,
+            of=ctx.expr(f"{here}/of", NUMBER),
+            percent=to_decimal(body["percent"]),
+        )
+    if kind == "parameter":
+        return Amount(kind, quote, span, value=Money(param=body["param"]))
+    param = body.get("param")
+    return Amount(
+        kind,
+        quote,
+        span,
+        value=Money(param=param) if param else None,
+        refers_to=body.get("refers_to"),
+    )
+
+
+def _funding(ctx: FileContext, pointer: str, raw: Mapping[str, Any]) -> FundingSource:
+    quota: Decimal | Expr | None = None
+    if "quota" in raw:
+        value = raw["quota"]
+        number = to_decimal(value) if not isinstance(value, str) else None
+        quota = number if number is not None else ctx.expr(f"{pointer}/quota", NUMBER)
+    return FundingSource(raw["fund"], raw["quote"], ctx.loaded.span(pointer), quota)
+
+
+def parameter_type(param: Parameter) -> Any:
+    """The expression type of `param.<id>`: a number unless some value is text."""
+    if any(isinstance(v.value, str) for v in param.values):
+        return DATE if all(_is_date_text(v.value) for v in param.values if v.value) else STRING
+    return NUMBER
+
+
+def _is_date_text(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
