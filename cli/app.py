@@ -33,6 +33,17 @@ class Format(StrEnum):
     json = "json"
 
 
+class ExplainFormat(StrEnum):
+    text = "text"
+    json = "json"
+    md = "md"
+
+
+class Lang(StrEnum):
+    zh = "zh"
+    en = "en"
+
+
 class CheckFormat(StrEnum):
     text = "text"
     json = "json"
@@ -133,6 +144,37 @@ def check_command(
     if report.unreadable:
         raise typer.Exit(ExitCode.USAGE)
     raise typer.Exit(ExitCode.FINDINGS if report.errors else ExitCode.OK)
+
+
+PackageOption = Annotated[
+    Path | None,
+    typer.Option("--package", help="Policy package folder (default: the one under policies/)."),
+]
+
+
+@app.command("explain")
+def explain_command(
+    facts: Annotated[Path, typer.Argument(help="Facts of one case (YAML or JSON); `-` for stdin.")],
+    on: Annotated[str, typer.Option("--date", help="Decision date YYYY-MM-DD.")],
+    rule: Annotated[str | None, typer.Option("--rule", help="Explain only this rule.")] = None,
+    fmt: Annotated[ExplainFormat, typer.Option("--format", help="Output format.")] = (
+        ExplainFormat.text
+    ),
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of labels.")] = Lang.zh,
+    budget: Annotated[
+        Path | None, typer.Option("--budget", help="Remaining quota per fund (YAML or JSON).")
+    ] = None,
+    package: PackageOption = None,
+) -> None:
+    """Decide one case on a date and explain every decision down to the clause text."""
+    day = _parse_date(on)
+    assert day is not None
+    pkg = api.open_package(package)
+    source = sys.stdin.read() if str(facts) == "-" else facts
+    case = api.load_facts(source, pkg)
+    quotas = api.read_budget(budget) if budget else None
+    data = api.explain_case(pkg, case, day, rule=rule, lang=lang.value, budget=quotas)
+    render.explanation(data, render.make_console(), fmt.value)
 
 
 def main() -> None:

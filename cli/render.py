@@ -11,9 +11,11 @@ from typing import Any
 
 from rich.console import Console
 from rich.text import Text
+from rich.tree import Tree
 
 from engine.api import CheckReport, ExprReport
 from engine.diagnostics import Diagnostic, format_diagnostic
+from engine.explain import LABELS, MARK, amount_text, read_text, to_markdown, window_text
 from engine.expr.values import show_value
 
 
@@ -104,3 +106,86 @@ def check_report(report: CheckReport, console: Console, fmt: str, max_errors: in
     if shown:
         console.print()
     console.print(Text(summary, style=style))
+
+
+_OUTCOME_STYLE = {
+    "eligible": "bold green",
+    "compliant": "bold green",
+    "ineligible": "bold red",
+    "violation": "bold red",
+    "not_applicable": "bold",
+    "undetermined": "bold yellow",
+}
+
+
+def explanation(data: dict[str, Any], console: Console, fmt: str) -> None:
+    """An explanation as a Rich tree (text), Markdown (md) or JSON (json)."""
+    if fmt == "json":
+        json_out(data, console)
+        return
+    if fmt == "md":
+        console.out(to_markdown(data), end="", highlight=False)
+        return
+    lang = data["lang"]
+    lab = LABELS[lang]
+    if not data["decisions"]:
+        console.print(lab["none"])
+    for d in data["decisions"]:
+        console.print(_decision_tree(d, lang), crop=False, soft_wrap=False)
+    console.print(
+        Text(
+            f"{data['document']} · {lab['date']} {data['date']} · {lab['digest']} "
+            f"{data['ruleset_digest']} · {lab['facts']} {data['facts_digest']} · "
+            f"clause {data['engine_version']}",
+            style="dim",
+        )
+    )
+
+
+def _decision_tree(d: dict[str, Any], lang: str) -> Tree:
+    lab = LABELS[lang]
+    head = Text.assemble(
+        (d["title"][lang], "bold"),
+        f"  {d['rule']}  ",
+        (d["outcome_label"], _OUTCOME_STYLE.get(d["outcome"], "bold")),
+    )
+    tree = Tree(head)
+    tree.add(f"{lab['clause']}: {d['document']} {d['breadcrumb']}  ({d['source']})")
+    if d["version"] is not None:
+        tree.add(
+            f"{lab['version']} {d['version']} ({window_text(d['window'])}): {d['version_reason']}"
+        )
+    tree.add(f"{lab['reason']}: {d['reason']}")
+    if d["missing"]:
+        tree.add(Text(f"{lab['missing']}: " + ", ".join(d["missing"]), style="yellow"))
+    if d["conditions"]:
+        branch = tree.add(lab["conditions"])
+        for c in d["conditions"]:
+            _condition_node(branch, c, lang)
+    amount = amount_text(d, lang)
+    if amount:
+        node = tree.add(f"{lab['amount']}: {amount}")
+        if d["computation"]:
+            node.add(f"{lab['computation']}: {d['computation']}")
+        if d["amount_quote"]:
+            node.add(Text(f"「{d['amount_quote']}」", style="italic"))
+    for share in d["funding"]:
+        value = share["amount"] if share["amount"] is not None else "—"
+        tag = f" ({lab['shortfall']})" if share["shortfall"] else ""
+        node = tree.add(f"{lab['funding']}: {share['name']}{tag}: {value}")
+        node.add(Text(f"「{share['quote']}」", style="italic"))
+    for note in d["notes"]:
+        tree.add(Text(note, style="yellow"))
+    return tree
+
+
+def _condition_node(branch: Tree, c: dict[str, Any], lang: str) -> None:
+    lab = LABELS[lang]
+    style = {True: "green", False: "red", None: "yellow"}[c["value"]]
+    node = branch.add(
+        Text.assemble((MARK[c["value"]], style), f" {lab[c['role']]} {c['id']}: {c['expr']}")
+    )
+    reads = read_text(c["facts"] + c["params"])
+    if reads:
+        node.add(f"{lab['read']}: {reads}")
+    node.add(Text(f"「{c['quote']}」", style="italic"))

@@ -295,3 +295,138 @@ def check(paths: list[Path]) -> CheckReport:
     items = found.sorted()
     unreadable = any(d.code.startswith("L") for d in items)
     return CheckReport(items, [str(r) for r in roots], files, unreadable)
+
+
+# -- decisions -------------------------------------------------------------------------------
+
+
+def open_package(path: Path | None) -> Any:
+    """Load the package at `path` (a package folder, or a folder holding exactly one).
+
+    Raises DiagnosticError when there is none, several, or the package has errors: decisions
+    are never made from a package that does not pass `clause check`.
+    """
+    from engine.package import find_packages, load_package
+
+    where = path or Path("policies")
+    if not where.exists():
+        raise DiagnosticError(
+            [_input_error("L001", f"no such package folder: {where}", str(where))]
+        )
+    roots, _ = find_packages([where])
+    if len(roots) != 1:
+        found = ", ".join(str(r) for r in roots) or "none"
+        raise DiagnosticError(
+            [
+                _input_error(
+                    "U002",
+                    f"expected one policy package under {where}, found {len(roots)} ({found}); "
+                    "choose one with --package",
+                    str(where),
+                )
+            ]
+        )
+    result = load_package(roots[0])
+    errors = [d for d in result.diagnostics if d.severity.value == "error"]
+    if errors or result.package is None:
+        raise DiagnosticError(errors or [_input_error("R016", "package incomplete", str(where))])
+    return result.package
+
+
+def load_facts(source: Path | str, package: Any) -> dict[str, Any]:
+    """Read a facts file (YAML or JSON; "-" for stdin text passed as str) and check it against
+    the package's facts schema. Errors name the file, line, column and JSON path (F001)."""
+    from jsonschema import Draft202012Validator
+
+    from engine.loader import load_yaml
+    from engine.validate import to_json_data
+
+    if isinstance(source, Path):
+        if source.suffix.lower() == ".json":
+            data, loaded = read_data_file(source), None
+        else:
+            loaded = load_yaml(source, file=str(source))
+            data = loaded.data
+        name = str(source)
+    else:
+        data, loaded, name = read_facts_stdin(source), None, "<stdin>"
+    if not isinstance(data, dict):
+        raise DiagnosticError([_input_error("F001", "facts must be a mapping of entities", name)])
+    try:
+        facts = normalize_facts(data, package.env.facts)
+    except FactsError as err:
+        raise DiagnosticError([_facts_error(err.pointer, err.message, name, loaded)]) from None
+    validator = Draft202012Validator(package.facts_schema)
+    problems = sorted(
+        validator.iter_errors(to_json_data(_json_ready(facts))), key=lambda e: list(e.absolute_path)
+    )
+    if problems:
+        raise DiagnosticError(
+            [
+                _facts_error("/" + "/".join(map(str, e.absolute_path)), e.message, name, loaded)
+                for e in problems
+            ]
+        )
+    return facts
+
+
+def _json_ready(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _json_ready(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_ready(v) for v in value]
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def _facts_error(pointer: str, message: str, name: str, loaded: Any) -> Diagnostic:
+    text = f"{pointer or '/'}: {message}"
+    if loaded is not None:
+        return loaded.diagnostic("F001", text, pointer.rstrip("/"))
+    return _input_error("F001", text, name)
+
+
+def read_budget(path: Path) -> dict[str, Decimal]:
+    """A budget file: {fund id: remaining quota in yuan}."""
+    data = read_data_file(path)
+    if not isinstance(data, dict):
+        raise DiagnosticError(
+            [_input_error("F003", "a budget maps fund ids to amounts", str(path))]
+        )
+    out: dict[str, Decimal] = {}
+    for fund, amount in data.items():
+        from engine.facts import to_decimal
+
+        value = to_decimal(amount)
+        if value is None or value < 0:
+            message = f"budget for {fund} must be a non-negative amount, got {amount!r}"
+            raise DiagnosticError([_input_error("F003", message, str(path))])
+        out[str(fund)] = value
+    return out
+
+
+def explain_case(
+    package: Any,
+    facts: Mapping[str, Any],
+    on: date,
+    rule: str | None = None,
+    lang: str = "en",
+    budget: Mapping[str, Decimal] | None = None,
+) -> dict[str, Any]:
+    """Decide one case and explain it: the data behind `clause explain` in every format."""
+    from engine.evaluate import Budget, decide
+    from engine.explain import explain
+
+    if rule is not None and package.rule(rule) is None:
+        known = ", ".join(r.id for r in package.rules)
+        raise DiagnosticError([_input_error("U003", f"no rule `{rule}`; rules: {known}", "--rule")])
+    decisions = decide(
+        package,
+        facts,
+        on,
+        rule_ids={rule} if rule else None,
+        trace=True,
+        budget=Budget(dict(budget)) if budget is not None else None,
+    )
+    return explain(package, decisions, on, facts, lang)

@@ -102,7 +102,7 @@ def show_value(value: object) -> str:
 
 def json_value(value: object) -> object:
     """A JSON-ready form: decimals and dates as strings, unknown as None."""
-    if type(value) is Unknown:
+    if value is None or type(value) is Unknown:
         return None
     if isinstance(value, bool | str):
         return value

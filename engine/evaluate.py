@@ -1,0 +1,580 @@
+"""Decide: a policy package, one case's facts and a date in; a Decision per applicable rule out.
+
+Semantics (the contract in DESIGN.md "A decision"):
+- A rule is decided when its subject entity is present in the facts.
+- The version is chosen by the rule's effective date (a fact date, or the decision date) and
+  must also fall inside the notice's in-force window; otherwise `not_applicable`, with why.
+- Benefits: all conditions true and no exception true -> eligible; a false condition, a true
+  exception, or an earlier grant of a one-off benefit -> ineligible; otherwise undetermined,
+  listing the missing facts, most decisive first. Obligations: conditions decide whether the
+  duty applies (false -> not_applicable), `requires` decides compliant or violation.
+- Overrides are applied after every rule is decided, so rule order never matters.
+- Amounts are exact decimals rounded half up to 0.01 yuan (分); funding is allocated along the
+  ordered chain, a later source covering what an earlier one's quota cannot.
+With `trace=True` every condition runs on the reference interpreter and records what it read;
+without, compiled code runs and only outcomes, amounts and missing facts are produced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, MutableMapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from engine.expr.interpret import interpret
+from engine.expr.values import DECIMAL, Unknown, show_value
+from engine.model import Amount, Condition, Expr, Money, Package, Rule, Version
+
+CENT = Decimal("0.01")
+
+BENEFIT_OUTCOMES = ("eligible", "ineligible", "not_applicable", "undetermined")
+OBLIGATION_OUTCOMES = ("compliant", "violation", "not_applicable", "undetermined")
+
+
+@dataclass(frozen=True, slots=True)
+class Read:
+    """A fact or parameter an expression read, with the value it had (None: missing)."""
+
+    path: str
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionResult:
+    id: str
+    role: str  # condition | unless | requires
+    expr: str
+    quote: str
+    value: bool | None  # None: unknown
+    missing: tuple[str, ...] = ()
+    facts: tuple[Read, ...] = ()
+    params: tuple[Read, ...] = ()
+    span: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AmountResult:
+    kind: str
+    amount: Decimal | None  # None: not known (cap with unknown claim, not configured…)
+    quote: str
+    computation: str
+    cap: Decimal | None = None  # the most that can be paid, when the amount is not known
+    param: str | None = None
+    configured: bool = True
+    note: Reason | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FundingShare:
+    fund: str
+    quote: str
+    amount: Decimal | None
+    shortfall: bool = False  # covers what an earlier source could not
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """Why an outcome: a stable code and its arguments; `explain` words it in zh or en."""
+
+    code: str
+    args: tuple[tuple[str, str], ...] = ()
+
+    @staticmethod
+    def of(code: str, **args: object) -> Reason:
+        return Reason(code, tuple((k, str(v)) for k, v in args.items()))
+
+    def arg(self, name: str) -> str:
+        return dict(self.args).get(name, "")
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    rule: Rule
+    outcome: str
+    reason: Reason
+    version: Version | None = None
+    effective_date: date | None = None
+    version_reason: Reason | None = None
+    conditions: tuple[ConditionResult, ...] = ()
+    amount: AmountResult | None = None
+    funding: tuple[FundingShare, ...] = ()
+    missing: tuple[str, ...] = ()
+    superseded_by: str | None = None
+    notes: tuple[Reason, ...] = ()
+
+
+@dataclass
+class Budget:
+    """Remaining quota per fund id; allocation spends it, so cases share it in input order."""
+
+    remaining: MutableMapping[str, Decimal] = field(default_factory=dict)
+
+    def take(self, fund: str, wanted: Decimal) -> Decimal | None:
+        """Spend up to `wanted` from `fund`; None when the fund has no quota (unlimited)."""
+        if fund not in self.remaining:
+            return None
+        got = min(wanted, max(self.remaining[fund], Decimal(0)))
+        self.remaining[fund] = self.remaining[fund] - got
+        return got
+
+
+def decide(
+    package: Package,
+    facts: Mapping[str, Any],
+    on: date,
+    rule_ids: set[str] | None = None,
+    trace: bool = True,
+    budget: Budget | None = None,
+) -> list[Decision]:
+    """Decide every rule whose subject is in `facts` (normalised, see engine.facts), sorted by id.
+
+    Funding allocation needs every amount first, then goes in rule-id order, so the result
+    never depends on the order rules were loaded in.
+    """
+    decider = _Decider(package, facts, on, trace)
+    decisions = [
+        decider.rule(rule)
+        for rule in package.rules
+        if (rule_ids is None or rule.id in rule_ids)
+        and isinstance(facts.get(rule.subject), Mapping)
+    ]
+    decisions = _apply_overrides(decisions)
+    return [_fund(d, facts, budget, decider) for d in decisions]
+
+
+class _Decider:
+    def __init__(self, package: Package, facts: Mapping[str, Any], on: date, trace: bool) -> None:
+        self.package, self.facts, self.on, self.trace = package, facts, on, trace
+
+    # -- expressions ---------------------------------------------------------------------
+
+    def run(
+        self, expr: Expr, params: Mapping[str, Any]
+    ) -> tuple[Any, tuple[Read, ...], tuple[Read, ...]]:
+        """Evaluate an expression: value, and (when tracing) the facts and parameters read."""
+        if not self.trace:
+            return expr.fn(self.facts, params, self.on), (), ()
+        result = interpret(expr.node, self.facts, params, self.on)
+        facts = tuple(
+            Read(path, _plain(v))
+            for path, v in sorted(result.reads.items())
+            if not path.startswith("param.")
+        )
+        used = tuple(
+            Read(path, _plain(v))
+            for path, v in sorted(result.reads.items())
+            if path.startswith("param.")
+        )
+        return result.value, facts, used
+
+    def condition(self, cond: Condition, role: str, params: Mapping[str, Any]) -> ConditionResult:
+        value, facts, used = self.run(cond.expr, params)
+        known = value if isinstance(value, bool) else None
+        missing = tuple(sorted(value.paths)) if type(value) is Unknown else ()
+        span = f"{cond.expr.span.file}:{cond.expr.span.line}"
+        return ConditionResult(
+            cond.id, role, cond.expr.text, cond.quote, known, missing, facts, used, span
+        )
+
+    # -- one rule ------------------------------------------------------------------------
+
+    def rule(self, rule: Rule) -> Decision:
+        selected = self.select_version(rule)
+        if isinstance(selected, Decision):
+            return selected
+        version, effective, why = selected
+        params = self.params_for(version, rule, effective)
+        base = Decision(rule, "", Reason("pending"), version, effective, why)
+        if rule.kind == "obligation":
+            return self.obligation(base, version, params)
+        return self.benefit(base, version, params, effective)
+
+    def select_version(self, rule: Rule) -> Decision | tuple[Version, date, str]:
+        unknown: set[str] = set()
+        for version in rule.versions:
+            effective, source = self.on, "decision_date"
+            if version.effective_date is not None:
+                value, _, _ = self.run(version.effective_date, {})
+                if type(value) is Unknown:
+                    unknown |= value.paths
+                    continue
+                effective, source = value, version.effective_date.text
+            in_force = self.package.document.in_force
+            if not in_force.contains(effective):
+                return self.outside_notice(rule, effective, source)
+            if version.window.contains(effective):
+                why = Reason.of(
+                    "version",
+                    source=source,
+                    day=effective,
+                    version=version.number,
+                    window=version.window,
+                )
+                return version, effective, why
+        if unknown:
+            missing = tuple(sorted(unknown))
+            return Decision(
+                rule,
+                "undetermined",
+                Reason.of("missing_effective_date", paths=", ".join(missing)),
+                missing=missing,
+            )
+        return self.no_version(rule)
+
+    def outside_notice(self, rule: Rule, day: date, source: str) -> Decision:
+        doc = self.package.document
+        if doc.in_force.end is not None and day > doc.in_force.end:
+            reason = Reason.of(
+                "notice_expired", document=doc.number, end=doc.in_force.end, source=source, day=day
+            )
+        else:
+            reason = Reason.of(
+                "notice_not_yet",
+                document=doc.number,
+                start=doc.in_force.start,
+                source=source,
+                day=day,
+            )
+        return Decision(rule, "not_applicable", reason, effective_date=day)
+
+    def no_version(self, rule: Rule) -> Decision:
+        ends = [v.window.end for v in rule.versions if v.window.end is not None]
+        starts = [v.window.start for v in rule.versions if v.window.start is not None]
+        day = self.on
+        if ends and len(ends) == len(rule.versions) and day > max(ends):
+            reason = Reason.of("rule_expired", end=max(ends))
+        elif starts and day < min(starts):
+            reason = Reason.of("rule_not_yet", start=min(starts))
+        else:
+            reason = Reason.of("no_version")
+        return Decision(rule, "not_applicable", reason)
+
+    def params_for(self, version: Version, rule: Rule, day: date) -> dict[str, Any]:
+        """Parameter values in force on `day`, for the subject's locality where values differ."""
+        subject = self.facts.get(rule.subject, {})
+        locality = subject.get("locality") if isinstance(subject, Mapping) else None
+        out: dict[str, Any] = {}
+        for pid, param in self.package.parameters.items():
+            value = param.value_on(day, locality)
+            if value is not None and value.value is not None:
+                out[pid] = value.value
+        return out
+
+    def benefit(
+        self, base: Decision, version: Version, params: Mapping[str, Any], effective: date
+    ) -> Decision:
+        results = [self.condition(c, "condition", params) for c in version.conditions]
+        results += [self.condition(c, "unless", params) for c in version.unless]
+        failed = next((r for r in results if r.role == "condition" and r.value is False), None)
+        excepted = next((r for r in results if r.role == "unless" and r.value is True), None)
+        base = replace(base, conditions=tuple(results))
+        if failed is not None:
+            return replace(
+                base,
+                outcome="ineligible",
+                reason=Reason.of("condition_failed", id=failed.id, quote=failed.quote),
+            )
+        if excepted is not None:
+            return replace(
+                base,
+                outcome="ineligible",
+                reason=Reason.of("exception", id=excepted.id, quote=excepted.quote),
+            )
+        earlier = self.earlier_grant(base.rule, version)
+        if earlier is not None:
+            return replace(base, outcome="ineligible", reason=earlier)
+        missing = _rank_missing([r for r in results if r.value is None])
+        if missing:
+            return replace(
+                base, outcome="undetermined", reason=Reason("missing_facts"), missing=missing
+            )
+        amount = (
+            self.amount(version.amount, params, effective, base.rule) if version.amount else None
+        )
+        return replace(base, outcome="eligible", reason=Reason("all_met"), amount=amount)
+
+    def obligation(self, base: Decision, version: Version, params: Mapping[str, Any]) -> Decision:
+        applies = [self.condition(c, "condition", params) for c in version.conditions]
+        off = next((r for r in applies if r.value is False), None)
+        if off is not None:
+            return replace(
+                base,
+                outcome="not_applicable",
+                reason=Reason.of("duty_not_applicable", id=off.id, quote=off.quote),
+                conditions=tuple(applies),
+            )
+        requires = [self.condition(c, "requires", params) for c in version.requires]
+        results = tuple(applies + requires)
+        unknown_scope = [r for r in applies if r.value is None]
+        broken = next((r for r in requires if r.value is False), None)
+        if broken is not None and not unknown_scope:
+            return replace(
+                base,
+                outcome="violation",
+                reason=Reason.of("requirement_failed", id=broken.id, quote=broken.quote),
+                conditions=results,
+            )
+        missing = _rank_missing([r for r in results if r.value is None])
+        if missing:
+            return replace(
+                base,
+                outcome="undetermined",
+                reason=Reason("missing_facts"),
+                conditions=results,
+                missing=missing,
+            )
+        return replace(
+            base, outcome="compliant", reason=Reason("all_requirements_met"), conditions=results
+        )
+
+    def earlier_grant(self, rule: Rule, version: Version) -> Reason | None:
+        """The reason a one-off benefit is refused: an earlier grant in the subject's history."""
+        if not version.once:
+            return None
+        program = version.once_program or rule.id
+        subject = self.facts.get(rule.subject, {})
+        grants = subject.get("grants") if isinstance(subject, Mapping) else None
+        for grant in grants or ():
+            if isinstance(grant, Mapping) and grant.get("program") == program:
+                when = grant.get("date")
+                return Reason.of(
+                    "earlier_grant",
+                    program=program,
+                    date=when.isoformat() if isinstance(when, date) else "",
+                    quote=version.once_quote or "",
+                )
+        return None
+
+    # -- amounts -------------------------------------------------------------------------
+
+    def money(self, money: Money | None, params: Mapping[str, Any]) -> tuple[Decimal | None, str]:
+        if money is None:
+            return None, ""
+        if money.value is not None:
+            return money.value, show_value(money.value)
+        value = params.get(money.param or "")
+        if isinstance(value, Decimal):
+            return value, f"param.{money.param} = {show_value(value)}"
+        return None, f"param.{money.param} = ?"
+
+    def amount(
+        self, amount: Amount, params: Mapping[str, Any], effective: date, rule: Rule
+    ) -> AmountResult:
+        value, shown = self.money(amount.value, params)
+        kind = amount.kind
+        if kind in ("fixed", "parameter"):
+            return self._configured(amount, value, shown)
+        if kind == "cap":
+            return self._cap(amount, value, shown, params)
+        if kind == "per_unit":
+            return self._per_unit(amount, value, shown, params)
+        if kind == "percentage":
+            return self._percentage(amount, params)
+        return self._referential(amount, value, shown)
+
+    def _configured(self, amount: Amount, value: Decimal | None, shown: str) -> AmountResult:
+        param = amount.value.param if amount.value else None
+        if value is None:
+            return AmountResult(
+                amount.kind,
+                None,
+                amount.quote,
+                shown,
+                param=param,
+                configured=False,
+                note=Reason.of("not_configured", param=param),
+            )
+        return AmountResult(amount.kind, _cents(value), amount.quote, shown, param=param)
+
+    def _cap(
+        self, amount: Amount, cap: Decimal | None, shown: str, params: Mapping[str, Any]
+    ) -> AmountResult:
+        param = amount.value.param if amount.value else None
+        if cap is None:
+            return AmountResult(
+                "cap",
+                None,
+                amount.quote,
+                f"min({amount.claimed.text if amount.claimed else '?'}, {shown})",
+                param=param,
+                configured=False,
+                note=Reason.of("not_configured", param=param),
+            )
+        claimed = self.run(amount.claimed, params)[0] if amount.claimed else None
+        if not isinstance(claimed, Decimal):
+            return AmountResult(
+                "cap",
+                None,
+                amount.quote,
+                f"min({amount.claimed.text if amount.claimed else ''} = ?, {shown})",
+                cap=_cents(cap),
+                param=param,
+                note=Reason.of("claim_unknown", cap=show_value(_cents(cap))),
+            )
+        paid = min(claimed, cap)
+        computation = (
+            f"min({amount.claimed.text if amount.claimed else ''} = {show_value(claimed)}, {shown})"
+        )
+        return AmountResult(
+            "cap",
+            _cents(max(paid, Decimal(0))),
+            amount.quote,
+            computation,
+            cap=_cents(cap),
+            param=param,
+        )
+
+    def _per_unit(
+        self, amount: Amount, rate: Decimal | None, shown: str, params: Mapping[str, Any]
+    ) -> AmountResult:
+        param = amount.value.param if amount.value else None
+        unit = amount.unit or "unit"
+        if rate is None:
+            return AmountResult(
+                "per_unit",
+                None,
+                amount.quote,
+                f"{shown} × {amount.count.text if amount.count else unit}",
+                param=param,
+                configured=False,
+                note=Reason.of("not_configured", param=param),
+            )
+        count = self.run(amount.count, params)[0] if amount.count else None
+        cap = DECIMAL.multiply(rate, Decimal(amount.max_count)) if amount.max_count else None
+        if not isinstance(count, Decimal):
+            return AmountResult(
+                "per_unit",
+                None,
+                amount.quote,
+                f"{shown} × ({amount.count.text if amount.count else unit} = ?)",
+                cap=_cents(cap) if cap is not None else None,
+                param=param,
+                note=Reason("count_unknown"),
+            )
+        used = min(count, Decimal(amount.max_count)) if amount.max_count else count
+        limit = f", {amount.max_count}" if amount.max_count else ""
+        count_text = amount.count.text if amount.count else ""
+        computation = f"{shown} × min({count_text} = {show_value(count)}{limit})"
+        return AmountResult(
+            "per_unit",
+            _cents(DECIMAL.multiply(rate, max(used, Decimal(0)))),
+            amount.quote,
+            computation,
+            param=param,
+        )
+
+    def _percentage(self, amount: Amount, params: Mapping[str, Any]) -> AmountResult:
+        base = self.run(amount.of, params)[0] if amount.of else None
+        percent = amount.percent or Decimal(0)
+        if not isinstance(base, Decimal):
+            return AmountResult(
+                "percentage",
+                None,
+                amount.quote,
+                f"({amount.of.text if amount.of else ''} = ?) × {show_value(percent)}%",
+                note=Reason("base_unknown"),
+            )
+        value = DECIMAL.divide(DECIMAL.multiply(base, percent), Decimal(100))
+        computation = (
+            f"{amount.of.text if amount.of else ''} = {show_value(base)} × {show_value(percent)}%"
+        )
+        return AmountResult("percentage", _cents(value), amount.quote, computation)
+
+    def _referential(self, amount: Amount, value: Decimal | None, shown: str) -> AmountResult:
+        param = amount.value.param if amount.value else None
+        who = amount.refers_to or ""
+        if value is not None:
+            return AmountResult(
+                "per_other_regulation", _cents(value), amount.quote, shown, param=param
+            )
+        return AmountResult(
+            "per_other_regulation",
+            None,
+            amount.quote,
+            shown,
+            param=param,
+            configured=False,
+            note=Reason.of("per_other_regulation", who=who, param=param or ""),
+        )
+
+
+def _cents(value: Decimal) -> Decimal:
+    """Round half up to 0.01 yuan (分)."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP, context=DECIMAL)
+
+
+def _plain(value: Any) -> Any:
+    return None if type(value) is Unknown else value
+
+
+def _rank_missing(unknown: list[ConditionResult]) -> tuple[str, ...]:
+    """Missing facts, those settling the most open conditions first, then in condition order."""
+    counts: dict[str, int] = {}
+    first: dict[str, int] = {}
+    for i, result in enumerate(unknown):
+        for path in result.missing:
+            counts[path] = counts.get(path, 0) + 1
+            first.setdefault(path, i)
+    return tuple(sorted(counts, key=lambda p: (-counts[p], first[p], p)))
+
+
+def _apply_overrides(decisions: list[Decision]) -> list[Decision]:
+    """A benefit that is eligible supersedes the benefits it overrides (decided on their own)."""
+    by_id = {d.rule.id: d for d in decisions}
+    superseded: dict[str, str] = {}
+    for d in decisions:
+        if d.outcome == "eligible" and d.version is not None:
+            for target in d.version.overrides:
+                if target in by_id and target not in superseded:
+                    superseded[target] = d.rule.id
+    out = []
+    for d in decisions:
+        by = superseded.get(d.rule.id)
+        if by is None:
+            out.append(d)
+            continue
+        reason = Reason.of("superseded", by=by, was=d.outcome)
+        out.append(
+            replace(d, outcome="not_applicable", reason=reason, superseded_by=by, amount=None)
+        )
+    return out
+
+
+def _fund(
+    decision: Decision, facts: Mapping[str, Any], budget: Budget | None, decider: _Decider
+) -> Decision:
+    """Allocate the amount along the funding chain: each source up to its quota, the rest on."""
+    version = decision.version
+    if version is None or not version.funding:
+        return decision
+    amount = decision.amount.amount if decision.amount else None
+    if decision.outcome != "eligible" or amount is None:
+        shares = tuple(
+            FundingShare(s.fund, s.quote, None, i > 0) for i, s in enumerate(version.funding)
+        )
+        return replace(decision, funding=shares)
+    left = amount
+    shares: list[FundingShare] = []
+    for i, source in enumerate(version.funding):
+        if left <= 0:
+            shares.append(FundingShare(source.fund, source.quote, Decimal("0.00"), i > 0))
+            continue
+        limit = _quota(source.quota, decider)
+        got = left if limit is None else min(left, max(limit, Decimal(0)))
+        if budget is not None and source.fund in budget.remaining:
+            got = _cents(budget.take(source.fund, got) or Decimal(0))
+        shares.append(FundingShare(source.fund, source.quote, got, i > 0))
+        left -= got
+    notes = decision.notes
+    if left > 0:
+        notes = (*notes, Reason.of("uncovered", amount=show_value(left)))
+    return replace(decision, funding=tuple(shares), notes=notes)
+
+
+def _quota(quota: Decimal | Expr | None, decider: _Decider) -> Decimal | None:
+    if quota is None or isinstance(quota, Decimal):
+        return quota
+    value = decider.run(quota, {})[0]
+    return value if isinstance(value, Decimal) else None
