@@ -419,19 +419,29 @@ def test_facts_schema_convention() -> None:
 
 TRACE = """\
 date: 2021-09-01
+lang: zh
+document: 鄂人社发〔2021〕25号
 ruleset_digest: sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+facts_digest: sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
 engine_version: 0.1.0
 decisions:
   - rule: c2-1-transport-cross-province
+    title: {zh: 跨省务工交通补助, en: Cross-province transport subsidy}
+    kind: benefit
     document: 鄂人社发〔2021〕25号
     clause: 二.（一）
     version: 1
+    window: {from: 2021-08-16, to: 2025-12-31}
     effective_date: 2021-09-01
     outcome: eligible
+    outcome_label: 符合条件
+    reason: 全部条件满足
     amount: "500"
     amount_kind: cap
+    amount_cap: "500.00"
+    notes: []
     funding:
-      - {fund: central_bridging_fund, amount: "500", quote: 额度内列支}
+      - {fund: central_bridging_fund, amount: "500", shortfall: false, quote: 额度内列支}
     missing: []
     superseded_by: null
     conditions:
