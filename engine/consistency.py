@@ -154,6 +154,17 @@ def _close(word: str, options: list[str]) -> str:
 
 def _subject(report: _Report, rule: Rule, env: TypeEnv) -> None:
     entities = sorted(env.facts.children)
+    entity = env.facts.children.get(rule.subject)
+    history = entity.children.get("grants") if entity is not None else None
+    for i, version in enumerate(rule.versions):
+        if version.once and (history is None or "program" not in history.children):
+            report.at_pointer(
+                "R017",
+                f"a one-off benefit needs `{rule.subject}.grants[].program` in the facts schema",
+                rule.file,
+                f"/versions/{i}/once",
+                help="add a `grants` list of records with a `program` field to the entity",
+            )
     if entities and rule.subject not in env.facts.children:
         report.at_pointer(
             "R011",

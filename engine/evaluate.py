@@ -44,7 +44,7 @@ class Read:
 @dataclass(frozen=True, slots=True)
 class ConditionResult:
     id: str
-    role: str  # condition | unless | requires
+    role: str  # condition | unless | requires | once (value true: already granted)
     expr: str
     quote: str
     value: bool | None  # None: unknown
@@ -136,7 +136,7 @@ def decide(
     decider = _Decider(package, facts, on, trace)
     decisions = [
         decider.rule(rule)
-        for rule in package.rules
+        for rule in sorted(package.rules, key=lambda r: r.id)
         if (rule_ids is None or rule.id in rule_ids)
         and isinstance(facts.get(rule.subject), Mapping)
     ]
@@ -282,7 +282,10 @@ class _Decider:
                 outcome="ineligible",
                 reason=Reason.of("exception", id=excepted.id, quote=excepted.quote),
             )
-        earlier = self.earlier_grant(base.rule, version)
+        once, earlier = self.earlier_grant(base.rule, version)
+        if once is not None:
+            results.append(once)
+            base = replace(base, conditions=tuple(results))
         if earlier is not None:
             return replace(base, outcome="ineligible", reason=earlier)
         missing = _rank_missing([r for r in results if r.value is None])
@@ -329,23 +332,39 @@ class _Decider:
             base, outcome="compliant", reason=Reason("all_requirements_met"), conditions=results
         )
 
-    def earlier_grant(self, rule: Rule, version: Version) -> Reason | None:
-        """The reason a one-off benefit is refused: an earlier grant in the subject's history."""
+    def earlier_grant(
+        self, rule: Rule, version: Version
+    ) -> tuple[ConditionResult | None, Reason | None]:
+        """For a one-off benefit, the grant-history check as a trace line, and the reason to
+        refuse when an earlier grant is found. No history at all is unknown, not "none"."""
         if not version.once:
-            return None
+            return None, None
         program = version.once_program or rule.id
+        path = f"{rule.subject}.grants"
         subject = self.facts.get(rule.subject, {})
         grants = subject.get("grants") if isinstance(subject, Mapping) else None
-        for grant in grants or ():
+        check = ConditionResult(
+            "once",
+            "once",
+            f'"{program}" in {path}.program',
+            version.once_quote or "",
+            None,
+            (path,) if grants is None else (),
+            (Read(path, _plain_grants(grants)),) if self.trace else (),
+        )
+        if grants is None:
+            return check, None
+        for grant in grants:
             if isinstance(grant, Mapping) and grant.get("program") == program:
                 when = grant.get("date")
-                return Reason.of(
+                reason = Reason.of(
                     "earlier_grant",
                     program=program,
                     date=when.isoformat() if isinstance(when, date) else "",
                     quote=version.once_quote or "",
                 )
-        return None
+                return replace(check, value=True), reason
+        return replace(check, value=False), None
 
     # -- amounts -------------------------------------------------------------------------
 
@@ -503,6 +522,10 @@ class _Decider:
 def _cents(value: Decimal) -> Decimal:
     """Round half up to 0.01 yuan (分)."""
     return value.quantize(CENT, rounding=ROUND_HALF_UP, context=DECIMAL)
+
+
+def _plain_grants(grants: Any) -> Any:
+    return list(grants) if isinstance(grants, list | tuple) else None
 
 
 def _plain(value: Any) -> Any:

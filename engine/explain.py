@@ -120,7 +120,7 @@ def facts_digest(facts: Mapping[str, Any]) -> str:
 
 def json_value_deep(value: Any) -> Any:
     if isinstance(value, Mapping):
-        return {str(k): json_value_deep(v) for k, v in value.items()}
+        return {str(k): json_value_deep(value[k]) for k in sorted(value, key=str)}
     if isinstance(value, list | tuple):
         return [json_value_deep(v) for v in value]
     return json_value(value)
@@ -248,6 +248,7 @@ LABELS = {
         "condition": "condition",
         "unless": "exception",
         "requires": "requirement",
+        "once": "one-off: earlier grant",
         "read": "read",
         "amount": "amount",
         "computation": "computation",
@@ -274,6 +275,7 @@ LABELS = {
         "condition": "条件",
         "unless": "除外情形",
         "requires": "要求",
+        "once": "一次性：已享受记录",
         "read": "读取",
         "amount": "金额",
         "computation": "计算",
