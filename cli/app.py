@@ -44,6 +44,12 @@ class Lang(StrEnum):
     en = "en"
 
 
+class TestFormat(StrEnum):
+    text = "text"
+    json = "json"
+    junit = "junit"
+
+
 class CheckFormat(StrEnum):
     text = "text"
     json = "json"
@@ -177,6 +183,60 @@ def explain_command(
     render.explanation(data, render.make_console(), fmt.value)
 
 
+@app.command("test")
+def test_command(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Packages or folders (default: policies/).")
+    ] = None,
+    fmt: Annotated[TestFormat, typer.Option("--format", help="Output format.")] = TestFormat.text,
+    min_coverage: Annotated[
+        float | None,
+        typer.Option("--min-coverage", min=0, max=100, help="Fail below this coverage (%)."),
+    ] = None,
+) -> None:
+    """Run the policy test cases; report failures with the trace, and coverage of rules,
+    versions and conditions. Exit 0 all passed, 1 failures or coverage too low."""
+    runs = api.run_policy_tests(paths or [Path("policies")])
+    render.test_runs(runs, render.make_console(), fmt.value, min_coverage)
+    failed = any(run.failed for _, run in runs)
+    low = min_coverage is not None and any(run.coverage.percent < min_coverage for _, run in runs)
+    raise typer.Exit(ExitCode.FINDINGS if failed or low else ExitCode.OK)
+
+
+@app.command("coverage")
+def coverage_command(
+    package: Annotated[
+        Path | None, typer.Argument(help="Package (default: under policies/).")
+    ] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.text,
+) -> None:
+    """Which clauses of the notice are encoded, referential, qualitative or missing.
+    Exit 1 when a clause is missing."""
+    pkg, items = api.notice_coverage(package)
+    render.coverage(pkg, items, render.make_console(), fmt.value)
+    raise typer.Exit(ExitCode.FINDINGS if any(i.status == "missing" for i in items) else 0)
+
+
+@app.command("rules")
+def rules_command(
+    package: PackageOption = None,
+    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.text,
+) -> None:
+    """List the rules with their versions and validity windows."""
+    render.rules(api.open_package(package), render.make_console(), fmt.value)
+
+
+@app.command("show")
+def show_command(
+    rule: Annotated[str, typer.Argument(help="Rule id.")],
+    package: PackageOption = None,
+) -> None:
+    """Show a rule beside the text of the clause it encodes."""
+    pkg = api.open_package(package)
+    found, clause, source = api.rule_with_clause(pkg, rule)
+    render.rule_beside_clause(pkg, found, clause, source, render.make_console())
+
+
 def main() -> None:
     """Console-script entry: run the app, turning every failure into a message and exit code."""
     err = render.make_console(stderr=True)
@@ -196,10 +256,14 @@ def main() -> None:
         err.print("aborted", markup=False)
         sys.exit(130)
     except Exception as exc:  # click usage errors and anything unforeseen: one line, no traceback
-        import click
+        from typer.exceptions import TyperException
 
-        if isinstance(exc, click.ClickException):
-            exc.show()
+        if isinstance(exc, TyperException):  # usage errors: Typer's own Click
+            show = getattr(exc, "show", None)
+            if callable(show):
+                show()
+            else:
+                err.print(f"error: {exc}", markup=False)
             sys.exit(ExitCode.USAGE)
         err.print(f"internal error: {type(exc).__name__}: {exc}", markup=False)
         sys.exit(ExitCode.INTERNAL)

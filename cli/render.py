@@ -189,3 +189,191 @@ def _condition_node(branch: Tree, c: dict[str, Any], lang: str) -> None:
     if reads:
         node.add(f"{lab['read']}: {reads}")
     node.add(Text(f"「{c['quote']}」", style="italic"))
+
+
+# -- clause test -------------------------------------------------------------------------------
+
+
+def test_runs(runs: list[Any], console: Console, fmt: str, min_coverage: float | None) -> None:
+    if fmt == "json":
+        json_out([_run_json(pkg, run, min_coverage) for pkg, run in runs], console)
+        return
+    if fmt == "junit":
+        console.out(_junit(runs), highlight=False)
+        return
+    passed = failed = 0
+    for pkg, run in runs:
+        for case in run.cases:
+            if case.passed:
+                passed += 1
+                continue
+            failed += 1
+            _failure(case, console)
+        cov = run.coverage
+        style = "red" if min_coverage is not None and cov.percent < min_coverage else "green"
+        console.print(
+            Text(
+                f"{pkg.document.number}: coverage {cov.percent:.1f}% "
+                f"({cov.covered}/{cov.items}: rules, versions, each condition true and false)",
+                style=style,
+            )
+        )
+        for gap in cov.gaps()[:20]:
+            console.print(Text(f"  not covered: {gap}", style="yellow"))
+    console.print(
+        Text(f"{passed} passed, {failed} failed", style="bold red" if failed else "bold green")
+    )
+
+
+def _failure(case: Any, console: Console) -> None:
+    console.print(
+        Text(f"FAIL {case.file}:{case.line}: {case.name} (on {case.date})", style="bold red")
+    )
+    if case.error:
+        console.print(Text(f"  {case.error}", style="red"))
+    for m in case.mismatches:
+        console.print(f"  {m.rule}.{m.field}: expected {m.expected}, got {m.actual}")
+    for decision in case.explanations.values():
+        console.print(_decision_tree(decision, "en"), crop=False)
+
+
+def _run_json(pkg: Any, run: Any, min_coverage: float | None) -> dict[str, Any]:
+    cov = run.coverage
+    return {
+        "package": pkg.document.number,
+        "passed": sum(c.passed for c in run.cases),
+        "failed": len(run.failed),
+        "cases": [
+            {
+                "file": c.file,
+                "line": c.line,
+                "name": c.name,
+                "date": c.date.isoformat(),
+                "passed": c.passed,
+                "error": c.error,
+                "mismatches": [
+                    {"rule": m.rule, "field": m.field, "expected": m.expected, "actual": m.actual}
+                    for m in c.mismatches
+                ],
+                "explanations": c.explanations,
+            }
+            for c in run.cases
+        ],
+        "coverage": {
+            "percent": round(cov.percent, 2),
+            "covered": cov.covered,
+            "items": cov.items,
+            "min": min_coverage,
+            "gaps": cov.gaps(),
+        },
+    }
+
+
+def _junit(runs: list[Any]) -> str:
+    from xml.sax.saxutils import escape, quoteattr
+
+    out = ['<?xml version="1.0" encoding="UTF-8"?>', "<testsuites>"]
+    for pkg, run in runs:
+        out.append(
+            f'  <testsuite name={quoteattr(pkg.document.number)} tests="{len(run.cases)}" '
+            f'failures="{len(run.failed)}">'
+        )
+        for c in run.cases:
+            name = quoteattr(c.name)
+            where = quoteattr(f"{c.file}:{c.line}")
+            if c.passed:
+                out.append(f"    <testcase name={name} classname={where}/>")
+                continue
+            lines = [c.error] if c.error else []
+            lines += [
+                f"{m.rule}.{m.field}: expected {m.expected}, got {m.actual}" for m in c.mismatches
+            ]
+            message = quoteattr(lines[0] if lines else "failed")
+            out.append(f"    <testcase name={name} classname={where}>")
+            out.append(f"      <failure message={message}>{escape(chr(10).join(lines))}</failure>")
+            out.append("    </testcase>")
+        out.append("  </testsuite>")
+    out.append("</testsuites>")
+    return "\n".join(out)
+
+
+# -- coverage, rules, show ---------------------------------------------------------------------
+
+
+def coverage(pkg: Any, items: list[Any], console: Console, fmt: str) -> None:
+    from engine.coverage import totals
+
+    if fmt == "json":
+        json_out([i.to_json() for i in items], console)
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{pkg.document.number}: coverage of the notice", show_lines=False)
+    for column in ("clause", "title", "status", "rules", "reason"):
+        table.add_column(column, overflow="fold")
+    styles = {
+        "encoded": "green",
+        "referential": "cyan",
+        "qualitative": "blue",
+        "missing": "bold red",
+    }
+    for i in items:
+        table.add_row(
+            i.clause, i.title, Text(i.status, style=styles[i.status]), ", ".join(i.rules), i.reason
+        )
+    console.print(table)
+    counts = totals(items)
+    console.print(
+        ", ".join(f"{n} {status}" for status, n in counts.items()) + f" of {len(items)} clauses"
+    )
+
+
+def rules(pkg: Any, console: Console, fmt: str) -> None:
+    data = [
+        {
+            "id": r.id,
+            "title": {"zh": r.title_zh, "en": r.title_en},
+            "kind": r.kind,
+            "subject": r.subject,
+            "clause": r.clause,
+            "versions": [
+                {
+                    "version": v.number,
+                    "from": v.window.start.isoformat() if v.window.start else None,
+                    "to": v.window.end.isoformat() if v.window.end else None,
+                    "enacted_by": v.enacted_by,
+                    "amount_kind": v.amount.kind if v.amount else None,
+                }
+                for v in r.versions
+            ],
+        }
+        for r in pkg.rules
+    ]
+    if fmt == "json":
+        json_out(data, console)
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{pkg.document.number}: {len(data)} rules, {len(pkg.unencoded)} unencoded")
+    for column in ("id", "title", "kind", "subject", "clause", "versions"):
+        table.add_column(column, overflow="fold")
+    for r in data:
+        versions = "\n".join(
+            f"v{v['version']} {v['from'] or '…'} .. {v['to'] or '…'}" for v in r["versions"]
+        )
+        table.add_row(r["id"], r["title"]["zh"], r["kind"], r["subject"], r["clause"], versions)
+    console.print(table)
+
+
+def rule_beside_clause(pkg: Any, rule: Any, clause: Any, source: str, console: Console) -> None:
+    from rich.columns import Columns
+    from rich.panel import Panel
+    from rich.syntax import Syntax
+
+    crumb = pkg.notice.breadcrumb(rule.clause) if clause is not None else rule.clause
+    left = Panel(Syntax(source, "yaml", word_wrap=True), title=rule.file)
+    right = Panel(
+        Text(clause.text if clause is not None else "(clause not found)"),
+        title=f"{pkg.document.number} {crumb}",
+    )
+    console.print(Columns([left, right], equal=True, expand=True))

@@ -430,3 +430,48 @@ def explain_case(
         budget=Budget(dict(budget)) if budget is not None else None,
     )
     return explain(package, decisions, on, facts, lang)
+
+
+# -- tests, coverage, listing ----------------------------------------------------------------
+
+
+def run_policy_tests(paths: list[Path]) -> list[tuple[Any, Any]]:
+    """Run the policy test cases of every package under `paths`: [(package, TestRun)]."""
+    from engine.package import find_packages
+    from engine.testing import run_tests
+
+    roots, _ = find_packages([p for p in paths if p.exists()])
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        raise DiagnosticError(
+            [_input_error("L001", f"no such path: {missing[0]}", str(missing[0]))]
+        )
+    if not roots:
+        raise DiagnosticError([_input_error("U002", "no policy package found", str(paths[0]))])
+    runs = []
+    for root in roots:
+        package = open_package(root)
+        runs.append((package, run_tests(package)))
+    return runs
+
+
+def notice_coverage(path: Path | None) -> tuple[Any, list[Any]]:
+    from engine.coverage import notice_coverage as compute
+
+    package = open_package(path)
+    return package, compute(package)
+
+
+def rule_with_clause(package: Any, rule_id: str) -> tuple[Any, Any, str]:
+    """A rule, the clause it encodes, and its YAML source text."""
+    rule = package.rule(rule_id)
+    if rule is None:
+        unencoded = next((u for u in package.unencoded if u.id == rule_id), None)
+        if unencoded is None:
+            known = ", ".join(r.id for r in package.rules)
+            raise DiagnosticError(
+                [_input_error("U003", f"no rule `{rule_id}`; rules: {known}", "")]
+            )
+        rule = unencoded
+    clause = package.notice.get(rule.clause)
+    return rule, clause, Path(rule.file).read_text(encoding="utf-8")

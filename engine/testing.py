@@ -1,0 +1,218 @@
+"""Policy test cases: YAML cases in a package's `tests/`, run against its rules.
+
+In: a package. Out: a `TestRun` with each case's result (passed, or the differences between
+expected and actual per rule, with the explanation of the rule that failed) and coverage:
+which rules, versions, and both truth values of each condition the cases exercised. One runner
+serves `clause test`, the project's pytest suite, and CI (JUnit XML).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from engine.evaluate import Decision, decide
+from engine.explain import explain
+from engine.facts import FactsError, normalize_facts, to_decimal
+from engine.loader import load_yaml
+from engine.model import Package
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    rule: str
+    field: str
+    expected: Any
+    actual: Any
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    file: str
+    line: int
+    name: str
+    date: date
+    mismatches: tuple[Mismatch, ...] = ()
+    error: str = ""
+    explanations: dict[str, Any] = field(default_factory=dict)  # rule id -> decision JSON
+
+    @property
+    def passed(self) -> bool:
+        return not self.mismatches and not self.error
+
+
+@dataclass
+class Coverage:
+    """What the cases exercised: rules decided, versions used, each condition true and false."""
+
+    rules: dict[str, bool] = field(default_factory=dict)
+    versions: dict[str, bool] = field(default_factory=dict)
+    conditions: dict[str, set[bool]] = field(default_factory=dict)
+
+    @property
+    def items(self) -> int:
+        return len(self.rules) + len(self.versions) + 2 * len(self.conditions)
+
+    @property
+    def covered(self) -> int:
+        return (
+            sum(self.rules.values())
+            + sum(self.versions.values())
+            + sum(len(v) for v in self.conditions.values())
+        )
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.covered / self.items if self.items else 100.0
+
+    def gaps(self) -> list[str]:
+        out = [f"rule {r} never decided" for r, seen in self.rules.items() if not seen]
+        out += [f"version {v} never used" for v, seen in self.versions.items() if not seen]
+        for cond, seen in self.conditions.items():
+            for value in (True, False):
+                if value not in seen:
+                    out.append(f"condition {cond} never {'true' if value else 'false'}")
+        return out
+
+
+@dataclass
+class TestRun:
+    cases: list[CaseResult]
+    coverage: Coverage
+
+    @property
+    def failed(self) -> list[CaseResult]:
+        return [c for c in self.cases if not c.passed]
+
+
+def empty_coverage(package: Package) -> Coverage:
+    cov = Coverage()
+    for rule in package.rules:
+        cov.rules[rule.id] = False
+        for version in rule.versions:
+            cov.versions[f"{rule.id}@{version.number}"] = False
+            for role, conds in (
+                ("condition", version.conditions),
+                ("unless", version.unless),
+                ("requires", version.requires),
+            ):
+                for cond in conds:
+                    cov.conditions[f"{rule.id}@{version.number}:{role}:{cond.id}"] = set()
+    return cov
+
+
+def record(cov: Coverage, decision: Decision) -> None:
+    cov.rules[decision.rule.id] = True
+    if decision.version is None:
+        return
+    key = f"{decision.rule.id}@{decision.version.number}"
+    cov.versions[key] = True
+    for result in decision.conditions:
+        name = f"{key}:{result.role}:{result.id}"
+        if name in cov.conditions and result.value is not None:
+            cov.conditions[name].add(result.value)
+
+
+def run_tests(package: Package, files: list[str] | None = None) -> TestRun:
+    """Run every case of the package's test files (or of `files`)."""
+    cov = empty_coverage(package)
+    results: list[CaseResult] = []
+    for name in files if files is not None else list(package.test_files):
+        loaded = load_yaml_cases(name)
+        for index, case in enumerate(loaded.data or []):
+            line = loaded.span(f"/{index}").line
+            results.append(run_case(package, case, name, line, cov))
+    return TestRun(results, cov)
+
+
+def load_yaml_cases(name: str) -> Any:
+    """A test file, loaded with positions (already schema-checked by `load_package`)."""
+    return load_yaml(Path(name), file=name)
+
+
+def run_case(
+    package: Package, case: Mapping[str, Any], file: str, line: int, cov: Coverage
+) -> CaseResult:
+    on = case["date"]
+    if isinstance(on, str):
+        on = date.fromisoformat(on)
+    try:
+        facts = normalize_facts(case.get("facts") or {}, package.env.facts)
+    except FactsError as err:
+        return CaseResult(file, line, case["name"], on, error=f"facts: {err}")
+    decisions = {d.rule.id: d for d in decide(package, facts, on, trace=True)}
+    for d in decisions.values():
+        record(cov, d)
+    mismatches: list[Mismatch] = []
+    failing: list[Decision] = []
+    for rule_id, expected in sorted(case["expect"].items()):
+        decision = decisions.get(rule_id)
+        found = _compare(rule_id, expected, decision)
+        mismatches.extend(found)
+        if found and decision is not None:
+            failing.append(decision)
+    explanations = {}
+    if failing:
+        data = explain(package, failing, on, facts, "en")
+        explanations = {d["rule"]: d for d in data["decisions"]}
+    return CaseResult(file, line, case["name"], on, tuple(mismatches), "", explanations)
+
+
+def _compare(rule_id: str, want: Mapping[str, Any], got: Decision | None) -> list[Mismatch]:
+    if got is None:
+        return [Mismatch(rule_id, "decision", want.get("outcome"), "no decision (subject absent)")]
+    out = []
+    if want["outcome"] != got.outcome:
+        out.append(Mismatch(rule_id, "outcome", want["outcome"], got.outcome))
+    if "version" in want:
+        actual = got.version.number if got.version else None
+        if want["version"] != actual:
+            out.append(Mismatch(rule_id, "version", want["version"], actual))
+    if "amount" in want:
+        expected = to_decimal(want["amount"]) if want["amount"] is not None else None
+        actual_amount = got.amount.amount if got.amount else None
+        if expected != actual_amount:
+            out.append(Mismatch(rule_id, "amount", _show(expected), _show(actual_amount)))
+    if "amount_kind" in want:
+        kind = _kind(got)
+        if want["amount_kind"] != kind:
+            out.append(Mismatch(rule_id, "amount_kind", want["amount_kind"], kind))
+    if "funding" in want:
+        out.extend(_compare_funding(rule_id, want["funding"], got))
+    if "missing" in want and list(want["missing"]) != list(got.missing):
+        out.append(Mismatch(rule_id, "missing", list(want["missing"]), list(got.missing)))
+    return out
+
+
+def _kind(got: Decision) -> str | None:
+    if got.amount is None:
+        return None
+    if not got.amount.configured and got.amount.kind != "per_other_regulation":
+        return "not_configured"
+    return got.amount.kind
+
+
+def _compare_funding(rule_id: str, want: list[Any], got: Decision) -> list[Mismatch]:
+    if all(isinstance(w, str) for w in want):
+        actual_ids = [s.fund for s in got.funding]
+        return [] if want == actual_ids else [Mismatch(rule_id, "funding", want, actual_ids)]
+    expected = [(w["fund"], to_decimal(w["amount"])) for w in want]
+    actual = [(s.fund, s.amount) for s in got.funding if s.amount]
+    if expected != actual:
+        return [
+            Mismatch(
+                rule_id,
+                "funding",
+                [f"{f} {_show(a)}" for f, a in expected],
+                [f"{f} {_show(a)}" for f, a in actual],
+            )
+        ]
+    return []
+
+
+def _show(value: Decimal | None) -> str | None:
+    return None if value is None else format(value.normalize(), "f")
