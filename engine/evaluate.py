@@ -544,24 +544,32 @@ def _rank_missing(unknown: list[ConditionResult]) -> tuple[str, ...]:
 
 
 def _apply_overrides(decisions: list[Decision]) -> list[Decision]:
-    """A benefit that is eligible supersedes the benefits it overrides (decided on their own)."""
+    """A benefit that is eligible supersedes the benefits it overrides (decided on their own);
+    one that is undetermined leaves them undetermined too: they may yet be superseded."""
     by_id = {d.rule.id: d for d in decisions}
-    superseded: dict[str, str] = {}
+    superseded: dict[str, Decision] = {}
+    pending: dict[str, Decision] = {}
     for d in decisions:
-        if d.outcome == "eligible" and d.version is not None:
-            for target in d.version.overrides:
-                if target in by_id and target not in superseded:
-                    superseded[target] = d.rule.id
+        if d.version is None or d.outcome not in ("eligible", "undetermined"):
+            continue
+        for target in d.version.overrides:
+            if target not in by_id:
+                continue
+            if d.outcome == "eligible":
+                superseded.setdefault(target, d)
+            else:
+                pending.setdefault(target, d)
     out = []
     for d in decisions:
-        by = superseded.get(d.rule.id)
-        if by is None:
-            out.append(d)
-            continue
-        reason = Reason.of("superseded", by=by, was=d.outcome)
-        out.append(
-            replace(d, outcome="not_applicable", reason=reason, superseded_by=by, amount=None)
-        )
+        if d.rule.id in superseded:
+            by = superseded[d.rule.id].rule.id
+            reason = Reason.of("superseded", by=by, was=d.outcome)
+            d = replace(d, outcome="not_applicable", reason=reason, superseded_by=by, amount=None)
+        elif d.rule.id in pending and d.outcome == "eligible":
+            other = pending[d.rule.id]
+            reason = Reason.of("maybe_superseded", by=other.rule.id)
+            d = replace(d, outcome="undetermined", reason=reason, missing=other.missing)
+        out.append(d)
     return out
 
 
@@ -585,6 +593,12 @@ def _fund(
             shares.append(FundingShare(source.fund, source.quote, Decimal("0.00"), i > 0))
             continue
         limit = _quota(source.quota, decider)
+        if limit is _UNKNOWN_QUOTA:  # the split cannot be known: show the chain, allocate none
+            unknown = [
+                FundingShare(s.fund, s.quote, None, j > 0) for j, s in enumerate(version.funding)
+            ]
+            note = Reason.of("quota_unknown", fund=source.fund)
+            return replace(decision, funding=tuple(unknown), notes=(*decision.notes, note))
         got = left if limit is None else min(left, max(limit, Decimal(0)))
         if budget is not None and source.fund in budget.remaining:
             got = _cents(budget.take(source.fund, got) or Decimal(0))
@@ -596,8 +610,13 @@ def _fund(
     return replace(decision, funding=tuple(shares), notes=notes)
 
 
+_UNKNOWN_QUOTA = Decimal("NaN")
+
+
 def _quota(quota: Decimal | Expr | None, decider: _Decider) -> Decimal | None:
+    """The per-case quota of a source: None when it has none, _UNKNOWN_QUOTA when a fact is
+    missing."""
     if quota is None or isinstance(quota, Decimal):
         return quota
     value = decider.run(quota, {})[0]
-    return value if isinstance(value, Decimal) else None
+    return value if isinstance(value, Decimal) else _UNKNOWN_QUOTA
