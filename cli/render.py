@@ -188,7 +188,8 @@ def _condition_node(branch: Tree, c: dict[str, Any], lang: str) -> None:
     reads = read_text(c["facts"] + c["params"])
     if reads:
         node.add(f"{lab['read']}: {reads}")
-    node.add(Text(f"「{c['quote']}」", style="italic"))
+    if c["quote"]:
+        node.add(Text(f"「{c['quote']}」", style="italic"))
 
 
 # -- clause test -------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ without, compiled code runs and only outcomes, amounts and missing facts are pro
 
 from __future__ import annotations
 
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -25,7 +25,16 @@ from typing import Any
 
 from engine.expr.interpret import interpret
 from engine.expr.values import DECIMAL, Unknown, show_value
-from engine.model import Amount, Condition, Expr, Money, Package, Rule, Version
+from engine.model import (
+    Amount,
+    Condition,
+    Expr,
+    FundingSource,
+    Money,
+    Package,
+    Rule,
+    Version,
+)
 
 CENT = Decimal("0.01")
 
@@ -586,37 +595,55 @@ def _fund(
             FundingShare(s.fund, s.quote, None, i > 0) for i, s in enumerate(version.funding)
         )
         return replace(decision, funding=shares)
-    left = amount
-    shares: list[FundingShare] = []
-    for i, source in enumerate(version.funding):
-        if left <= 0:
-            shares.append(FundingShare(source.fund, source.quote, Decimal("0.00"), i > 0))
-            continue
-        limit = _quota(source.quota, decider)
-        if limit is _UNKNOWN_QUOTA:  # the split cannot be known: show the chain, allocate none
-            unknown = [
-                FundingShare(s.fund, s.quote, None, j > 0) for j, s in enumerate(version.funding)
-            ]
-            note = Reason.of("quota_unknown", fund=source.fund)
-            return replace(decision, funding=tuple(unknown), notes=(*decision.notes, note))
-        got = left if limit is None else min(left, max(limit, Decimal(0)))
-        if budget is not None and source.fund in budget.remaining:
-            got = _cents(budget.take(source.fund, got) or Decimal(0))
-        shares.append(FundingShare(source.fund, source.quote, got, i > 0))
-        left -= got
+    chain = [(s.fund, _quota(s.quota, decider)) for s in version.funding]
+    got = allocate(amount, chain, budget)
+    shares = tuple(
+        FundingShare(s.fund, s.quote, g, i > 0)
+        for i, (s, g) in enumerate(zip(version.funding, got, strict=True))
+    )
+    left = amount - sum(got, Decimal(0))
     notes = decision.notes
     if left > 0:
         notes = (*notes, Reason.of("uncovered", amount=show_value(left)))
-    return replace(decision, funding=tuple(shares), notes=notes)
+    return replace(decision, funding=shares, notes=notes)
 
 
-_UNKNOWN_QUOTA = Decimal("NaN")
+def allocate(
+    amount: Decimal, chain: Sequence[tuple[str, Decimal | None]], budget: Budget | None = None
+) -> tuple[Decimal, ...]:
+    """Split `amount` along a funding chain of (fund, quota) pairs, in order: each source pays
+    up to its quota (None: no quota) and, when `budget` holds the fund, up to what is left of
+    it; a later source covers what earlier ones could not. Returns each source's share; what
+    the shares leave is uncovered. Batch evaluation calls this in input order.
+
+    >>> allocate(Decimal("500.00"), [("a", Decimal(400)), ("b", None)])
+    (Decimal('400'), Decimal('100.00'))
+    """
+    left = amount
+    shares: list[Decimal] = []
+    for fund, limit in chain:
+        if left <= 0:
+            shares.append(Decimal("0.00"))
+            continue
+        got = _cents(left if limit is None else min(left, max(limit, Decimal(0))))
+        if budget is not None and fund in budget.remaining:
+            got = _cents(budget.take(fund, got) or Decimal(0))
+        shares.append(got)
+        left -= got
+    return tuple(shares)
+
+
+def funding_quota(source: FundingSource, facts: Mapping[str, Any], on: date) -> Decimal | None:
+    """A funding source's quota for one case (a number, or read from the facts); None: none."""
+    quota = source.quota
+    if quota is None or isinstance(quota, Decimal):
+        return quota
+    value = quota.fn(facts, {}, on)
+    return value if isinstance(value, Decimal) else None
 
 
 def _quota(quota: Decimal | Expr | None, decider: _Decider) -> Decimal | None:
-    """The per-case quota of a source: None when it has none, _UNKNOWN_QUOTA when a fact is
-    missing."""
     if quota is None or isinstance(quota, Decimal):
         return quota
     value = decider.run(quota, {})[0]
-    return value if isinstance(value, Decimal) else _UNKNOWN_QUOTA
+    return value if isinstance(value, Decimal) else None
