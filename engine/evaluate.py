@@ -405,15 +405,7 @@ class _Decider:
     def _configured(self, amount: Amount, value: Decimal | None, shown: str) -> AmountResult:
         param = amount.value.param if amount.value else None
         if value is None:
-            return AmountResult(
-                amount.kind,
-                None,
-                amount.quote,
-                shown,
-                param=param,
-                configured=False,
-                note=Reason.of("not_configured", param=param),
-            )
+            return _unset(amount, shown)
         return AmountResult(amount.kind, _cents(value), amount.quote, shown, param=param)
 
     def _cap(
@@ -421,15 +413,7 @@ class _Decider:
     ) -> AmountResult:
         param = amount.value.param if amount.value else None
         if cap is None:
-            return AmountResult(
-                "cap",
-                None,
-                amount.quote,
-                f"min({amount.claimed.text if amount.claimed else '?'}, {shown})",
-                param=param,
-                configured=False,
-                note=Reason.of("not_configured", param=param),
-            )
+            return _unset(amount, f"min({amount.claimed.text if amount.claimed else '?'}, {shown})")
         claimed = self.run(amount.claimed, params)[0] if amount.claimed else None
         if not isinstance(claimed, Decimal):
             return AmountResult(
@@ -460,15 +444,7 @@ class _Decider:
         param = amount.value.param if amount.value else None
         unit = amount.unit or "unit"
         if rate is None:
-            return AmountResult(
-                "per_unit",
-                None,
-                amount.quote,
-                f"{shown} × {amount.count.text if amount.count else unit}",
-                param=param,
-                configured=False,
-                note=Reason.of("not_configured", param=param),
-            )
+            return _unset(amount, f"{shown} × {amount.count.text if amount.count else unit}")
         count = self.run(amount.count, params)[0] if amount.count else None
         cap = DECIMAL.multiply(rate, Decimal(amount.max_count)) if amount.max_count else None
         if not isinstance(count, Decimal):
@@ -526,6 +502,20 @@ class _Decider:
             configured=False,
             note=Reason.of("per_other_regulation", who=who, param=param or ""),
         )
+
+
+def _unset(amount: Amount, computation: str) -> AmountResult:
+    """An amount whose parameter has no value for the date or locality: say so, invent nothing."""
+    param = amount.value.param if amount.value else None
+    return AmountResult(
+        amount.kind,
+        None,
+        amount.quote,
+        computation,
+        param=param,
+        configured=False,
+        note=Reason.of("not_configured", param=param),
+    )
 
 
 def _cents(value: Decimal) -> Decimal:

@@ -1,0 +1,85 @@
+"""Backends decide a chunk of cases for batch evaluation: (case id, facts) in, result rows out.
+
+The batch pipeline (engine.batch) reads, converts, allocates budgets and writes; a backend only
+decides. `compiled` runs `engine.evaluate.decide` on the compiled closures, case by case. A
+columnar backend (the typed AST compiled to a dataframe or SQL engine) registers here under its
+own name and is tested against `compiled`, which the reference interpreter already checks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import DecimalException
+from typing import Any, Protocol
+
+from engine.batch_facts import RowError
+from engine.batch_io import ResultRow
+from engine.evaluate import Decision, decide, funding_quota
+from engine.expr.values import EvalError
+from engine.model import Package
+
+Case = tuple[str, Mapping[str, Any]]  # (case id, normalised facts)
+
+
+@dataclass(frozen=True)
+class BackendConfig:
+    """What every backend is told: the decision date, the rules wanted, and whether to record
+    each funding source's quota so the pipeline can allocate budgets in input order."""
+
+    on: date
+    rule_ids: frozenset[str] | None = None
+    chains: bool = False
+
+
+class Backend(Protocol):
+    """Decides cases. Results come back in the order of `cases`: for each case its decided
+    rules, sorted by rule id, or the RowError that stopped it (an error in an expression)."""
+
+    def decide(self, cases: Sequence[Case]) -> list[list[ResultRow] | RowError]: ...
+
+
+class CompiledBackend:
+    """One `decide(trace=False)` per case: compiled closures, no trace, no budget."""
+
+    def __init__(self, package: Package, config: BackendConfig) -> None:
+        self.package, self.config = package, config
+        self.rule_ids = set(config.rule_ids) if config.rule_ids is not None else None
+
+    def decide(self, cases: Sequence[Case]) -> list[list[ResultRow] | RowError]:
+        out: list[list[ResultRow] | RowError] = []
+        package, on, rule_ids = self.package, self.config.on, self.rule_ids
+        for case_id, facts in cases:
+            try:
+                decisions = decide(package, facts, on, rule_ids, trace=False)
+                out.append([self._row(case_id, d, facts) for d in decisions])
+            except EvalError as err:
+                where = f" ({err.span.file}:{err.span.line})" if err.span else ""
+                out.append(RowError("", f"{err.code} {err.message}{where}"))
+            except DecimalException:
+                out.append(RowError("", "E302 a number in this row is too large to compute with"))
+        return out
+
+    def _row(self, case_id: str, d: Decision, facts: Mapping[str, Any]) -> ResultRow:
+        amount = d.amount.amount if d.amount is not None else None
+        chain: tuple[tuple[str, Any], ...] = ()
+        if self.config.chains and amount is not None and d.version is not None and d.funding:
+            on = self.config.on  # quotas read the decision date, as decide() does
+            chain = tuple((s.fund, funding_quota(s, facts, on)) for s in d.version.funding)
+        return ResultRow(
+            case_id,
+            d.rule.id,
+            d.version.number if d.version is not None else None,
+            d.outcome,
+            amount,
+            d.amount.kind if d.amount is not None else None,
+            tuple((s.fund, s.amount) for s in d.funding),
+            d.missing,
+            chain,
+        )
+
+
+BACKENDS: dict[str, Callable[[Package, BackendConfig], Backend]] = {
+    "compiled": CompiledBackend,
+}

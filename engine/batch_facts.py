@@ -1,0 +1,329 @@
+"""Register rows to facts: CSV cells or JSON records in, facts checked against the schema out.
+
+The column convention (docs/batch.md): a column is a dotted fact path, English or alias
+(`person.contract_months`, `人员.合同期限月`); an empty cell is a missing fact. Cells are
+converted by the field's type: booleans `true/false/1/0/是/否`, numbers as exact decimals from
+their text, dates `YYYY-MM-DD`, lists and arrays of records as a JSON-encoded cell. Every row is
+held to the facts schema subset (types, enums, integer, minimum, maximum, required, closed
+objects) as `clause explain` holds a facts file, without running a JSON Schema validator per row.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from engine.expr.types import BOOL, DATE, NUMBER, EnumType, Field, ListType
+from engine.facts import FactsError, normalize_facts
+
+CASE_ID = "case_id"
+
+TRUE_TEXTS = ("true", "1", "是")
+FALSE_TEXTS = ("false", "0", "否")
+_BOOLS = {**{t: True for t in TRUE_TEXTS}, **{t: False for t in FALSE_TEXTS}}
+_NUMBER = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+class RowError(ValueError):
+    """Why a row cannot be decided: the fact path (or "" for the whole row) and a message."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(f"{path}: {message}" if path else message)
+        self.path = path
+        self.message = message
+
+
+class ColumnError(ValueError):
+    """A header that does not fit the facts schema; the whole input is unusable."""
+
+
+@dataclass(frozen=True)
+class Shape:
+    """One field of the facts schema with the constraints a row is checked against."""
+
+    field: Field
+    path: str
+    integer: bool = False
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+    closed: bool = False  # additionalProperties: false
+    required: tuple[str, ...] = ()
+    children: dict[str, Shape] = field(default_factory=dict)
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.field.type is not None
+
+    @property
+    def json_cell(self) -> bool:
+        """Whether a CSV cell for this field holds JSON (a list, or an array of records)."""
+        return self.field.is_array or isinstance(self.field.type, ListType)
+
+
+def build_shape(schema: Mapping[str, Any], facts: Field) -> Shape:
+    """The constraint tree of a facts schema, parallel to its type tree `facts`."""
+    return _shape(schema, schema, facts, "")
+
+
+def _shape(node: Mapping[str, Any], root: Mapping[str, Any], f: Field, path: str) -> Shape:
+    node = _resolve(node, root)
+    if node.get("type") == "array":
+        node = _resolve(node.get("items", {}), root) if f.is_array else node
+    children = {
+        name: _shape(node.get("properties", {}).get(name, {}), root, child, _join(path, name))
+        for name, child in f.children.items()
+    }
+    kinds = node.get("type")
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    return Shape(
+        f,
+        path,
+        integer="integer" in kinds,
+        minimum=_bound(node.get("minimum")),
+        maximum=_bound(node.get("maximum")),
+        closed=node.get("additionalProperties") is False,
+        required=tuple(node.get("required", ())),
+        children=children,
+    )
+
+
+def _resolve(node: Mapping[str, Any], root: Mapping[str, Any]) -> Mapping[str, Any]:
+    for _ in range(32):  # the package loader already refused cycles and foreign references
+        ref = node.get("$ref")
+        if not isinstance(ref, str) or not ref.startswith("#/"):
+            return node
+        target: Any = root
+        for part in ref[2:].split("/"):
+            target = target.get(part, {}) if isinstance(target, Mapping) else {}
+        node = target
+    return node
+
+
+def _bound(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return None
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
+# -- one value -----------------------------------------------------------------------------
+
+
+def text_converter(shape: Shape) -> Callable[[str], Any]:
+    """A function from a cell's (stripped, non-empty) text to the field's value; raises
+    RowError. Numbers keep the digits written (`500.0` stays 500.0, never a float)."""
+    t = shape.field.type
+    if shape.json_cell:
+        return lambda text: _json_cell(text, shape)
+    if t == BOOL:
+        return _bool_text
+    if t == NUMBER:
+        return lambda text: check_number(_number_text(text, shape.path), shape)
+    if t == DATE:
+        return lambda text: _date_text(text, shape.path)
+    if isinstance(t, EnumType):
+        allowed = frozenset(t.values)
+        shown = ", ".join(t.values)
+
+        def enum(text: str) -> str:
+            if text not in allowed:
+                raise RowError(shape.path, f"{text!r} is not one of: {shown}")
+            return text
+
+        return enum
+    return str
+
+
+def _bool_text(text: str) -> bool:
+    value = _BOOLS.get(text.lower())
+    if value is None:
+        raise RowError("", f"expected true/false, 1/0 or 是/否, found {text!r}")
+    return value
+
+
+def _number_text(text: str, path: str) -> Decimal:
+    if not _NUMBER.fullmatch(text):
+        raise RowError(path, f"expected a number, found {text!r}")
+    return Decimal(text)
+
+
+def _date_text(text: str, path: str) -> date:
+    if _DATE.fullmatch(text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass
+    raise RowError(path, f"expected a date YYYY-MM-DD, found {text!r}")
+
+
+def _json_cell(text: str, shape: Shape) -> Any:
+    try:
+        data = json.loads(text, parse_float=Decimal)
+    except ValueError:
+        raise RowError(shape.path, f"expected a JSON list such as [] , found {text!r}") from None
+    try:
+        value = normalize_facts(data, shape.field)
+    except FactsError as err:
+        raise RowError(_pointer_path(shape.path, err.pointer), err.message) from None
+    check_facts(shape, value)
+    return value
+
+
+def check_number(value: Decimal, shape: Shape) -> Decimal:
+    if shape.integer and value != value.to_integral_value():
+        raise RowError(shape.path, f"expected a whole number, found {value}")
+    if shape.minimum is not None and value < shape.minimum:
+        raise RowError(shape.path, f"{value} is less than the minimum {shape.minimum}")
+    if shape.maximum is not None and value > shape.maximum:
+        raise RowError(shape.path, f"{value} is more than the maximum {shape.maximum}")
+    return value
+
+
+def check_facts(shape: Shape, value: Any) -> None:
+    """Hold normalised facts to the constraints normalize_facts does not check; RowError."""
+    if shape.is_leaf:
+        if isinstance(value, Decimal):
+            check_number(value, shape)
+        return
+    items = value if shape.field.is_array else (value,)
+    for i, item in enumerate(items):
+        where = f"{shape.path}[{i}]" if shape.field.is_array else shape.path
+        for key, sub in item.items():
+            child = shape.children.get(key)
+            if child is not None:
+                check_facts(child, sub)
+            elif shape.closed:
+                raise RowError(_join(where, key), "is not a field of the facts schema")
+        for name in shape.required:
+            if name not in item:
+                raise RowError(_join(where, name), "is required")
+
+
+def _pointer_path(prefix: str, pointer: str) -> str:
+    """`/0/date` under `person.grants` -> `person.grants[0].date`."""
+    out = prefix
+    for part in pointer.split("/")[1:] if pointer else ():
+        out = f"{out}[{part}]" if part.isdigit() else _join(out, part)
+    return out
+
+
+# -- one row -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    index: int
+    name: str  # as written in the header
+    keys: tuple[str, ...]  # canonical path
+    convert: Callable[[str], Any]
+
+
+class FactsPlan:
+    """How rows become facts for one package: column resolution, conversion and checks."""
+
+    def __init__(self, schema: Mapping[str, Any], facts: Field) -> None:
+        self.root = build_shape(schema, facts)
+        self.has_required = _any_required(self.root)
+
+    def resolve(self, name: str) -> Shape | None:
+        """The field a dotted column name (English names or aliases) stands for."""
+        shape = self.root
+        for segment in name.split("."):
+            if shape.is_leaf or shape.field.is_array:
+                return None
+            child_field = shape.field.lookup(segment)
+            if child_field is None:
+                return None
+            shape = shape.children[child_field.name]
+        return shape
+
+    def columns(self, header: Sequence[str]) -> tuple[list[Column], int | None]:
+        """Resolve a header: the fact columns and the index of `case_id`; ColumnError."""
+        columns: list[Column] = []
+        seen: dict[str, str] = {}
+        case_index = None
+        problems = []
+        for i, raw in enumerate(header):
+            name = raw.strip()
+            if name == CASE_ID:
+                case_index = i
+                continue
+            shape = self.resolve(name) if name else None
+            if shape is None or not (shape.is_leaf or shape.field.is_array):
+                problems.append(self._unknown(name, i))
+                continue
+            if shape.path in seen:
+                problems.append(f"columns `{seen[shape.path]}` and `{name}` are the same fact")
+                continue
+            seen[shape.path] = name
+            columns.append(Column(i, name, tuple(shape.path.split(".")), text_converter(shape)))
+        if problems:
+            raise ColumnError("; ".join(problems))
+        return columns, case_index
+
+    def _unknown(self, name: str, index: int) -> str:
+        if not name:
+            return f"column {index + 1} has no name"
+        shape = self.resolve(name)
+        if shape is not None:
+            leaves = ", ".join(f"{name}.{c}" for c in list(shape.children)[:3])
+            return f"column `{name}` is a group of facts, not one fact (e.g. {leaves})"
+        return f"column `{name}` is not a fact path of the facts schema"
+
+    def from_cells(self, columns: Sequence[Column], cells: Sequence[str]) -> dict[str, Any]:
+        """Facts from one CSV row's cells (already split); empty cells are missing facts."""
+        facts: dict[str, Any] = {}
+        for column in columns:
+            text = cells[column.index]
+            if not text or not (text := text.strip()):
+                continue
+            try:
+                value = column.convert(text)
+            except RowError as err:
+                raise RowError(err.path or column.name, err.message) from None
+            keys = column.keys
+            target = facts.get(keys[0])
+            if target is None:
+                target = facts[keys[0]] = {}
+            for key in keys[1:-1]:
+                inner = target.get(key)
+                target = inner if inner is not None else target.setdefault(key, {})
+            target[keys[-1]] = value
+        if self.has_required:
+            check_facts(self.root, facts)
+        return facts
+
+    def from_record(self, record: Mapping[str, Any]) -> dict[str, Any]:
+        """Facts from a nested record (a JSON Lines object, a Parquet row); RowError."""
+        try:
+            facts = normalize_facts(dict(record), self.root.field)
+        except FactsError as err:
+            raise RowError(_pointer_path("", err.pointer), err.message) from None
+        check_facts(self.root, facts)
+        return facts
+
+
+def _any_required(shape: Shape) -> bool:
+    return bool(shape.required) or any(_any_required(c) for c in shape.children.values())
+
+
+def case_id_of(value: Any, row: int) -> str:
+    """A case id from a record's `case_id` (text or whole number); the row number if absent."""
+    if value is None:
+        return str(row)
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        return str(int(value))
+    raise RowError(CASE_ID, f"expected text or a whole number, found {value!r}")
