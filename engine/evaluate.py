@@ -88,14 +88,15 @@ class Reason:
     """Why an outcome: a stable code and its arguments; `explain` words it in zh or en."""
 
     code: str
-    args: tuple[tuple[str, str], ...] = ()
+    args: tuple[tuple[str, object], ...] = ()
 
     @staticmethod
     def of(code: str, **args: object) -> Reason:
-        return Reason(code, tuple((k, str(v)) for k, v in args.items()))
+        """Arguments are kept as given and turned into text only when worded (explain)."""
+        return Reason(code, tuple(args.items()))  # type: ignore[arg-type]
 
     def arg(self, name: str) -> str:
-        return dict(self.args).get(name, "")
+        return str(dict(self.args).get(name, ""))
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +157,7 @@ def decide(
 class _Decider:
     def __init__(self, package: Package, facts: Mapping[str, Any], on: date, trace: bool) -> None:
         self.package, self.facts, self.on, self.trace = package, facts, on, trace
+        self._params: dict[tuple[date, Any], dict[str, Any]] = {}
 
     # -- expressions ---------------------------------------------------------------------
 
@@ -182,7 +184,7 @@ class _Decider:
         value, facts, used = self.run(cond.expr, params)
         known = value if isinstance(value, bool) else None
         missing = tuple(sorted(value.paths)) if type(value) is Unknown else ()
-        span = f"{cond.expr.span.file}:{cond.expr.span.line}"
+        span = f"{cond.expr.span.file}:{cond.expr.span.line}" if self.trace else ""
         return ConditionResult(
             cond.id, role, cond.expr.text, cond.quote, known, missing, facts, used, span
         )
@@ -264,11 +266,16 @@ class _Decider:
         """Parameter values in force on `day`, for the subject's locality where values differ."""
         subject = self.facts.get(rule.subject, {})
         locality = subject.get("locality") if isinstance(subject, Mapping) else None
+        key = (day, locality)
+        cached = self._params.get(key)
+        if cached is not None:
+            return cached
         out: dict[str, Any] = {}
         for pid, param in self.package.parameters.items():
             value = param.value_on(day, locality)
             if value is not None and value.value is not None:
                 out[pid] = value.value
+        self._params[key] = out
         return out
 
     def benefit(
@@ -276,36 +283,36 @@ class _Decider:
     ) -> Decision:
         results = [self.condition(c, "condition", params) for c in version.conditions]
         results += [self.condition(c, "unless", params) for c in version.unless]
+        outcome, reason, missing, amount = "ineligible", None, (), None
         failed = next((r for r in results if r.role == "condition" and r.value is False), None)
         excepted = next((r for r in results if r.role == "unless" and r.value is True), None)
-        base = replace(base, conditions=tuple(results))
         if failed is not None:
-            return replace(
-                base,
-                outcome="ineligible",
-                reason=Reason.of("condition_failed", id=failed.id, quote=failed.quote),
-            )
-        if excepted is not None:
-            return replace(
-                base,
-                outcome="ineligible",
-                reason=Reason.of("exception", id=excepted.id, quote=excepted.quote),
-            )
-        once, earlier = self.earlier_grant(base.rule, version)
-        if once is not None:
-            results.append(once)
-            base = replace(base, conditions=tuple(results))
-        if earlier is not None:
-            return replace(base, outcome="ineligible", reason=earlier)
-        missing = _rank_missing([r for r in results if r.value is None])
-        if missing:
-            return replace(
-                base, outcome="undetermined", reason=Reason("missing_facts"), missing=missing
-            )
-        amount = (
-            self.amount(version.amount, params, effective, base.rule) if version.amount else None
+            reason = Reason.of("condition_failed", id=failed.id, quote=failed.quote)
+        elif excepted is not None:
+            reason = Reason.of("exception", id=excepted.id, quote=excepted.quote)
+        else:
+            once, reason = self.earlier_grant(base.rule, version)
+            if once is not None:
+                results.append(once)
+        if reason is None:
+            missing = _rank_missing([r for r in results if r.value is None])
+            if missing:
+                outcome, reason = "undetermined", Reason("missing_facts")
+            else:
+                outcome, reason = "eligible", Reason("all_met")
+                if version.amount:
+                    amount = self.amount(version.amount, params, effective, base.rule)
+        return Decision(
+            base.rule,
+            outcome,
+            reason,
+            version,
+            base.effective_date,
+            base.version_reason,
+            tuple(results),
+            amount,
+            missing=missing,
         )
-        return replace(base, outcome="eligible", reason=Reason("all_met"), amount=amount)
 
     def obligation(self, base: Decision, version: Version, params: Mapping[str, Any]) -> Decision:
         applies = [self.condition(c, "condition", params) for c in version.conditions]
@@ -373,6 +380,9 @@ class _Decider:
                     quote=version.once_quote or "",
                 )
                 return replace(check, value=True), reason
+        if any(not isinstance(g, Mapping) or "program" not in g for g in grants):
+            # a record whose programme is not known might be this very benefit
+            return replace(check, missing=(f"{path}.program",)), None
         return replace(check, value=False), None
 
     # -- amounts -------------------------------------------------------------------------
@@ -567,7 +577,9 @@ def _apply_overrides(decisions: list[Decision]) -> list[Decision]:
         elif d.rule.id in pending and d.outcome == "eligible":
             other = pending[d.rule.id]
             reason = Reason.of("maybe_superseded", by=other.rule.id)
-            d = replace(d, outcome="undetermined", reason=reason, missing=other.missing)
+            d = replace(
+                d, outcome="undetermined", reason=reason, missing=other.missing, amount=None
+            )
         out.append(d)
     return out
 
@@ -591,8 +603,13 @@ def _fund(
         FundingShare(s.fund, s.quote, g, i > 0)
         for i, (s, g) in enumerate(zip(version.funding, got, strict=True))
     )
-    left = amount - sum(got, Decimal(0))
     notes = decision.notes
+    unknown = [fund for fund, limit in chain if limit is not None and limit.is_nan()]
+    if unknown:
+        return replace(
+            decision, funding=shares, notes=(*notes, Reason.of("quota_unknown", fund=unknown[0]))
+        )
+    left = amount - sum((g for g in got if g is not None), Decimal(0))
     if left > 0:
         notes = (*notes, Reason.of("uncovered", amount=show_value(left)))
     return replace(decision, funding=shares, notes=notes)
@@ -600,15 +617,20 @@ def _fund(
 
 def allocate(
     amount: Decimal, chain: Sequence[tuple[str, Decimal | None]], budget: Budget | None = None
-) -> tuple[Decimal, ...]:
+) -> tuple[Decimal | None, ...]:
     """Split `amount` along a funding chain of (fund, quota) pairs, in order: each source pays
     up to its quota (None: no quota) and, when `budget` holds the fund, up to what is left of
     it; a later source covers what earlier ones could not. Returns each source's share; what
-    the shares leave is uncovered. Batch evaluation calls this in input order.
+    the shares leave is uncovered. A quota that is unknown (NaN: its fact is missing) leaves
+    every share unknown (None) and spends no budget. Batch evaluation calls this in input order.
 
     >>> allocate(Decimal("500.00"), [("a", Decimal(400)), ("b", None)])
-    (Decimal('400'), Decimal('100.00'))
+    (Decimal('400.00'), Decimal('100.00'))
+    >>> allocate(Decimal("500.00"), [("a", QUOTA_UNKNOWN), ("b", None)])
+    (None, None)
     """
+    if any(limit is not None and limit.is_nan() for _, limit in chain):
+        return tuple(None for _ in chain)
     left = amount
     shares: list[Decimal] = []
     for fund, limit in chain:
@@ -623,17 +645,22 @@ def allocate(
     return tuple(shares)
 
 
+#: The quota of a source whose quota fact is missing: the split between sources is open.
+QUOTA_UNKNOWN = Decimal("NaN")
+
+
 def funding_quota(source: FundingSource, facts: Mapping[str, Any], on: date) -> Decimal | None:
-    """A funding source's quota for one case (a number, or read from the facts); None: none."""
+    """A funding source's quota for one case (a number, or read from the facts); None: none;
+    QUOTA_UNKNOWN (NaN) when the fact giving it is missing."""
     quota = source.quota
     if quota is None or isinstance(quota, Decimal):
         return quota
     value = quota.fn(facts, {}, on)
-    return value if isinstance(value, Decimal) else None
+    return value if isinstance(value, Decimal) else QUOTA_UNKNOWN
 
 
 def _quota(quota: Decimal | Expr | None, decider: _Decider) -> Decimal | None:
     if quota is None or isinstance(quota, Decimal):
         return quota
     value = decider.run(quota, {})[0]
-    return value if isinstance(value, Decimal) else None
+    return value if isinstance(value, Decimal) else QUOTA_UNKNOWN

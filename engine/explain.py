@@ -100,7 +100,7 @@ def word(reason: Reason | None, lang: str) -> str:
     if reason is None:
         return ""
     table = REASONS[lang]
-    args = dict(reason.args)
+    args = {k: "" if v is None else str(v) for k, v in reason.args}
     if args.get("source") == "decision_date":
         args["source"] = table["decision_date"]
     if "was" in args:
