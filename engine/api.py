@@ -336,10 +336,8 @@ def open_package(path: Path | None) -> Any:
 def load_facts(source: Path | str, package: Any) -> dict[str, Any]:
     """Read a facts file (YAML or JSON; "-" for stdin text passed as str) and check it against
     the package's facts schema. Errors name the file, line, column and JSON path (F001)."""
-    from jsonschema import Draft202012Validator
-
+    from engine.facts import schema_problems
     from engine.loader import load_yaml
-    from engine.validate import to_json_data
 
     if isinstance(source, Path):
         if source.suffix.lower() == ".json":
@@ -356,28 +354,12 @@ def load_facts(source: Path | str, package: Any) -> dict[str, Any]:
         facts = normalize_facts(data, package.env.facts)
     except FactsError as err:
         raise DiagnosticError([_facts_error(err.pointer, err.message, name, loaded)]) from None
-    validator = Draft202012Validator(package.facts_schema)
-    problems = sorted(
-        validator.iter_errors(to_json_data(_json_ready(facts))), key=lambda e: list(e.absolute_path)
-    )
+    problems = schema_problems(facts, package.facts_schema)
     if problems:
         raise DiagnosticError(
-            [
-                _facts_error("/" + "/".join(map(str, e.absolute_path)), e.message, name, loaded)
-                for e in problems
-            ]
+            [_facts_error(pointer, message, name, loaded) for pointer, message in problems]
         )
     return facts
-
-
-def _json_ready(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {k: _json_ready(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_ready(v) for v in value]
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value
 
 
 def _facts_error(pointer: str, message: str, name: str, loaded: Any) -> Diagnostic:

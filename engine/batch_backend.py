@@ -1,21 +1,23 @@
 """Backends decide a chunk of cases for batch evaluation: (case id, facts) in, result rows out.
 
 The batch pipeline (engine.batch) reads, converts, allocates budgets and writes; a backend only
-decides. `compiled` runs `engine.evaluate.decide` on the compiled closures, case by case. A
-columnar backend (the typed AST compiled to a dataframe or SQL engine) registers here under its
-own name and is tested against `compiled`, which the reference interpreter already checks.
+decides. `compiled` runs `engine.evaluate.decide` on the compiled closures, case by case: the
+reference for every other backend. `plan` (engine.batch_plan) is the same decisions without
+trace records, and the default. A columnar backend (the typed AST compiled to a dataframe or
+SQL engine) implements `Backend`, registers in `engine.batch_chunk.BACKENDS`, and is tested
+against `compiled` as `plan` is.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import DecimalException
 from typing import Any, Protocol
 
 from engine.batch_facts import RowError
-from engine.batch_io import ResultRow
+from engine.batch_write import ResultRow
 from engine.evaluate import Decision, decide, funding_quota
 from engine.expr.values import EvalError
 from engine.model import Package
@@ -78,8 +80,3 @@ class CompiledBackend:
             d.missing,
             chain,
         )
-
-
-BACKENDS: dict[str, Callable[[Package, BackendConfig], Backend]] = {
-    "compiled": CompiledBackend,
-}

@@ -371,6 +371,9 @@ class _Decider:
         if grants is None:
             return check, None
         for grant in grants:
+            paid = grant.get("date") if isinstance(grant, Mapping) else None
+            if isinstance(paid, date) and paid > self.on:
+                continue  # granted after the decision date: not "已享受过" as of that date
             if isinstance(grant, Mapping) and grant.get("program") == program:
                 when = grant.get("date")
                 reason = Reason.of(

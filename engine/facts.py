@@ -136,3 +136,29 @@ def _kind(value: Any) -> str:
     if isinstance(value, Mapping):
         return "a record"
     return type(value).__name__
+
+
+def schema_problems(facts: Mapping[str, Any], schema: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(JSON pointer, message) for every way normalised facts break the facts JSON Schema:
+    unknown fields, values out of range, missing required fields. Sorted by pointer."""
+    from jsonschema import Draft202012Validator
+
+    validator = Draft202012Validator(schema)
+    found = [
+        ("/" + "/".join(map(str, e.absolute_path)), e.message)
+        for e in validator.iter_errors(_json_ready(facts))
+    ]
+    return sorted(found)
+
+
+def _json_ready(value: Any) -> Any:
+    """Plain JSON data for the validator: dates as ISO text, decimals as numbers."""
+    if isinstance(value, Mapping):
+        return {k: _json_ready(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_ready(v) for v in value]
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value

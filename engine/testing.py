@@ -17,7 +17,7 @@ from typing import Any
 
 from engine.evaluate import Decision, decide
 from engine.explain import explain
-from engine.facts import FactsError, normalize_facts, to_decimal
+from engine.facts import FactsError, normalize_facts, schema_problems, to_decimal
 from engine.loader import load_yaml
 from engine.model import Package
 
@@ -144,6 +144,10 @@ def run_case(
         facts = normalize_facts(case.get("facts") or {}, package.env.facts)
     except FactsError as err:
         return CaseResult(file, line, case["name"], on, error=f"facts: {err}")
+    problems = schema_problems(facts, package.facts_schema)
+    if problems:  # a misspelt field must not pass as a missing fact
+        pointer, message = problems[0]
+        return CaseResult(file, line, case["name"], on, error=f"facts: {pointer}: {message}")
     decisions = {d.rule.id: d for d in decide(package, facts, on, trace=True)}
     for d in decisions.values():
         record(cov, d)
@@ -200,15 +204,18 @@ def _compare_funding(rule_id: str, want: list[Any], got: Decision) -> list[Misma
     if all(isinstance(w, str) for w in want):
         actual_ids = [s.fund for s in got.funding]
         return [] if want == actual_ids else [Mismatch(rule_id, "funding", want, actual_ids)]
-    expected = [(w["fund"], to_decimal(w["amount"])) for w in want]
-    actual = [(s.fund, s.amount) for s in got.funding if s.amount]
+    expected = [
+        (w["fund"], to_decimal(w["amount"]) if w["amount"] is not None else None) for w in want
+    ]
+    # shares of 0 are left out of expectations; None (not known) is compared
+    actual = [(s.fund, s.amount) for s in got.funding if s.amount is None or s.amount != 0]
     if expected != actual:
         return [
             Mismatch(
                 rule_id,
                 "funding",
-                [f"{f} {_show(a)}" for f, a in expected],
-                [f"{f} {_show(a)}" for f, a in actual],
+                [f"{f} {_show(a) or 'unknown'}" for f, a in expected],
+                [f"{f} {_show(a) or 'unknown'}" for f, a in actual],
             )
         ]
     return []

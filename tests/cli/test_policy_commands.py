@@ -119,3 +119,12 @@ def test_check_formats(clause, mini) -> None:
         "::error file=mini/rules/transport.yaml,line=24,col=16,title=R003::"
     )
     assert clause("check", "mini", "--max-errors", "0").code == 2  # bad usage
+
+
+def test_misspelt_fact_in_a_test_case_is_an_error_not_a_missing_fact(clause, mini) -> None:
+    cases = mini / "tests" / "cases.yaml"
+    text = cases.read_text(encoding="utf-8")
+    cases.write_text(text.replace("training_months: 8,", "training_month: 8,"), encoding="utf-8")
+    r = clause("test", "mini")
+    assert r.code == 1
+    assert "facts: /person: Additional properties are not allowed" in r.out

@@ -1,0 +1,224 @@
+"""One chunk of a register, in whichever process: raw records in, decided and encoded out.
+
+In: a Job (package, date, header, formats) and Chunks from engine.batch_read. Out: a
+ChunkResult with the chunk's totals, its rejected rows and either the encoded results or, when
+budgets are to be spent, the rows for the parent to allocate in input order.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from engine.batch_backend import Backend, BackendConfig, CompiledBackend
+from engine.batch_facts import CASE_ID, Column, FactsPlan, RowError, case_id_of
+from engine.batch_plan import PlanBackend
+from engine.batch_read import Chunk
+from engine.batch_totals import Tally
+from engine.batch_write import Encoder, ResultRow
+from engine.model import Package
+
+#: Backends by name; `compiled` (decide() itself) is the reference the others are tested against.
+BACKENDS: dict[str, Callable[[Package, BackendConfig], Backend]] = {
+    "plan": PlanBackend,
+    "compiled": CompiledBackend,
+}
+
+
+@dataclass(frozen=True)
+class Job:
+    """Everything a worker process needs to decide chunks; small and picklable."""
+
+    root: str
+    digest: str
+    kind: str
+    header: tuple[str, ...] | None
+    out_kind: str | None
+    on: date
+    rule_ids: frozenset[str] | None
+    only: frozenset[str] | None
+    budgeted: bool
+    backend: str
+
+
+@dataclass
+class ChunkResult:
+    tally: Tally
+    rejects: list[dict[str, Any]]
+    payload: Any = None  # encoded output (no budget)
+    rows: list[ResultRow] | None = None  # decided rows awaiting budget allocation
+
+
+@dataclass
+class _Case:
+    """One row on its way: where it was read, its id, its facts (or why it has none), and
+    the row as read (CSV cells, a JSON line, Parquet values), which a reject keeps so that
+    nothing is lost."""
+
+    row: int
+    line: int | None
+    case_id: str | None
+    facts: Mapping[str, Any] | RowError
+    record: Any
+
+
+class ChunkWorker:
+    """Decodes, decides, tallies and encodes chunks for one Job."""
+
+    def __init__(self, job: Job, package: Package) -> None:
+        self.job = job
+        self.plan = FactsPlan(package.facts_schema, package.env.facts)
+        self.columns: list[Column] = []
+        self.case_index: int | None = None
+        if job.header is not None:
+            self.columns, self.case_index = self.plan.columns(job.header)
+        config = BackendConfig(job.on, job.rule_ids, chains=job.budgeted)
+        self.backend = BACKENDS[job.backend](package, config)
+        self.encoder = Encoder(job.out_kind, job.only) if job.out_kind else None
+
+    def run(self, chunk: Chunk) -> ChunkResult:
+        tally = Tally()
+        rejects: list[dict[str, Any]] = []
+        cases = []
+        for case in self._decode(chunk):
+            tally.rows_read += 1
+            if isinstance(case.facts, RowError):
+                rejects.append(_reject(case, case.facts, tally, self.job.header))
+            else:
+                cases.append(case)
+        results = self.backend.decide([(c.case_id, c.facts) for c in cases])
+        rows: list[ResultRow] = []
+        for case, result in zip(cases, results, strict=True):
+            if isinstance(result, RowError):
+                rejects.append(_reject(case, result, tally, self.job.header))
+                continue
+            tally.rows_decided += 1
+            for r in result:
+                tally.add(r)
+                if not self.job.budgeted:
+                    tally.add_funding(r)
+            rows.extend(result)
+        rejects.sort(key=lambda r: r["row"])
+        if self.job.budgeted:
+            return ChunkResult(tally, rejects, rows=rows)
+        payload = self.encoder.encode(rows) if self.encoder is not None else None
+        return ChunkResult(tally, rejects, payload=payload)
+
+    # -- decoding: raw records to cases (facts, or the RowError that stops the row) --------
+
+    def _decode(self, chunk: Chunk) -> Iterator[_Case]:
+        if self.job.kind == "csv":
+            return self._csv(chunk.records)
+        if self.job.kind == "jsonl":
+            return self._jsonl(chunk.records)
+        return self._parquet(chunk)
+
+    def _csv(self, records: Sequence[Any]) -> Iterator[_Case]:
+        header = self.job.header or ()
+        width, at = len(header), self.case_index
+        for row, line, cells in records:
+            if isinstance(cells, tuple):  # (reason, raw text): the line could not be split
+                yield _Case(row, line, None, RowError("", cells[0]), cells[1])
+                continue
+            if len(cells) != width:
+                message = f"the row has {len(cells)} cells, the header has {width}"
+                case_id = cells[at].strip() or None if at is not None and at < len(cells) else None
+                yield _Case(row, line, case_id, RowError("", message), cells)
+                continue
+            case_id = cells[at].strip() if at is not None else str(row)
+            yield _Case(row, line, case_id or None, self._csv_facts(case_id, cells), cells)
+
+    def _csv_facts(self, case_id: str, cells: list[str]) -> Any:
+        try:
+            if not case_id:
+                raise RowError(CASE_ID, "is empty")
+            facts = self.plan.from_cells(self.columns, cells)
+            if not facts:
+                raise RowError("", "no facts: every cell of the row is empty")
+            return facts
+        except RowError as err:
+            return err
+
+    def _jsonl(self, records: Sequence[Any]) -> Iterator[_Case]:
+        for row, line, raw in records:
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                text = raw.decode("utf-8", "replace").rstrip("\r\n")
+                yield _Case(row, line, None, RowError("", "not UTF-8 text"), text)
+                continue
+            case = _Case(row, line, None, RowError("", ""), text.rstrip("\r\n"))
+            try:
+                data = json.loads(text, parse_float=Decimal)
+                if not isinstance(data, dict):
+                    raise RowError("", "expected a JSON object of facts per line")
+                case.case_id = case_id_of(data.pop(CASE_ID, None), row)
+                case.facts = self.plan.from_record(data)
+                if not case.facts:
+                    raise RowError("", "no facts in this row")
+            except json.JSONDecodeError as err:
+                case.facts = RowError("", f"invalid JSON: {err.msg.lower()} at column {err.colno}")
+            except RecursionError:
+                case.facts = RowError("", "invalid JSON: nested too deeply")
+            except RowError as err:
+                case.facts = err
+            yield case
+
+    def _parquet(self, chunk: Chunk) -> Iterator[_Case]:
+        batch = chunk.records
+        values = [batch.column(c.index).to_pylist() for c in self.columns]
+        ids = batch.column(self.case_index).to_pylist() if self.case_index is not None else None
+        for i in range(batch.num_rows):
+            row = chunk.first_row + i
+            cells = [v[i] for v in values]
+            record = {c.name: v for c, v in zip(self.columns, cells, strict=True) if v is not None}
+            case = _Case(row, None, None, RowError("", ""), record)
+            try:
+                if ids is not None:
+                    record[CASE_ID] = ids[i]
+                case.case_id = case_id_of(ids[i] if ids is not None else None, row)
+                case.facts = self.plan.from_record(_nest(self.columns, cells))
+                if not case.facts:
+                    raise RowError("", "no facts: every cell of the row is empty")
+            except RowError as err:
+                case.facts = err
+            yield case
+
+
+def _nest(columns: Sequence[Column], cells: Sequence[Any]) -> dict[str, Any]:
+    """A nested record from typed Parquet cells; text cells go through the CSV conversion."""
+    out: dict[str, Any] = {}
+    for column, value in zip(columns, cells, strict=True):
+        if value is None or (isinstance(value, str) and not (value := value.strip())):
+            continue
+        if isinstance(value, str):
+            try:
+                value = column.convert(value)
+            except RowError as err:
+                raise RowError(err.path or column.name, err.message) from None
+        target = out
+        for key in column.keys[:-1]:
+            target = target.setdefault(key, {})
+        target[column.keys[-1]] = value
+    return out
+
+
+def _reject(
+    case: _Case, err: RowError, tally: Tally, header: Sequence[str] | None
+) -> dict[str, Any]:
+    tally.rows_rejected += 1
+    tally.rejected_by[err.path.split("[")[0] or "row"] += 1
+    record = case.record
+    if header is not None and isinstance(record, list) and len(record) == len(header):
+        record = {name: cell for name, cell in zip(header, record, strict=True) if cell}
+    return {
+        "row": case.row,
+        "line": case.line,
+        "case_id": case.case_id,
+        "reason": str(err),
+        "record": record,
+    }

@@ -1,0 +1,34 @@
+"""Every policy package's own test cases, run by the project's suite (the same runner as
+`clause test`), with full coverage of rules, versions and conditions required."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine.package import find_packages, load_package
+from engine.testing import run_tests
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES, _ = find_packages([ROOT / "policies", ROOT / "tests" / "fixtures" / "mini"])
+
+
+@pytest.mark.parametrize("root", PACKAGES, ids=[p.name for p in PACKAGES])
+def test_package_cases_pass(root: Path) -> None:
+    result = load_package(root)
+    errors = [d for d in result.diagnostics if d.severity.value == "error"]
+    assert not errors, errors[0]
+    assert result.package is not None
+    run = run_tests(result.package)
+    assert run.cases, "a package needs policy test cases"
+    failures = [
+        f"{c.file}:{c.line} {c.name}: "
+        + "; ".join(
+            f"{m.rule}.{m.field} expected {m.expected}, got {m.actual}" for m in c.mismatches
+        )
+        + c.error
+        for c in run.failed
+    ]
+    assert not failures, "\n".join(failures)
+    assert run.coverage.percent == 100.0, run.coverage.gaps()
