@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from cli import render
+from cli import batch, render
 from engine import __version__, api
 from engine.diagnostics import Diagnostic, DiagnosticError
 from engine.expr.values import EvalError
@@ -235,6 +235,9 @@ def show_command(
     pkg = api.open_package(package)
     found, clause, source = api.rule_with_clause(pkg, rule)
     render.rule_beside_clause(pkg, found, clause, source, render.make_console())
+
+
+batch.register(app)
 
 
 def main() -> None:
