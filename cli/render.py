@@ -15,7 +15,15 @@ from rich.tree import Tree
 
 from engine.api import CheckReport, ExprReport
 from engine.diagnostics import Diagnostic, format_diagnostic
-from engine.explain import LABELS, MARK, amount_text, read_text, to_markdown, window_text
+from engine.explain import (
+    LABELS,
+    MARK,
+    amount_text,
+    param_text,
+    read_text,
+    to_markdown,
+    window_text,
+)
 from engine.expr.values import show_value
 
 
@@ -150,32 +158,33 @@ def _decision_tree(d: dict[str, Any], lang: str) -> Tree:
         (d["outcome_label"], _OUTCOME_STYLE.get(d["outcome"], "bold")),
     )
     tree = Tree(head)
-    tree.add(f"{lab['clause']}: {d['document']} {d['breadcrumb']}  ({d['source']})")
+    tree.add(Text(f"{lab['clause']}: {d['document']} {d['breadcrumb']}  ({d['source']})"))
     if d["version"] is not None:
-        tree.add(
-            f"{lab['version']} {d['version']} ({window_text(d['window'])}): {d['version_reason']}"
-        )
-    tree.add(f"{lab['reason']}: {d['reason']}")
+        window = window_text(d["window"])
+        tree.add(Text(f"{lab['version']} {d['version']} ({window}): {d['version_reason']}"))
+    tree.add(Text(f"{lab['reason']}: {d['reason']}"))
     if d["missing"]:
         tree.add(Text(f"{lab['missing']}: " + ", ".join(d["missing"]), style="yellow"))
     if d["conditions"]:
-        branch = tree.add(lab["conditions"])
+        branch = tree.add(Text(lab["conditions"]))
         for c in d["conditions"]:
             _condition_node(branch, c, lang)
     amount = amount_text(d, lang)
     if amount:
-        node = tree.add(f"{lab['amount']}: {amount}")
+        node = tree.add(Text(f"{lab['amount']}: {amount}"))
         if d["computation"]:
-            node.add(f"{lab['computation']}: {d['computation']}")
+            node.add(Text(f"{lab['computation']}: {d['computation']}"))
         if d["amount_quote"]:
             node.add(Text(f"「{d['amount_quote']}」", style="italic"))
     for share in d["funding"]:
         value = share["amount"] if share["amount"] is not None else "—"
         tag = f" ({lab['shortfall']})" if share["shortfall"] else ""
-        node = tree.add(f"{lab['funding']}: {share['name']}{tag}: {value}")
+        node = tree.add(Text(f"{lab['funding']}: {share['name']}{tag}: {value}"))
         node.add(Text(f"「{share['quote']}」", style="italic"))
     for note in d["notes"]:
         tree.add(Text(note, style="yellow"))
+    for p in d["parameters"]:
+        tree.add(Text(param_text(p, lang)))
     return tree
 
 
@@ -187,7 +196,7 @@ def _condition_node(branch: Tree, c: dict[str, Any], lang: str) -> None:
     )
     reads = read_text(c["facts"] + c["params"])
     if reads:
-        node.add(f"{lab['read']}: {reads}")
+        node.add(Text(f"{lab['read']}: {reads}"))
     if c["quote"]:
         node.add(Text(f"「{c['quote']}」", style="italic"))
 
@@ -233,7 +242,7 @@ def _failure(case: Any, console: Console) -> None:
     if case.error:
         console.print(Text(f"  {case.error}", style="red"))
     for m in case.mismatches:
-        console.print(f"  {m.rule}.{m.field}: expected {m.expected}, got {m.actual}")
+        console.print(Text(f"  {m.rule}.{m.field}: expected {m.expected}, got {m.actual}"))
     for decision in case.explanations.values():
         console.print(_decision_tree(decision, "en"), crop=False)
 
@@ -320,7 +329,11 @@ def coverage(pkg: Any, items: list[Any], console: Console, fmt: str) -> None:
     }
     for i in items:
         table.add_row(
-            i.clause, i.title, Text(i.status, style=styles[i.status]), ", ".join(i.rules), i.reason
+            Text(i.clause),
+            Text(i.title),
+            Text(i.status, style=styles[i.status]),
+            Text(", ".join(i.rules)),
+            Text(i.reason),
         )
     console.print(table)
     counts = totals(items)
@@ -362,7 +375,8 @@ def rules(pkg: Any, console: Console, fmt: str) -> None:
         versions = "\n".join(
             f"v{v['version']} {v['from'] or '…'} .. {v['to'] or '…'}" for v in r["versions"]
         )
-        table.add_row(r["id"], r["title"]["zh"], r["kind"], r["subject"], r["clause"], versions)
+        cells = (r["id"], r["title"]["zh"], r["kind"], r["subject"], r["clause"], versions)
+        table.add_row(*(Text(c) for c in cells))
     console.print(table)
 
 

@@ -145,11 +145,41 @@ def explain(
         "ruleset_digest": package.digest,
         "facts_digest": facts_digest(facts),
         "engine_version": __version__,
-        "decisions": [_decision(package, d, lang) for d in decisions],
+        "decisions": [_decision(package, d, lang, facts) for d in decisions],
     }
 
 
-def _decision(package: Package, d: Decision, lang: str) -> dict[str, Any]:
+def _parameters(package: Package, d: Decision, facts: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Every parameter the decision used (amount or conditions), with the value in force on
+    the effective date for the subject's locality, and the citation that sets it."""
+    ids = {d.amount.param} if d.amount and d.amount.param else set()
+    ids |= {r.path.removeprefix("param.") for c in d.conditions for r in c.params}
+    subject = facts.get(d.rule.subject)
+    locality = subject.get("locality") if isinstance(subject, Mapping) else None
+    day = d.effective_date
+    out = []
+    for pid in sorted(i for i in ids if i in package.parameters):
+        param = package.parameters[pid]
+        chosen = param.value_on(day, locality) if day is not None else None
+        citation = (chosen.citation if chosen and chosen.citation else None) or param.citation
+        out.append(
+            {
+                "id": pid,
+                "title": {"zh": param.title_zh, "en": param.title_en},
+                "value": json_value(chosen.value) if chosen and chosen.value is not None else None,
+                "configured": bool(chosen and chosen.value is not None),
+                "locality": chosen.locality if chosen else None,
+                "citation": {
+                    "document": citation.document,
+                    "clause": citation.clause,
+                    "quote": citation.quote,
+                },
+            }
+        )
+    return out
+
+
+def _decision(package: Package, d: Decision, lang: str, facts: Mapping[str, Any]) -> dict[str, Any]:
     rule, version = d.rule, d.version
     funds = package.funds
     return {
@@ -181,6 +211,7 @@ def _decision(package: Package, d: Decision, lang: str) -> dict[str, Any]:
         "missing": list(d.missing),
         "superseded_by": d.superseded_by,
         "notes": [word(n, lang) for n in d.notes],
+        "parameters": _parameters(package, d, facts),
         "conditions": [_condition(c) for c in d.conditions],
     }
 
@@ -262,6 +293,8 @@ LABELS = {
         "quote": "text",
         "none": "no rule applies to these facts",
         "up_to": "up to",
+        "parameter": "parameter",
+        "not_configured": "not configured",
     },
     "zh": {
         "title": "决定",
@@ -289,6 +322,8 @@ LABELS = {
         "quote": "原文",
         "none": "没有适用于这些事实的规则",
         "up_to": "最高",
+        "parameter": "参数",
+        "not_configured": "未配置",
     },
 }
 
@@ -309,6 +344,17 @@ def amount_text(d: Mapping[str, Any], lang: str) -> str:
     if d["amount_cap"] is not None:
         return f"{LABELS[lang]['up_to']} {d['amount_cap']} ({d['amount_kind']})"
     return d["amount_note"] or ""
+
+
+def param_text(p: Mapping[str, Any], lang: str) -> str:
+    """`parameter x = 600 (甲市), set by <document> <clause>: 「quote」`."""
+    lab = LABELS[lang]
+    value = p["value"] if p["configured"] else lab["not_configured"]
+    where = f" ({p['locality']})" if p["locality"] else ""
+    cite = p["citation"]
+    clause = f" {cite['clause']}" if cite["clause"] else ""
+    source = f"{cite['document']}{clause} 「{cite['quote']}」"
+    return f"{lab['parameter']} {p['id']} = {value}{where}; {source}"
 
 
 def read_text(reads: list[Mapping[str, Any]]) -> str:
@@ -373,6 +419,8 @@ def _markdown_decision(d: Mapping[str, Any], lang: str) -> list[str]:
         tag = f" ({lab['shortfall']})" if share["shortfall"] else ""
         out.append(f"- {lab['funding']}: {share['name']}{tag}: {amount} 「{share['quote']}」")
     out.extend(f"- {note}" for note in d["notes"])
+    for p in d["parameters"]:
+        out.append(f"- {param_text(p, lang)}")
     if d["conditions"]:
         out += [
             "",
