@@ -171,6 +171,10 @@ def explain_command(
         Path | None, typer.Option("--budget", help="Remaining quota per fund (YAML or JSON).")
     ] = None,
     package: PackageOption = None,
+    only: Annotated[
+        str | None,
+        typer.Option("--only", help="Show only these outcomes, e.g. eligible,undetermined."),
+    ] = None,
 ) -> None:
     """Decide one case on a date and explain every decision down to the clause text."""
     day = _parse_date(on)
@@ -179,7 +183,8 @@ def explain_command(
     source = sys.stdin.read() if str(facts) == "-" else facts
     case = api.load_facts(source, pkg)
     quotas = api.read_budget(budget) if budget else None
-    data = api.explain_case(pkg, case, day, rule=rule, lang=lang.value, budget=quotas)
+    wanted = {o.strip() for o in only.split(",") if o.strip()} if only else None
+    data = api.explain_case(pkg, case, day, rule=rule, lang=lang.value, budget=quotas, only=wanted)
     render.explanation(data, render.make_console(), fmt.value)
 
 

@@ -395,8 +395,12 @@ def explain_case(
     rule: str | None = None,
     lang: str = "en",
     budget: Mapping[str, Decimal] | None = None,
+    only: set[str] | None = None,
 ) -> dict[str, Any]:
-    """Decide one case and explain it: the data behind `clause explain` in every format."""
+    """Decide one case and explain it: the data behind `clause explain` in every format.
+
+    `only` keeps the decisions with these outcomes (all rules are still decided, so overrides
+    and funding are the same as without it)."""
     from engine.evaluate import Budget, decide
     from engine.explain import explain
 
@@ -411,7 +415,16 @@ def explain_case(
         trace=True,
         budget=Budget(dict(budget)) if budget is not None else None,
     )
+    if only:
+        unknown = sorted(only - set(OUTCOMES))
+        if unknown:
+            message = f"unknown outcome {unknown[0]!r}; outcomes: {', '.join(OUTCOMES)}"
+            raise DiagnosticError([_input_error("U004", message, "--only")])
+        decisions = [d for d in decisions if d.outcome in only]
     return explain(package, decisions, on, facts, lang)
+
+
+OUTCOMES = ("eligible", "ineligible", "not_applicable", "undetermined", "compliant", "violation")
 
 
 # -- tests, coverage, listing ----------------------------------------------------------------

@@ -128,3 +128,18 @@ def test_misspelt_fact_in_a_test_case_is_an_error_not_a_missing_fact(clause, min
     r = clause("test", "mini")
     assert r.code == 1
     assert "facts: /person: Additional properties are not allowed" in r.out
+
+
+def test_explain_only_keeps_the_outcomes_asked_for(clause, mini) -> None:
+    facts = mini.parent / "facts.yaml"
+    facts.write_text(
+        "person: {poverty_alleviated: true, first_business: true, returned_home: true,"
+        " licence_date: 2030-03-15, grants: []}\n",
+        encoding="utf-8",
+    )
+    args = ["explain", "facts.yaml", "--date", "2031-03-15", "--package", "mini", "--format"]
+    everything = json.loads(clause(*args, "json").out)["decisions"]
+    assert {d["outcome"] for d in everything} > {"eligible"}
+    eligible = json.loads(clause(*args, "json", "--only", "eligible").out)["decisions"]
+    assert [d["rule"] for d in eligible] == ["startup-return"]
+    assert clause(*args, "json", "--only", "elig").code == 2
