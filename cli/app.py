@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from cli import batch, render
+from cli.render import Format
 from engine import __version__, api
 from engine.diagnostics import Diagnostic, DiagnosticError
 from engine.expr.values import EvalError
@@ -26,11 +27,6 @@ class ExitCode(IntEnum):
     FINDINGS = 1
     USAGE = 2
     INTERNAL = 3
-
-
-class Format(StrEnum):
-    text = "text"
-    json = "json"
 
 
 class ExplainFormat(StrEnum):

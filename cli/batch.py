@@ -29,17 +29,13 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from cli.render import Format
 from engine import api
 from engine.batch import BatchOptions, BatchProgress, BatchSummary, evaluate_batch
 from engine.diagnostics import Diagnostic, DiagnosticError
 from engine.source import Span
 
 INTERRUPTED = 130
-
-
-class SummaryFormat(StrEnum):
-    text = "text"
-    json = "json"
 
 
 class Backend(StrEnum):
@@ -92,9 +88,7 @@ def eval_command(
     encoding: Annotated[
         str, typer.Option("--encoding", help="Text encoding of a CSV register (e.g. gb18030).")
     ] = "utf-8",
-    fmt: Annotated[SummaryFormat, typer.Option("--format", help="Summary format.")] = (
-        SummaryFormat.text
-    ),
+    fmt: Annotated[Format, typer.Option("--format", help="Summary format.")] = (Format.text),
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     backend: Annotated[
         Backend, typer.Option("--backend", help="How cases are decided (compiled: via decide).")
@@ -127,7 +121,7 @@ def eval_command(
     except KeyboardInterrupt:
         err.print("interrupted: no results written", markup=False)
         raise typer.Exit(INTERRUPTED) from None
-    if fmt is SummaryFormat.json:
+    if fmt is Format.json:
         typer.echo(json.dumps(summary.to_json(), ensure_ascii=False, indent=2))
     else:
         out_console = Console(highlight=False, soft_wrap=True)

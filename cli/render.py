@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from enum import StrEnum
 from typing import Any
 
 from rich.console import Console
@@ -25,6 +26,13 @@ from engine.explain import (
     window_text,
 )
 from engine.expr.values import show_value
+
+
+class Format(StrEnum):
+    """The output format shared by commands that print text or JSON."""
+
+    text = "text"
+    json = "json"
 
 
 def make_console(stderr: bool = False) -> Console:

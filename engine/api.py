@@ -20,7 +20,7 @@ from engine.expr.check import check_expr
 from engine.expr.compile import compile_expr
 from engine.expr.interpret import interpret
 from engine.expr.syntax import expr_origin, parse_expr
-from engine.expr.types import SchemaTypeError, TypeEnv
+from engine.expr.types import SchemaTypeError, TypeEnv, flatten_params
 from engine.expr.values import EvalError, Unknown, json_value, show_value
 from engine.facts import FactsError, normalize_facts, normalize_value
 from engine.source import Span
@@ -110,7 +110,9 @@ def evaluate_expression(
     result = interpret(typed, values, flat_params, decision_date)
     compiled = compile_expr(typed)(values, flat_params, decision_date)
     if compiled != result.value:  # the two backends are property-tested; this guards the oracle
-        raise EvalError("E399", f"backends disagree: {show_value(compiled)} vs {result.shown}")
+        raise EvalError(
+            "E399", f"backends disagree: {show_value(compiled)} vs {show_value(result.value)}"
+        )
     nodes = tuple(_node_values(typed, text, result.values))
     return ExprReport(text, result.value, str(typed.type), result.unknown, nodes)
 
@@ -148,23 +150,13 @@ def _slice(lines: list[str], span: Span) -> str:
 def _param_values(params: Mapping[str, Any], env: TypeEnv) -> dict[str, Any]:
     """Nested parameter values to {"a.b": value}, converted like facts (decimals, dates, tuples)."""
     out: dict[str, Any] = {}
-    for pid, value in _flat(params).items():
+    for pid, value in flatten_params(params).items():
         if value is None:
             continue
         try:
             out[pid] = normalize_value(value, env.params[pid], f"param.{pid}")
         except FactsError as err:
             raise DiagnosticError([_input_error("F001", str(err), "<params>")]) from None
-    return out
-
-
-def _flat(params: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in params.items():
-        if isinstance(value, Mapping):
-            out.update(_flat(value, f"{prefix}{key}."))
-        else:
-            out[f"{prefix}{key}"] = value
     return out
 
 
@@ -246,7 +238,6 @@ class CheckReport:
     packages: list[str]
     files: int
     unreadable: bool
-    shown: int = 0
 
     @property
     def errors(self) -> int:
@@ -406,7 +397,9 @@ def explain_case(
 
     if rule is not None and package.rule(rule) is None:
         known = ", ".join(r.id for r in package.rules)
-        raise DiagnosticError([_input_error("U003", f"no rule `{rule}`; rules: {known}", "--rule")])
+        raise DiagnosticError(
+            [_input_error("U003", f"--rule: no rule `{rule}`; rules: {known}", "<command line>")]
+        )
     decisions = decide(
         package,
         facts,
@@ -419,7 +412,7 @@ def explain_case(
         unknown = sorted(only - set(OUTCOMES))
         if unknown:
             message = f"unknown outcome {unknown[0]!r}; outcomes: {', '.join(OUTCOMES)}"
-            raise DiagnosticError([_input_error("U004", message, "--only")])
+            raise DiagnosticError([_input_error("U004", f"--only: {message}", "<command line>")])
         decisions = [d for d in decisions if d.outcome in only]
     return explain(package, decisions, on, facts, lang)
 
@@ -465,7 +458,7 @@ def rule_with_clause(package: Any, rule_id: str) -> tuple[Any, Any, str]:
         if unencoded is None:
             known = ", ".join(r.id for r in package.rules)
             raise DiagnosticError(
-                [_input_error("U003", f"no rule `{rule_id}`; rules: {known}", "")]
+                [_input_error("U003", f"no rule `{rule_id}`; rules: {known}", "<command line>")]
             )
         rule = unencoded
     clause = package.notice.get(rule.clause)

@@ -10,7 +10,7 @@ against `compiled` as `plan` is.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import DecimalException
@@ -42,6 +42,22 @@ class Backend(Protocol):
     def decide(self, cases: Sequence[Case]) -> list[list[ResultRow] | RowError]: ...
 
 
+def decide_each(
+    cases: Sequence[Case], decide_case: Callable[[str, Mapping[str, Any]], list[ResultRow]]
+) -> list[list[ResultRow] | RowError]:
+    """Run `decide_case` on every case; an expression error rejects that row, not the chunk."""
+    out: list[list[ResultRow] | RowError] = []
+    for case_id, facts in cases:
+        try:
+            out.append(decide_case(case_id, facts))
+        except EvalError as err:
+            where = f" ({err.span.file}:{err.span.line}:{err.span.col})" if err.span else ""
+            out.append(RowError("", f"{err.code} {err.message}{where}"))
+        except DecimalException:
+            out.append(RowError("", "E302 a number in this row is too large to compute with"))
+    return out
+
+
 class CompiledBackend:
     """One `decide(trace=False)` per case: compiled closures, no trace, no budget."""
 
@@ -50,18 +66,11 @@ class CompiledBackend:
         self.rule_ids = set(config.rule_ids) if config.rule_ids is not None else None
 
     def decide(self, cases: Sequence[Case]) -> list[list[ResultRow] | RowError]:
-        out: list[list[ResultRow] | RowError] = []
-        package, on, rule_ids = self.package, self.config.on, self.rule_ids
-        for case_id, facts in cases:
-            try:
-                decisions = decide(package, facts, on, rule_ids, trace=False)
-                out.append([self._row(case_id, d, facts) for d in decisions])
-            except EvalError as err:
-                where = f" ({err.span.file}:{err.span.line})" if err.span else ""
-                out.append(RowError("", f"{err.code} {err.message}{where}"))
-            except DecimalException:
-                out.append(RowError("", "E302 a number in this row is too large to compute with"))
-        return out
+        return decide_each(cases, self._case)
+
+    def _case(self, case_id: str, facts: Mapping[str, Any]) -> list[ResultRow]:
+        decisions = decide(self.package, facts, self.config.on, self.rule_ids, trace=False)
+        return [self._row(case_id, d, facts) for d in decisions]
 
     def _row(self, case_id: str, d: Decision, facts: Mapping[str, Any]) -> ResultRow:
         amount = d.amount.amount if d.amount is not None else None

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, DecimalException
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from engine.batch_backend import BackendConfig, Case
+from engine.batch_backend import BackendConfig, Case, decide_each
 from engine.batch_facts import RowError
 from engine.batch_write import ResultRow
 from engine.evaluate import allocate, funding_quota
-from engine.expr.values import DECIMAL, EvalError, Unknown
+from engine.expr.values import DECIMAL, Unknown
 from engine.model import Amount, Package, Rule, Version
 
 CENT = Decimal("0.01")
@@ -36,9 +36,7 @@ class PlanBackend:
 
     def __init__(self, package: Package, config: BackendConfig) -> None:
         wanted = config.rule_ids
-        self.rules = [
-            r for r in sorted(package.rules, key=lambda r: r.id) if wanted is None or r.id in wanted
-        ]
+        self.rules = [r for r in package.rules_by_id if wanted is None or r.id in wanted]
         self.on = config.on
         self.chains = config.chains
         self.in_force = package.document.in_force
@@ -46,16 +44,7 @@ class PlanBackend:
         self._params: dict[tuple[date, Any], dict[str, Any]] = {}
 
     def decide(self, cases: Sequence[Case]) -> list[list[ResultRow] | RowError]:
-        out: list[list[ResultRow] | RowError] = []
-        for case_id, facts in cases:
-            try:
-                out.append(self._case(case_id, facts))
-            except EvalError as err:
-                where = f" ({err.span.file}:{err.span.line})" if err.span else ""
-                out.append(RowError("", f"{err.code} {err.message}{where}"))
-            except DecimalException:
-                out.append(RowError("", "E302 a number in this row is too large to compute with"))
-        return out
+        return decide_each(cases, self._case)
 
     def _case(self, case_id: str, facts: Mapping[str, Any]) -> list[ResultRow]:
         decided = []

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from engine.diagnostics import Diagnostic, Severity
+from engine.diagnostics import Diagnostic, Severity, did_you_mean
 from engine.expr import ast
 from engine.expr.types import TypeEnv
 from engine.loader import Loaded, json_pointer
@@ -118,7 +118,8 @@ def _cites(
             item.file,
             "/clause",
             label="no clause with this id",
-            help=_close(item.clause, ids) or f"clause ids are {', '.join(ids[:12])}…",
+            help=did_you_mean(item.clause, ids, cutoff=0.5)
+            or f"clause ids are {', '.join(ids[:12])}…",
         )
         return
     for pointer, quote in _quotes(loaded.data):
@@ -145,13 +146,6 @@ def _bad_quote(
     )
 
 
-def _close(word: str, options: list[str]) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.5)
-    return f"did you mean `{close[0]}`?" if close else ""
-
-
 def _subject(report: _Report, rule: Rule, env: TypeEnv) -> None:
     entities = sorted(env.facts.children)
     entity = env.facts.children.get(rule.subject)
@@ -171,7 +165,8 @@ def _subject(report: _Report, rule: Rule, env: TypeEnv) -> None:
             f"subject `{rule.subject}` is not an entity of the facts schema",
             rule.file,
             "/subject",
-            help=_close(rule.subject, entities) or f"entities: {', '.join(entities)}",
+            help=did_you_mean(rule.subject, entities, cutoff=0.5)
+            or f"entities: {', '.join(entities)}",
         )
 
 
@@ -233,7 +228,7 @@ def _references(
                     f"`overrides` names {why}: `{target}`",
                     rule.file,
                     f"{base}/overrides/{k}",
-                    help=_close(target, sorted(rule_ids - {rule.id})),
+                    help=did_you_mean(target, sorted(rule_ids - {rule.id}), cutoff=0.5),
                 )
         for k, source in enumerate(version.funding):
             if source.fund not in funds:
@@ -242,7 +237,8 @@ def _references(
                     f"unknown funding source `{source.fund}`",
                     rule.file,
                     f"{base}/funding/{k}/fund",
-                    help=_close(source.fund, sorted(funds)) or "declare it in funds.yaml",
+                    help=did_you_mean(source.fund, sorted(funds), cutoff=0.5)
+                    or "declare it in funds.yaml",
                 )
         amount = version.amount
         param = amount.value.param if amount and amount.value else None
@@ -252,7 +248,8 @@ def _references(
                 f"unknown parameter `{param}`",
                 rule.file,
                 _param_pointer(report.loaded[rule.file].data, base),
-                help=_close(param, sorted(parameters)) or "declare it in parameters/",
+                help=did_you_mean(param, sorted(parameters), cutoff=0.5)
+                or "declare it in parameters/",
             )
 
 

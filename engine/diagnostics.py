@@ -6,6 +6,7 @@ plain-text formatter here is what tests and golden files use, the CLI only adds 
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -87,6 +88,16 @@ class DiagnosticSet:
 
     def __len__(self) -> int:
         return len(set(self.items))
+
+
+def did_you_mean(word: str, options: Iterable[str], cutoff: float = 0.6) -> str:
+    """A "did you mean" hint naming the closest option, or "" when none is close.
+
+    >>> did_you_mean("transport_costs", ["transport_cost", "departure_date"])
+    'did you mean `transport_cost`?'
+    """
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=cutoff)
+    return f"did you mean `{close[0]}`?" if close else ""
 
 
 def display_width(text: str) -> int:

@@ -146,7 +146,7 @@ def decide(
     decider = _Decider(package, facts, on, trace)
     decisions = [
         decider.rule(rule)
-        for rule in sorted(package.rules, key=lambda r: r.id)
+        for rule in package.rules_by_id
         if (rule_ids is None or rule.id in rule_ids)
         and isinstance(facts.get(rule.subject), Mapping)
     ]

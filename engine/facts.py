@@ -143,22 +143,11 @@ def schema_problems(facts: Mapping[str, Any], schema: Mapping[str, Any]) -> list
     unknown fields, values out of range, missing required fields. Sorted by pointer."""
     from jsonschema import Draft202012Validator
 
+    from engine.validate import to_json_data
+
     validator = Draft202012Validator(schema)
     found = [
         ("/" + "/".join(map(str, e.absolute_path)), e.message)
-        for e in validator.iter_errors(_json_ready(facts))
+        for e in validator.iter_errors(to_json_data(facts))
     ]
     return sorted(found)
-
-
-def _json_ready(value: Any) -> Any:
-    """Plain JSON data for the validator: dates as ISO text, decimals as numbers."""
-    if isinstance(value, Mapping):
-        return {k: _json_ready(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_ready(v) for v in value]
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return value

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from engine.expr import ast
@@ -234,6 +235,11 @@ class Package:
     digest: str
     test_files: tuple[str, ...] = ()
     files: tuple[str, ...] = field(default=())
+
+    @cached_property
+    def rules_by_id(self) -> tuple[Rule, ...]:
+        """The rules in id order: the order decisions come in, computed once per package."""
+        return tuple(sorted(self.rules, key=lambda r: r.id))
 
     def rule(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)

@@ -122,16 +122,11 @@ def run_tests(package: Package, files: list[str] | None = None) -> TestRun:
     cov = empty_coverage(package)
     results: list[CaseResult] = []
     for name in files if files is not None else list(package.test_files):
-        loaded = load_yaml_cases(name)
+        loaded = load_yaml(Path(name), file=name)  # schema-checked by load_package
         for index, case in enumerate(loaded.data or []):
             line = loaded.span(f"/{index}").line
             results.append(run_case(package, case, name, line, cov))
     return TestRun(results, cov)
-
-
-def load_yaml_cases(name: str) -> Any:
-    """A test file, loaded with positions (already schema-checked by `load_package`)."""
-    return load_yaml(Path(name), file=name)
 
 
 def run_case(

@@ -8,13 +8,13 @@ decimals stay numbers.
 
 from __future__ import annotations
 
-import difflib
 import importlib.util
 import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError, best_match
 
-from engine.diagnostics import Diagnostic
+from engine.diagnostics import Diagnostic, did_you_mean
 from engine.loader import Loaded, json_pointer
 
 
@@ -75,17 +75,20 @@ def schema_validator(name: str) -> Draft202012Validator:
 
 
 def to_json_data(data: Any) -> Any:
-    """The data as JSON Schema sees it: dates become ISO text; everything else is unchanged.
+    """The data as JSON Schema sees it: dates become ISO text, tuples lists, whole decimals
+    ints; other decimals stay exact (jsonschema counts them as numbers).
 
     >>> to_json_data({"from": date(2021, 8, 16), "to": None})
     {'from': '2021-08-16', 'to': None}
     """
-    if isinstance(data, dict):
+    if isinstance(data, Mapping):
         return {key: to_json_data(value) for key, value in data.items()}
-    if isinstance(data, list):
+    if isinstance(data, list | tuple):
         return [to_json_data(item) for item in data]
     if isinstance(data, date):
         return data.isoformat()
+    if isinstance(data, Decimal) and data == data.to_integral_value():
+        return int(data)  # an exact whole number, so "integer" fields accept it
     return data
 
 
@@ -147,8 +150,7 @@ class _Reporter:
         for key in error.instance:
             if key in allowed:
                 continue
-            guess = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-            help_text = f"did you mean `{guess[0]}`?" if guess else _allowed_keys(allowed)
+            help_text = did_you_mean(key, allowed) or _allowed_keys(allowed)
             out.append(
                 self.loaded.diagnostic(
                     "S001",
@@ -191,8 +193,7 @@ class _Reporter:
     def _not_allowed(self, error: ValidationError, pointer: str) -> Diagnostic:
         values = error.validator_value if error.validator == "enum" else [error.validator_value]
         texts = [str(v) for v in values]
-        guess = difflib.get_close_matches(str(error.instance), texts, n=1, cutoff=0.5)
-        help_text = f"did you mean `{guess[0]}`?" if guess else "allowed: " + ", ".join(texts)
+        help_text = did_you_mean(str(error.instance), texts, 0.5) or "allowed: " + ", ".join(texts)
         message = f"{_describe(error.instance)} is not an allowed value"
         return self.loaded.diagnostic("S004", message, pointer, help=help_text)
 

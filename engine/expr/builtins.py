@@ -14,7 +14,7 @@ from typing import Any
 
 from engine import periods
 from engine.expr.runtime import arith_error
-from engine.expr.types import BOOL, DATE, ERROR, NUMBER, ListType, Type, compatible, unify
+from engine.expr.types import BOOL, DATE, ERROR, NUMBER, ListType, compatible
 from engine.expr.values import DECIMAL, EvalError
 
 #: A typing rule returns the result type, or (index of the bad argument, message).
@@ -204,11 +204,3 @@ BUILTINS: dict[str, Builtin] = {
         ),
     )
 }
-
-
-def result_type(builtin: Builtin, types: Sequence[Any]) -> Any:
-    """Apply a typing rule; `unify` is re-exported for callers combining list items."""
-    return builtin.typing(types)
-
-
-__all__ = ["BUILTINS", "Builtin", "Type", "result_type", "unify"]

@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from engine.diagnostics import Diagnostic, DiagnosticError
+from engine.diagnostics import Diagnostic, DiagnosticError, did_you_mean
 from engine.expr import ast
 from engine.expr.builtins import BUILTINS
 from engine.expr.syntax import Origin
@@ -74,11 +74,6 @@ def _a(t: Any) -> str:
 _LITERAL_WORDS = {"true": "true", "false": "false", "yes": "true", "no": "false"}
 
 
-def _suggest(word: str, options: list[str]) -> str:
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    return f"did you mean `{close[0]}`?" if close else ""
-
-
 class _Checker:
     def __init__(self, env: TypeEnv, origin: Origin | None) -> None:
         self.env = env
@@ -124,7 +119,7 @@ class _Checker:
                 f"unknown parameter `{pid}`",
                 node.span,
                 label="no parameter with this id",
-                help=_suggest(pid, sorted(self.env.params)),
+                help=did_you_mean(pid, sorted(self.env.params)),
             )
             return replace(node, type=ERROR)
         return replace(node, type=t, root="param", keys=tuple(pid.split(".")))
@@ -167,7 +162,7 @@ class _Checker:
         options = parent.spellings()
         if i == 0:
             options += ["decision_date", "param"]
-        hint = _suggest(node.segments[i], options)
+        hint = did_you_mean(node.segments[i], options)
         if i == 0 and len(node.segments) == 1 and node.segments[0].lower() in _LITERAL_WORDS:
             hint = f"write `{_LITERAL_WORDS[node.segments[0].lower()]}` in lower case"
         if not hint and i == 0:  # maybe the entity was left out: `age` for `person.age`
@@ -313,7 +308,7 @@ class _Checker:
                     f'"{lit.value}" is not an allowed value of `{_dotted(field_side)}`',
                     lit.span,
                     label="not among the allowed values",
-                    help=_suggest(lit.value, list(allowed)) or f"allowed: {shown}",
+                    help=did_you_mean(lit.value, list(allowed)) or f"allowed: {shown}",
                 )
                 ok = False
         return ok
@@ -361,7 +356,7 @@ class _Checker:
                 f"unknown function `{node.name}`",
                 span,
                 label="not a function of the language",
-                help=_suggest(node.name, sorted(BUILTINS))
+                help=did_you_mean(node.name, sorted(BUILTINS))
                 or "functions: " + ", ".join(sorted(BUILTINS)),
             )
             args = tuple(self.visit(a) for a in node.args)

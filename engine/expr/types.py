@@ -139,7 +139,7 @@ class TypeEnv:
         """Infer types from sample values, for trying expressions without a schema."""
         return TypeEnv(
             _field_from_value("facts", facts),
-            {k: _type_of_value(v) for k, v in _flatten(params or {}).items()},
+            {k: _type_of_value(v) for k, v in flatten_params(params or {}).items()},
         )
 
 
@@ -253,12 +253,13 @@ def _field_from_value(name: str, value: Any) -> Field:
     return Field(name, (), _type_of_value(value))
 
 
-def _flatten(params: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+def flatten_params(params: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested parameter values to {"a.b": value}."""
     out: dict[str, Any] = {}
     for key, value in params.items():
         dotted = f"{prefix}{key}"
         if isinstance(value, Mapping):
-            out.update(_flatten(value, dotted + "."))
+            out.update(flatten_params(value, dotted + "."))
         else:
             out[dotted] = value
     return out

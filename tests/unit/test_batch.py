@@ -396,3 +396,20 @@ def test_a_missing_or_unsupported_register_is_refused(mini: Any, tmp_path: Path)
             run(mini, tmp_path / name)
         assert caught.value.diagnostics[0].code == "B001"
         assert words in str(caught.value)
+
+
+def test_an_expression_error_rejects_only_its_row_with_code_and_place() -> None:
+    from engine.batch_backend import decide_each
+    from engine.batch_facts import RowError
+    from engine.expr.values import EvalError
+    from engine.source import Span
+
+    def decide_case(case_id, facts):  # type: ignore[no-untyped-def]
+        if case_id == "bad":
+            raise EvalError("E301", "division by zero", Span("rules/x.yaml", 12, 20, 12, 25))
+        return [case_id]
+
+    got = decide_each([("a", {}), ("bad", {}), ("c", {})], decide_case)
+    assert got[0] == ["a"] and got[2] == ["c"]
+    assert isinstance(got[1], RowError)
+    assert got[1].message == "E301 division by zero (rules/x.yaml:12:20)"
