@@ -491,8 +491,8 @@ def child(args: argparse.Namespace) -> None:
         totals = run_hand(register, out, ON, PACKAGE / "facts.schema.json")
     else:
         sys.path.insert(0, str(ROOT))
-        from engine.batch import BatchOptions, evaluate_batch
-        from engine.package import load_package
+        from clause.engine.batch.run import BatchOptions, evaluate_batch
+        from clause.engine.load.package import load_package
 
         package = load_package(PACKAGE).package
         options = BatchOptions(on=ON, out=out, workers=args.workers, backend=args.child)

@@ -30,11 +30,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, uninstalled
 
-from engine.expr import check_expr, compile_expr, interpret, parse_expr
-from engine.expr.types import BOOL, TypeEnv
-from engine.expr.values import Unknown
-from engine.facts import normalize_facts
-from engine.periods import months_between
+from clause.engine.expr import check_expr, compile_expr, interpret, parse_expr
+from clause.engine.expr.types import BOOL, TypeEnv
+from clause.engine.expr.values import Unknown
+from clause.engine.facts import normalize_facts
+from clause.engine.periods import months_between
 
 KINDS = ["个体工商户", "小微企业", "农民专业合作社", "其他"]
 SCHEMA: dict[str, Any] = {

@@ -26,9 +26,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine.batch_facts import FactsPlan, Shape  # noqa: E402
-from engine.expr.types import BOOL, DATE, NUMBER  # noqa: E402
-from engine.package import load_package  # noqa: E402
+from clause.engine.batch.facts import FactsPlan, Shape  # noqa: E402
+from clause.engine.expr.types import BOOL, DATE, NUMBER  # noqa: E402
+from clause.engine.load.package import load_package  # noqa: E402
 
 Case = dict[str, Any]
 HUBEI = "鄂人社发〔2021〕25号"

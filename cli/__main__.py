@@ -1,5 +1,5 @@
 """`python -m cli` runs the same app as the `clause` console script."""
 
-from cli.app import main
+from clause.cli.app import main
 
 main()

@@ -14,12 +14,12 @@ from typing import Annotated
 
 import typer
 
-from cli import batch, render
-from cli.render import Format
-from engine import __version__, api
-from engine.diagnostics import Diagnostic, DiagnosticError
-from engine.expr.values import EvalError
-from engine.source import Span
+from clause.cli import batch, render
+from clause.cli.render import Format
+from clause.engine import __version__, api
+from clause.engine.diagnostics import Diagnostic, DiagnosticError
+from clause.engine.expr.values import EvalError
+from clause.engine.source import Span
 
 
 class ExitCode(IntEnum):

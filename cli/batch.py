@@ -29,11 +29,11 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from cli.render import Format
-from engine import api
-from engine.batch import BatchOptions, BatchProgress, BatchSummary, evaluate_batch
-from engine.diagnostics import Diagnostic, DiagnosticError
-from engine.source import Span
+from clause.cli.render import Format
+from clause.engine import api
+from clause.engine.batch.run import BatchOptions, BatchProgress, BatchSummary, evaluate_batch
+from clause.engine.diagnostics import Diagnostic, DiagnosticError
+from clause.engine.source import Span
 
 INTERRUPTED = 130
 

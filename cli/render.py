@@ -14,9 +14,9 @@ from rich.console import Console
 from rich.text import Text
 from rich.tree import Tree
 
-from engine.api import CheckReport, ExprReport
-from engine.diagnostics import Diagnostic, format_diagnostic
-from engine.explain import (
+from clause.engine.api import CheckReport, ExprReport
+from clause.engine.diagnostics import Diagnostic, format_diagnostic
+from clause.engine.explain.build import (
     LABELS,
     MARK,
     amount_text,
@@ -25,7 +25,7 @@ from engine.explain import (
     to_markdown,
     window_text,
 )
-from engine.expr.values import show_value
+from clause.engine.expr.values import show_value
 
 
 class Format(StrEnum):
@@ -319,7 +319,7 @@ def _junit(runs: list[Any]) -> str:
 
 
 def coverage(pkg: Any, items: list[Any], console: Console, fmt: str) -> None:
-    from engine.coverage import totals
+    from clause.engine.coverage import totals
 
     if fmt == "json":
         json_out([i.to_json() for i in items], console)

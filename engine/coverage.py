@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from engine.model import Package
+from clause.engine.model import Package
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from typing import Any
 
 from wcwidth import wcswidth
 
-from engine.source import Span
+from clause.engine.source import Span
 
 
 class Severity(StrEnum):

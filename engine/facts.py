@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from engine.expr.types import BOOL, DATE, NUMBER, EnumType, Field, ListType, is_stringy
+from clause.engine.expr.types import BOOL, DATE, NUMBER, EnumType, Field, ListType, is_stringy
 
 
 class FactsError(ValueError):
@@ -143,7 +143,7 @@ def schema_problems(facts: Mapping[str, Any], schema: Mapping[str, Any]) -> list
     unknown fields, values out of range, missing required fields. Sorted by pointer."""
     from jsonschema import Draft202012Validator
 
-    from engine.validate import to_json_data
+    from clause.engine.load.validate import to_json_data
 
     validator = Draft202012Validator(schema)
     found = [

@@ -19,9 +19,9 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
-from engine.expr import ast
-from engine.expr.compile import CompiledExpr
-from engine.source import Span
+from clause.engine.expr import ast
+from clause.engine.expr.compile import CompiledExpr
+from clause.engine.source import Span
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,11 +15,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from engine.evaluate import Decision, decide
-from engine.explain import explain
-from engine.facts import FactsError, normalize_facts, schema_problems, to_decimal
-from engine.loader import load_yaml
-from engine.model import Package
+from clause.engine.decide.core import Decision, decide
+from clause.engine.explain.build import explain
+from clause.engine.facts import FactsError, normalize_facts, schema_problems, to_decimal
+from clause.engine.load.loader import load_yaml
+from clause.engine.model import Package
 
 
 @dataclass(frozen=True)

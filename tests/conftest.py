@@ -56,7 +56,7 @@ def clause(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
         if stdin is not None:
             monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
         code = 0
-        from cli.app import main
+        from clause.cli.app import main
 
         try:
             main()

@@ -8,13 +8,13 @@ Typical use:
     Decimal('7')
 """
 
-from engine.expr.ast import Node
-from engine.expr.check import check_expr
-from engine.expr.compile import compile_expr
-from engine.expr.interpret import Evaluation, interpret
-from engine.expr.syntax import parse_expr
-from engine.expr.types import TypeEnv
-from engine.expr.values import Unknown
+from clause.engine.expr.ast import Node
+from clause.engine.expr.check import check_expr
+from clause.engine.expr.compile import compile_expr
+from clause.engine.expr.interpret import Evaluation, interpret
+from clause.engine.expr.syntax import parse_expr
+from clause.engine.expr.types import TypeEnv
+from clause.engine.expr.values import Unknown
 
 __all__ = [
     "Evaluation",

@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from engine.source import Span
+from clause.engine.source import Span
 
 #: Binary operators, by the spelling used in the language.
 ARITH_OPS = ("+", "-", "*", "/")

@@ -12,10 +12,10 @@ from datetime import date
 from decimal import Decimal, DecimalException, InvalidOperation
 from typing import Any
 
-from engine import periods
-from engine.expr.runtime import arith_error
-from engine.expr.types import BOOL, DATE, ERROR, NUMBER, ListType, compatible
-from engine.expr.values import DECIMAL, EvalError
+from clause.engine import periods
+from clause.engine.expr.runtime import arith_error
+from clause.engine.expr.types import BOOL, DATE, ERROR, NUMBER, ListType, compatible
+from clause.engine.expr.values import DECIMAL, EvalError
 
 #: A typing rule returns the result type, or (index of the bad argument, message).
 TypingRule = Callable[[Sequence[Any]], "Any | tuple[int, str]"]

@@ -13,11 +13,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from engine.diagnostics import Diagnostic, DiagnosticError, did_you_mean
-from engine.expr import ast
-from engine.expr.builtins import BUILTINS
-from engine.expr.syntax import Origin
-from engine.expr.types import (
+from clause.engine.diagnostics import Diagnostic, DiagnosticError, did_you_mean
+from clause.engine.expr import ast
+from clause.engine.expr.builtins import BUILTINS
+from clause.engine.expr.syntax import Origin
+from clause.engine.expr.types import (
     BOOL,
     DATE,
     DECISION_DATE_NAMES,
@@ -34,7 +34,7 @@ from engine.expr.types import (
     is_stringy,
     unify,
 )
-from engine.source import Span
+from clause.engine.source import Span
 
 
 def check_expr(

@@ -14,10 +14,10 @@ from datetime import date
 from decimal import DecimalException
 from typing import Any
 
-from engine.expr import ast
-from engine.expr.builtins import BUILTINS
-from engine.expr.runtime import ARITH, arith_error, lookup_fact
-from engine.expr.values import DECIMAL, EvalError, Unknown, merge_unknown
+from clause.engine.expr import ast
+from clause.engine.expr.builtins import BUILTINS
+from clause.engine.expr.runtime import ARITH, arith_error, lookup_fact
+from clause.engine.expr.values import DECIMAL, EvalError, Unknown, merge_unknown
 
 CompiledExpr = Callable[[Mapping[str, Any], Mapping[str, Any], "date | None"], Any]
 

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from engine.expr import ast
-from engine.expr.builtins import BUILTINS
-from engine.expr.runtime import arith, lookup_fact, negate
-from engine.expr.values import EvalError, Unknown, merge_unknown
+from clause.engine.expr import ast
+from clause.engine.expr.builtins import BUILTINS
+from clause.engine.expr.runtime import arith, lookup_fact, negate
+from clause.engine.expr.values import EvalError, Unknown, merge_unknown
 
 _COMPARE = {
     "==": lambda a, b: a == b,

@@ -9,8 +9,8 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal, DecimalException, DivisionByZero, InvalidOperation, Overflow
 from typing import Any
 
-from engine.expr.values import DECIMAL, EvalError, Unknown
-from engine.source import Span
+from clause.engine.expr.values import DECIMAL, EvalError, Unknown
+from clause.engine.source import Span
 
 ARITH: dict[str, Callable[[Decimal, Decimal], Decimal]] = {
     "+": DECIMAL.add,

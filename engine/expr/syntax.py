@@ -19,9 +19,9 @@ from importlib import resources
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
-from engine.diagnostics import Diagnostic, DiagnosticError
-from engine.expr import ast
-from engine.source import Span
+from clause.engine.diagnostics import Diagnostic, DiagnosticError
+from clause.engine.expr import ast
+from clause.engine.source import Span
 
 MAX_LENGTH = 10_000  # characters in one expression
 MAX_DEPTH = 48  # nested brackets ( [

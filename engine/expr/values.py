@@ -16,7 +16,7 @@ from decimal import (
     Overflow,
 )
 
-from engine.source import Span
+from clause.engine.source import Span
 
 #: Every arithmetic operation goes through this context: 34 significant digits, half-up
 #: rounding (四舍五入), and errors instead of infinities or NaNs.

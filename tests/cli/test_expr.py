@@ -128,7 +128,7 @@ def test_facts_from_stdin(clause):
 def test_console_script_prints_no_traceback_on_hostile_input():
     """End to end: a 50,000-deep nest (about the longest argv holds) fails fast, exit 2."""
     proc = subprocess.run(
-        [sys.executable, "-m", "cli", "expr", "(" * 50_000 + "1" + ")" * 50_000],
+        [sys.executable, "-m", "clause.cli", "expr", "(" * 50_000 + "1" + ")" * 50_000],
         capture_output=True,
         text=True,
         cwd=ROOT,

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from engine.expr import ast
-from engine.expr.compile import compile_expr
-from engine.expr.interpret import interpret
-from engine.expr.values import Unknown
+from clause.engine.expr import ast
+from clause.engine.expr.compile import compile_expr
+from clause.engine.expr.interpret import interpret
+from clause.engine.expr.values import Unknown
 
 Backend = Callable[[ast.Node, Mapping[str, Any], Mapping[str, Any], "date | None"], Any]
 

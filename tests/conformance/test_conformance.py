@@ -20,14 +20,14 @@ from typing import Any
 import pytest
 import yaml
 
-from engine.diagnostics import Diagnostic, DiagnosticError
-from engine.expr import ast
-from engine.expr.builtins import BUILTINS
-from engine.expr.check import check_expr
-from engine.expr.syntax import expr_origin, parse_expr
-from engine.expr.types import BOOL, DATE, NUMBER, STRING, EnumType, ListType, TypeEnv
-from engine.expr.values import EvalError, Unknown, show_value
-from engine.facts import normalize_facts, to_date, to_decimal
+from clause.engine.diagnostics import Diagnostic, DiagnosticError
+from clause.engine.expr import ast
+from clause.engine.expr.builtins import BUILTINS
+from clause.engine.expr.check import check_expr
+from clause.engine.expr.syntax import expr_origin, parse_expr
+from clause.engine.expr.types import BOOL, DATE, NUMBER, STRING, EnumType, ListType, TypeEnv
+from clause.engine.expr.values import EvalError, Unknown, show_value
+from clause.engine.facts import normalize_facts, to_date, to_decimal
 
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "expr"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.package import find_packages, load_package
-from engine.testing import run_tests
+from clause.engine.load.package import find_packages, load_package
+from clause.engine.testing import run_tests
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES, _ = find_packages([ROOT / "policies", ROOT / "tests" / "fixtures" / "mini"])

@@ -29,13 +29,13 @@ from typing import Any
 from hypothesis import event, given, note
 from hypothesis import strategies as st
 
-from engine.diagnostics import DiagnosticError
-from engine.expr import ast
-from engine.expr.check import check_expr
-from engine.expr.compile import compile_expr
-from engine.expr.interpret import Evaluation, interpret
-from engine.expr.syntax import parse_expr
-from engine.expr.types import (
+from clause.engine.diagnostics import DiagnosticError
+from clause.engine.expr import ast
+from clause.engine.expr.check import check_expr
+from clause.engine.expr.compile import compile_expr
+from clause.engine.expr.interpret import Evaluation, interpret
+from clause.engine.expr.syntax import parse_expr
+from clause.engine.expr.types import (
     BOOL,
     DATE,
     NUMBER,
@@ -46,9 +46,9 @@ from engine.expr.types import (
     TypeEnv,
     is_stringy,
 )
-from engine.expr.values import EvalError, Unknown
-from engine.facts import normalize_facts
-from engine.source import Span
+from clause.engine.expr.values import EvalError, Unknown
+from clause.engine.facts import normalize_facts
+from clause.engine.source import Span
 
 # -- the facts schema ------------------------------------------------------------------------
 

@@ -19,10 +19,10 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine.evaluate import decide
-from engine.explain import explain
-from engine.facts import normalize_facts
-from engine.package import load_package
+from clause.engine.decide.core import decide
+from clause.engine.explain.build import explain
+from clause.engine.facts import normalize_facts
+from clause.engine.load.package import load_package
 
 MINI = Path(__file__).resolve().parents[1] / "fixtures" / "mini"
 PACKAGE = load_package(MINI).package

@@ -24,16 +24,16 @@ from hypothesis.extra.lark import LarkStrategy
 from lark import Lark
 from lark.grammar import NonTerminal
 
-from engine.diagnostics import DiagnosticError, format_diagnostic
-from engine.expr import ast
-from engine.expr.builtins import BUILTINS
-from engine.expr.check import check_expr
-from engine.expr.compile import compile_expr
-from engine.expr.interpret import interpret
-from engine.expr.syntax import parse_expr
-from engine.expr.types import NUMBER, TypeEnv
-from engine.expr.values import EvalError, Unknown
-from engine.facts import normalize_facts
+from clause.engine.diagnostics import DiagnosticError, format_diagnostic
+from clause.engine.expr import ast
+from clause.engine.expr.builtins import BUILTINS
+from clause.engine.expr.check import check_expr
+from clause.engine.expr.compile import compile_expr
+from clause.engine.expr.interpret import interpret
+from clause.engine.expr.syntax import parse_expr
+from clause.engine.expr.types import NUMBER, TypeEnv
+from clause.engine.expr.values import EvalError, Unknown
+from clause.engine.facts import normalize_facts
 
 GRAMMAR = Lark(
     resources.files("engine.expr").joinpath("grammar.lark").read_text("utf-8"), parser="lalr"

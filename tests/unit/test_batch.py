@@ -19,12 +19,12 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
-from engine.api import open_package
-from engine.batch import BatchOptions, BatchProgress, evaluate_batch
-from engine.diagnostics import DiagnosticError
-from engine.evaluate import Budget, decide
-from engine.facts import normalize_facts
-from engine.package import load_package
+from clause.engine.api import open_package
+from clause.engine.batch.run import BatchOptions, BatchProgress, evaluate_batch
+from clause.engine.diagnostics import DiagnosticError
+from clause.engine.decide.core import Budget, decide
+from clause.engine.facts import normalize_facts
+from clause.engine.load.package import load_package
 
 ROOT = Path(__file__).resolve().parents[2]
 MINI = ROOT / "tests" / "fixtures" / "mini"
@@ -399,10 +399,10 @@ def test_a_missing_or_unsupported_register_is_refused(mini: Any, tmp_path: Path)
 
 
 def test_an_expression_error_rejects_only_its_row_with_code_and_place() -> None:
-    from engine.batch_backend import decide_each
-    from engine.batch_facts import RowError
-    from engine.expr.values import EvalError
-    from engine.source import Span
+    from clause.engine.batch.backend import decide_each
+    from clause.engine.batch.facts import RowError
+    from clause.engine.expr.values import EvalError
+    from clause.engine.source import Span
 
     def decide_case(case_id, facts):  # type: ignore[no-untyped-def]
         if case_id == "bad":

@@ -18,11 +18,11 @@ from typing import Any
 
 import pytest
 
-from engine.diagnostics import DiagnosticError
-from engine.expr.check import check_expr
-from engine.expr.compile import compile_expr
-from engine.expr.interpret import interpret
-from engine.expr.syntax import (
+from clause.engine.diagnostics import DiagnosticError
+from clause.engine.expr.check import check_expr
+from clause.engine.expr.compile import compile_expr
+from clause.engine.expr.interpret import interpret
+from clause.engine.expr.syntax import (
     MAX_DEPTH,
     MAX_IF_DEPTH,
     MAX_LENGTH,
@@ -30,8 +30,8 @@ from engine.expr.syntax import (
     MAX_TREE_DEPTH,
     parse_expr,
 )
-from engine.expr.types import TypeEnv
-from engine.expr.values import EvalError, Unknown
+from clause.engine.expr.types import TypeEnv
+from clause.engine.expr.values import EvalError, Unknown
 
 SECONDS = 1.0  # "well under a second": the budget for parsing, checking and running one input
 

@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from engine.diagnostics import DiagnosticError, DiagnosticSet, format_diagnostic
-from engine.loader import (
+from clause.engine.diagnostics import DiagnosticError, DiagnosticSet, format_diagnostic
+from clause.engine.load.loader import (
     Limits,
     json_pointer,
     load_yaml,
     load_yaml_into,
     pointer_parts,
 )
-from engine.source import Span
+from clause.engine.source import Span
 
 
 def errors(text: str | bytes, **kw: object) -> list[tuple[str, int, int]]:

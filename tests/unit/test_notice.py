@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.diagnostics import DiagnosticError
-from engine.notice import (
+from clause.engine.diagnostics import DiagnosticError
+from clause.engine.load.notice import (
     closest_passage,
     find_quote,
     load_notice,

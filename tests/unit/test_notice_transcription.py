@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.notice import load_notice, strip_whitespace
+from clause.engine.load.notice import load_notice, strip_whitespace
 
 REPO = Path(__file__).resolve().parents[2]
 ORIGINAL_DIR = REPO / ".." / "shared" / "notice"

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from engine.periods import add_days, add_months, days_between, months_between, years_between
+from clause.engine.periods import add_days, add_months, days_between, months_between, years_between
 
 D = date.fromisoformat
 

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from engine.loader import json_pointer, load_yaml
-from engine.validate import SCHEMA_DIR, SCHEMA_NAMES, schema_validator, to_json_data
+from clause.engine.load.loader import json_pointer, load_yaml
+from clause.engine.load.validate import SCHEMA_DIR, SCHEMA_NAMES, schema_validator, to_json_data
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGE = REPO / "policies" / "hubei" / "ehrs-2021-25"

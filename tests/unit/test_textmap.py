@@ -7,9 +7,9 @@ import yaml
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from engine.diagnostics import DiagnosticError
-from engine.loader import load_yaml
-from engine.textmap import build_text_map
+from clause.engine.diagnostics import DiagnosticError
+from clause.engine.load.loader import load_yaml
+from clause.engine.load.textmap import build_text_map
 
 WORDS = st.text(
     alphabet=st.sampled_from("abcxyz019.=<>'\"\\#:-甲乙丙，。“”（）补助"), min_size=1, max_size=8

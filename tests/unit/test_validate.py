@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from engine.diagnostics import Diagnostic, format_diagnostic
-from engine.loader import load_yaml
-from engine.validate import to_json_data, validate_loaded
+from clause.engine.diagnostics import Diagnostic, format_diagnostic
+from clause.engine.load.loader import load_yaml
+from clause.engine.load.validate import to_json_data, validate_loaded
 
 RULE = """\
 id: c2-3-hiring-award

@@ -11,13 +11,13 @@ from collections.abc import Iterator, Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from engine.diagnostics import Diagnostic, Severity, did_you_mean
-from engine.expr import ast
-from engine.expr.types import TypeEnv
-from engine.loader import Loaded, json_pointer
-from engine.model import Document, Fund, Parameter, Rule, UnencodedClause, Version, Window
-from engine.notice import Notice, closest_passage, quote_occurs
-from engine.source import Span
+from clause.engine.diagnostics import Diagnostic, Severity, did_you_mean
+from clause.engine.expr import ast
+from clause.engine.expr.types import TypeEnv
+from clause.engine.load.loader import Loaded, json_pointer
+from clause.engine.model import Document, Fund, Parameter, Rule, UnencodedClause, Version, Window
+from clause.engine.load.notice import Notice, closest_passage, quote_occurs
+from clause.engine.source import Span
 
 
 class _Report:

@@ -44,10 +44,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.diagnostics import Diagnostic, DiagnosticError, DiagnosticSet
-from engine.source import Span, line_of, offset_to_line_col
-from engine.textmap import TextMap, build_text_map
-from engine.yamlnodes import DEFAULT_LIMITS, Limits, StringSource, build_data
+from clause.engine.diagnostics import Diagnostic, DiagnosticError, DiagnosticSet
+from clause.engine.source import Span, line_of, offset_to_line_col
+from clause.engine.load.textmap import TextMap, build_text_map
+from clause.engine.load.yamlnodes import DEFAULT_LIMITS, Limits, StringSource, build_data
 
 __all__ = [
     "DEFAULT_LIMITS",

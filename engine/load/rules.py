@@ -13,14 +13,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from engine.diagnostics import Diagnostic, DiagnosticError
-from engine.expr.check import check_expr
-from engine.expr.compile import compile_expr
-from engine.expr.syntax import Origin, parse_expr
-from engine.expr.types import BOOL, DATE, NUMBER, STRING, TypeEnv
-from engine.facts import to_decimal
-from engine.loader import Loaded
-from engine.model import (
+from clause.engine.diagnostics import Diagnostic, DiagnosticError
+from clause.engine.expr.check import check_expr
+from clause.engine.expr.compile import compile_expr
+from clause.engine.expr.syntax import Origin, parse_expr
+from clause.engine.expr.types import BOOL, DATE, NUMBER, STRING, TypeEnv
+from clause.engine.facts import to_decimal
+from clause.engine.load.loader import Loaded
+from clause.engine.model import (
     Amount,
     Citation,
     Condition,

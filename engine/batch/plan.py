@@ -15,12 +15,12 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from engine.batch_backend import BackendConfig, Case, decide_each
-from engine.batch_facts import RowError
-from engine.batch_write import ResultRow
-from engine.evaluate import allocate, funding_quota
-from engine.expr.values import DECIMAL, Unknown
-from engine.model import Amount, Package, Rule, Version
+from clause.engine.batch.backend import BackendConfig, Case, decide_each
+from clause.engine.batch.facts import RowError
+from clause.engine.batch.write import ResultRow
+from clause.engine.decide.core import allocate, funding_quota
+from clause.engine.expr.values import DECIMAL, Unknown
+from clause.engine.model import Amount, Package, Rule, Version
 
 CENT = Decimal("0.01")
 ZERO_CENTS = Decimal("0.00")

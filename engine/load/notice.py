@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engine.diagnostics import Diagnostic, DiagnosticError
-from engine.loader import DEFAULT_LIMITS, Limits, Loaded, load_yaml
-from engine.source import Span
-from engine.validate import validate_loaded
+from clause.engine.diagnostics import Diagnostic, DiagnosticError
+from clause.engine.load.loader import DEFAULT_LIMITS, Limits, Loaded, load_yaml
+from clause.engine.source import Span
+from clause.engine.load.validate import validate_loaded
 
 BREADCRUMB_SEPARATOR = " › "
 

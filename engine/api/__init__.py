@@ -14,16 +14,16 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from engine.diagnostics import Diagnostic, DiagnosticError
-from engine.expr import ast
-from engine.expr.check import check_expr
-from engine.expr.compile import compile_expr
-from engine.expr.interpret import interpret
-from engine.expr.syntax import expr_origin, parse_expr
-from engine.expr.types import SchemaTypeError, TypeEnv, flatten_params
-from engine.expr.values import EvalError, Unknown, json_value, show_value
-from engine.facts import FactsError, normalize_facts, normalize_value
-from engine.source import Span
+from clause.engine.diagnostics import Diagnostic, DiagnosticError
+from clause.engine.expr import ast
+from clause.engine.expr.check import check_expr
+from clause.engine.expr.compile import compile_expr
+from clause.engine.expr.interpret import interpret
+from clause.engine.expr.syntax import expr_origin, parse_expr
+from clause.engine.expr.types import SchemaTypeError, TypeEnv, flatten_params
+from clause.engine.expr.values import EvalError, Unknown, json_value, show_value
+from clause.engine.facts import FactsError, normalize_facts, normalize_value
+from clause.engine.source import Span
 
 MAX_INPUT_BYTES = 5 * 1024 * 1024
 
@@ -174,7 +174,9 @@ def read_data_file(path: Path) -> Any:
     JSON numbers become exact decimals. Raises DiagnosticError (L codes) when the file is
     missing, too large, not UTF-8, or not well-formed, naming the line and column.
     """
-    from engine import loader  # the YAML loader keeps positions and rejects duplicate keys
+    from clause.engine.load import (
+        loader,
+    )  # the YAML loader keeps positions and rejects duplicate keys
 
     name = str(path)
     try:
@@ -209,7 +211,7 @@ def _read_json(raw: bytes, name: str) -> Any:
 
 def read_facts_stdin(text: str) -> Any:
     """Facts given on standard input: JSON if it starts with `{`, else YAML."""
-    from engine import loader
+    from clause.engine.load import loader
 
     if text.lstrip().startswith("{"):
         return _read_json(text.encode("utf-8"), "<stdin>")
@@ -259,9 +261,9 @@ class CheckReport:
 
 def check(paths: list[Path]) -> CheckReport:
     """Check policy packages (and loose YAML files) under `paths`: every finding, sorted."""
-    from engine.diagnostics import DiagnosticSet
-    from engine.loader import load_yaml
-    from engine.package import find_packages, load_package
+    from clause.engine.diagnostics import DiagnosticSet
+    from clause.engine.load.loader import load_yaml
+    from clause.engine.load.package import find_packages, load_package
 
     found = DiagnosticSet()
     for path in paths:
@@ -297,7 +299,7 @@ def open_package(path: Path | None) -> Any:
     Raises DiagnosticError when there is none, several, or the package has errors: decisions
     are never made from a package that does not pass `clause check`.
     """
-    from engine.package import find_packages, load_package
+    from clause.engine.load.package import find_packages, load_package
 
     where = path or Path("policies")
     if not where.exists():
@@ -327,8 +329,8 @@ def open_package(path: Path | None) -> Any:
 def load_facts(source: Path | str, package: Any) -> dict[str, Any]:
     """Read a facts file (YAML or JSON; "-" for stdin text passed as str) and check it against
     the package's facts schema. Errors name the file, line, column and JSON path (F001)."""
-    from engine.facts import schema_problems
-    from engine.loader import load_yaml
+    from clause.engine.facts import schema_problems
+    from clause.engine.load.loader import load_yaml
 
     if isinstance(source, Path):
         if source.suffix.lower() == ".json":
@@ -369,7 +371,7 @@ def read_budget(path: Path) -> dict[str, Decimal]:
         )
     out: dict[str, Decimal] = {}
     for fund, amount in data.items():
-        from engine.facts import to_decimal
+        from clause.engine.facts import to_decimal
 
         value = to_decimal(amount)
         if value is None or value < 0:
@@ -392,8 +394,8 @@ def explain_case(
 
     `only` keeps the decisions with these outcomes (all rules are still decided, so overrides
     and funding are the same as without it)."""
-    from engine.evaluate import Budget, decide
-    from engine.explain import explain
+    from clause.engine.decide.core import Budget, decide
+    from clause.engine.explain.build import explain
 
     if rule is not None and package.rule(rule) is None:
         known = ", ".join(r.id for r in package.rules)
@@ -425,8 +427,8 @@ OUTCOMES = ("eligible", "ineligible", "not_applicable", "undetermined", "complia
 
 def run_policy_tests(paths: list[Path]) -> list[tuple[Any, Any]]:
     """Run the policy test cases of every package under `paths`: [(package, TestRun)]."""
-    from engine.package import find_packages
-    from engine.testing import run_tests
+    from clause.engine.load.package import find_packages
+    from clause.engine.testing import run_tests
 
     roots, _ = find_packages([p for p in paths if p.exists()])
     missing = [p for p in paths if not p.exists()]
@@ -444,7 +446,7 @@ def run_policy_tests(paths: list[Path]) -> list[tuple[Any, Any]]:
 
 
 def notice_coverage(path: Path | None) -> tuple[Any, list[Any]]:
-    from engine.coverage import notice_coverage as compute
+    from clause.engine.coverage import notice_coverage as compute
 
     package = open_package(path)
     return package, compute(package)

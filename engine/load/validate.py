@@ -8,7 +8,6 @@ decimals stay numbers.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 from collections.abc import Mapping
@@ -22,18 +21,14 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError, best_match
 
-from engine.diagnostics import Diagnostic, did_you_mean
-from engine.loader import Loaded, json_pointer
+from clause.engine.diagnostics import Diagnostic, did_you_mean
+from clause.engine.load.loader import Loaded, json_pointer
 
 
 def _schema_dir() -> Path:
-    """`schemas/` beside the package in a checkout; the installed copy (`clause_schemas`) else."""
-    beside = Path(__file__).resolve().parent.parent / "schemas"
-    if beside.is_dir():
-        return beside
-    spec = importlib.util.find_spec("clause_schemas")
-    locations = list(spec.submodule_search_locations or []) if spec else []
-    return Path(locations[0]) if locations else beside
+    """`schemas/` two levels above this package: the repository's folder in a checkout
+    (engine/load -> schemas/), the installed `clause.schemas` in a wheel (clause/engine/load)."""
+    return Path(__file__).resolve().parents[2] / "schemas"
 
 
 SCHEMA_DIR = _schema_dir()

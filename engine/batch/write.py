@@ -17,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
-from engine.batch_read import InputError, parquet_module
+from clause.engine.batch.read import InputError, parquet_module
 
 RESULT_COLUMNS = (
     "case_id",

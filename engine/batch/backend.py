@@ -16,11 +16,11 @@ from datetime import date
 from decimal import DecimalException
 from typing import Any, Protocol
 
-from engine.batch_facts import RowError
-from engine.batch_write import ResultRow
-from engine.evaluate import Decision, decide, funding_quota
-from engine.expr.values import EvalError
-from engine.model import Package
+from clause.engine.batch.facts import RowError
+from clause.engine.batch.write import ResultRow
+from clause.engine.decide.core import Decision, decide, funding_quota
+from clause.engine.expr.values import EvalError
+from clause.engine.model import Package
 
 Case = tuple[str, Mapping[str, Any]]  # (case id, normalised facts)
 

@@ -13,10 +13,10 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from engine import __version__
-from engine.evaluate import AmountResult, ConditionResult, Decision, Reason
-from engine.expr.values import json_value
-from engine.model import Package
+from clause.engine import __version__
+from clause.engine.decide.core import AmountResult, ConditionResult, Decision, Reason
+from clause.engine.expr.values import json_value
+from clause.engine.model import Package
 
 OUTCOMES = {
     "en": {

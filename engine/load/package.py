@@ -15,13 +15,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from engine.consistency import check_consistency
-from engine.diagnostics import Diagnostic, DiagnosticError, Severity
-from engine.expr.types import SchemaTypeError, TypeEnv
-from engine.loader import Loaded, load_yaml
-from engine.model import Document, Fund, Package, Parameter, Rule, UnencodedClause
-from engine.notice import Notice, read_notice
-from engine.rules import (
+from clause.engine.load.consistency import check_consistency
+from clause.engine.diagnostics import Diagnostic, DiagnosticError, Severity
+from clause.engine.expr.types import SchemaTypeError, TypeEnv
+from clause.engine.load.loader import Loaded, load_yaml
+from clause.engine.model import Document, Fund, Package, Parameter, Rule, UnencodedClause
+from clause.engine.load.notice import Notice, read_notice
+from clause.engine.load.rules import (
     FileContext,
     build_document,
     build_funds,
@@ -29,8 +29,8 @@ from engine.rules import (
     build_rule,
     parameter_type,
 )
-from engine.source import Span
-from engine.validate import to_json_data, validate_loaded
+from clause.engine.source import Span
+from clause.engine.load.validate import to_json_data, validate_loaded
 
 DOCUMENT_FILE = "document.yaml"
 FACTS_SCHEMA_FILES = ("facts.schema.json", "facts.schema.yaml")

@@ -23,15 +23,15 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from engine.batch_chunk import BACKENDS, ChunkResult, ChunkWorker, Job
-from engine.batch_facts import ColumnError
-from engine.batch_read import Chunk, InputError, Source, format_of, open_source
-from engine.batch_totals import OUTCOMES, BatchSummary, Tally
-from engine.batch_write import Encoder, RejectSink, ResultRow, Sink, open_sink
-from engine.diagnostics import Diagnostic, DiagnosticError
-from engine.evaluate import Budget, allocate
-from engine.model import Package
-from engine.source import Span
+from clause.engine.batch.chunk import BACKENDS, ChunkResult, ChunkWorker, Job
+from clause.engine.batch.facts import ColumnError
+from clause.engine.batch.read import Chunk, InputError, Source, format_of, open_source
+from clause.engine.batch.totals import OUTCOMES, BatchSummary, Tally
+from clause.engine.batch.write import Encoder, RejectSink, ResultRow, Sink, open_sink
+from clause.engine.diagnostics import Diagnostic, DiagnosticError
+from clause.engine.decide.core import Budget, allocate
+from clause.engine.model import Package
+from clause.engine.source import Span
 
 __all__ = [
     "BACKENDS",
@@ -83,7 +83,7 @@ def _init_worker(job: Job) -> None:
     global _WORKER
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     try:
-        from engine.package import load_package
+        from clause.engine.load.package import load_package
 
         loaded = load_package(Path(job.root))
         package = loaded.package

@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from engine.batch_write import ResultRow
+from clause.engine.batch.write import ResultRow
 
 # every outcome, in the order totals show them: the deciding ones first
 OUTCOMES = ("eligible", "ineligible", "compliant", "violation", "not_applicable", "undetermined")

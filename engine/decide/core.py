@@ -23,9 +23,9 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from engine.expr.interpret import interpret
-from engine.expr.values import DECIMAL, Unknown, show_value
-from engine.model import (
+from clause.engine.expr.interpret import interpret
+from clause.engine.expr.values import DECIMAL, Unknown, show_value
+from clause.engine.model import (
     Amount,
     Condition,
     Expr,

@@ -18,8 +18,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from engine.expr.types import BOOL, DATE, NUMBER, EnumType, Field, ListType
-from engine.facts import FactsError, normalize_facts
+from clause.engine.expr.types import BOOL, DATE, NUMBER, EnumType, Field, ListType
+from clause.engine.facts import FactsError, normalize_facts
 
 CASE_ID = "case_id"
 

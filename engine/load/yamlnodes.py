@@ -13,9 +13,9 @@ from typing import Any
 
 import yaml
 
-from engine.diagnostics import Diagnostic, DiagnosticError
-from engine.scalars import ScalarProblem, resolve_plain
-from engine.source import Span, line_of, offset_to_line_col
+from clause.engine.diagnostics import Diagnostic, DiagnosticError
+from clause.engine.load.scalars import ScalarProblem, resolve_plain
+from clause.engine.source import Span, line_of, offset_to_line_col
 
 _PLAIN_TAG = "!clause/plain"  # an untagged plain scalar: typed by `resolve_plain`, not PyYAML
 _STR_TAG = "tag:yaml.org,2002:str"

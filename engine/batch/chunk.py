@@ -14,13 +14,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from engine.batch_backend import Backend, BackendConfig, CompiledBackend
-from engine.batch_facts import CASE_ID, Column, FactsPlan, RowError, case_id_of
-from engine.batch_plan import PlanBackend
-from engine.batch_read import Chunk
-from engine.batch_totals import Tally
-from engine.batch_write import Encoder, ResultRow
-from engine.model import Package
+from clause.engine.batch.backend import Backend, BackendConfig, CompiledBackend
+from clause.engine.batch.facts import CASE_ID, Column, FactsPlan, RowError, case_id_of
+from clause.engine.batch.plan import PlanBackend
+from clause.engine.batch.read import Chunk
+from clause.engine.batch.totals import Tally
+from clause.engine.batch.write import Encoder, ResultRow
+from clause.engine.model import Package
 
 #: Backends by name; `compiled` (decide() itself) is the reference the others are tested against.
 BACKENDS: dict[str, Callable[[Package, BackendConfig], Backend]] = {
