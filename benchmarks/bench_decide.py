@@ -38,11 +38,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import handwritten_hubei as handwritten  # noqa: E402
-
 from clause.engine.decide.core import Decision, decide  # noqa: E402
 from clause.engine.facts import normalize_facts  # noqa: E402
-from clause.engine.model import Package  # noqa: E402
 from clause.engine.load.package import load_package  # noqa: E402
+from clause.engine.model import Package  # noqa: E402
 
 PACKAGE = ROOT / "policies" / "hubei" / "ehrs-2021-25"
 FIRST_DAY, LAST_DAY = date(2021, 6, 1), date(2026, 3, 31)

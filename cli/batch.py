@@ -15,6 +15,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from clause.cli.render import Format
+from clause.engine import api
+from clause.engine.batch.run import BatchOptions, BatchProgress, BatchSummary, evaluate_batch
+from clause.engine.diagnostics import Diagnostic, DiagnosticError
+from clause.engine.source import Span
 from rich import box
 from rich.console import Console
 from rich.progress import (
@@ -28,12 +33,6 @@ from rich.progress import (
 )
 from rich.table import Table
 from rich.text import Text
-
-from clause.cli.render import Format
-from clause.engine import api
-from clause.engine.batch.run import BatchOptions, BatchProgress, BatchSummary, evaluate_batch
-from clause.engine.diagnostics import Diagnostic, DiagnosticError
-from clause.engine.source import Span
 
 INTERRUPTED = 130
 

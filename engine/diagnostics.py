@@ -12,9 +12,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from wcwidth import wcswidth
-
 from clause.engine.source import Span
+from wcwidth import wcswidth
 
 
 class Severity(StrEnum):

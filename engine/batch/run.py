@@ -28,8 +28,8 @@ from clause.engine.batch.facts import ColumnError
 from clause.engine.batch.read import Chunk, InputError, Source, format_of, open_source
 from clause.engine.batch.totals import OUTCOMES, BatchSummary, Tally
 from clause.engine.batch.write import Encoder, RejectSink, ResultRow, Sink, open_sink
-from clause.engine.diagnostics import Diagnostic, DiagnosticError
 from clause.engine.decide.core import Budget, allocate
+from clause.engine.diagnostics import Diagnostic, DiagnosticError
 from clause.engine.model import Package
 from clause.engine.source import Span
 

@@ -15,8 +15,8 @@ from clause.engine.diagnostics import Diagnostic, Severity, did_you_mean
 from clause.engine.expr import ast
 from clause.engine.expr.types import TypeEnv
 from clause.engine.load.loader import Loaded, json_pointer
-from clause.engine.model import Document, Fund, Parameter, Rule, UnencodedClause, Version, Window
 from clause.engine.load.notice import Notice, closest_passage, quote_occurs
+from clause.engine.model import Document, Fund, Parameter, Rule, UnencodedClause, Version, Window
 from clause.engine.source import Span
 
 

@@ -45,9 +45,9 @@ from pathlib import Path
 from typing import Any
 
 from clause.engine.diagnostics import Diagnostic, DiagnosticError, DiagnosticSet
-from clause.engine.source import Span, line_of, offset_to_line_col
 from clause.engine.load.textmap import TextMap, build_text_map
 from clause.engine.load.yamlnodes import DEFAULT_LIMITS, Limits, StringSource, build_data
+from clause.engine.source import Span, line_of, offset_to_line_col
 
 __all__ = [
     "DEFAULT_LIMITS",

@@ -19,8 +19,8 @@ from typing import Any
 
 from clause.engine.diagnostics import Diagnostic, DiagnosticError
 from clause.engine.load.loader import DEFAULT_LIMITS, Limits, Loaded, load_yaml
-from clause.engine.source import Span
 from clause.engine.load.validate import validate_loaded
+from clause.engine.source import Span
 
 BREADCRUMB_SEPARATOR = " › "
 

@@ -15,11 +15,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from clause.engine.load.consistency import check_consistency
 from clause.engine.diagnostics import Diagnostic, DiagnosticError, Severity
 from clause.engine.expr.types import SchemaTypeError, TypeEnv
+from clause.engine.load.consistency import check_consistency
 from clause.engine.load.loader import Loaded, load_yaml
-from clause.engine.model import Document, Fund, Package, Parameter, Rule, UnencodedClause
 from clause.engine.load.notice import Notice, read_notice
 from clause.engine.load.rules import (
     FileContext,
@@ -29,8 +28,9 @@ from clause.engine.load.rules import (
     build_rule,
     parameter_type,
 )
-from clause.engine.source import Span
 from clause.engine.load.validate import to_json_data, validate_loaded
+from clause.engine.model import Document, Fund, Package, Parameter, Rule, UnencodedClause
+from clause.engine.source import Span
 
 DOCUMENT_FILE = "document.yaml"
 FACTS_SCHEMA_FILES = ("facts.schema.json", "facts.schema.yaml")

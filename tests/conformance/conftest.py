@@ -10,7 +10,6 @@ from datetime import date
 from typing import Any
 
 import pytest
-
 from clause.engine.expr import ast
 from clause.engine.expr.compile import compile_expr
 from clause.engine.expr.interpret import interpret

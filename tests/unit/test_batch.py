@@ -18,11 +18,10 @@ from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
-
 from clause.engine.api import open_package
 from clause.engine.batch.run import BatchOptions, BatchProgress, evaluate_batch
-from clause.engine.diagnostics import DiagnosticError
 from clause.engine.decide.core import Budget, decide
+from clause.engine.diagnostics import DiagnosticError
 from clause.engine.facts import normalize_facts
 from clause.engine.load.package import load_package
 

@@ -8,7 +8,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
 from clause.engine.diagnostics import DiagnosticError, DiagnosticSet, format_diagnostic
 from clause.engine.load.loader import (
     Limits,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from clause.engine.diagnostics import DiagnosticError
 from clause.engine.load.notice import (
     closest_passage,
