@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import yaml
+
 from clause.engine.api import check
 
 

@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import handwritten_hubei as handwritten  # noqa: E402
+
 from clause.engine.decide.core import Decision, decide  # noqa: E402
 from clause.engine.facts import normalize_facts  # noqa: E402
 from clause.engine.load.package import load_package  # noqa: E402

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+
 from clause.cli import batch, render
 from clause.cli.render import Format
 from clause.engine import __version__, api

@@ -15,11 +15,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from clause.cli.render import Format
-from clause.engine import api
-from clause.engine.batch.run import BatchOptions, BatchProgress, BatchSummary, evaluate_batch
-from clause.engine.diagnostics import Diagnostic, DiagnosticError
-from clause.engine.source import Span
 from rich import box
 from rich.console import Console
 from rich.progress import (
@@ -33,6 +28,12 @@ from rich.progress import (
 )
 from rich.table import Table
 from rich.text import Text
+
+from clause.cli.render import Format
+from clause.engine import api
+from clause.engine.api import BatchOptions, BatchProgress, BatchSummary
+from clause.engine.diagnostics import Diagnostic, DiagnosticError
+from clause.engine.source import Span
 
 INTERRUPTED = 130
 
@@ -116,7 +117,7 @@ def eval_command(
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
         with _ProgressBar(err, quiet) as report:
-            summary = evaluate_batch(pkg, source, options, report)
+            summary = api.evaluate_register(pkg, source, options, report)
     except KeyboardInterrupt:
         err.print("interrupted: no results written", markup=False)
         raise typer.Exit(INTERRUPTED) from None

@@ -10,6 +10,10 @@ from collections.abc import Iterable
 from enum import StrEnum
 from typing import Any
 
+from rich.console import Console
+from rich.text import Text
+from rich.tree import Tree
+
 from clause.engine.api import CheckReport, ExprReport
 from clause.engine.diagnostics import Diagnostic, format_diagnostic
 from clause.engine.explain.build import (
@@ -22,9 +26,6 @@ from clause.engine.explain.build import (
     window_text,
 )
 from clause.engine.expr.values import show_value
-from rich.console import Console
-from rich.text import Text
-from rich.tree import Tree
 
 
 class Format(StrEnum):

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from clause.engine.source import Span
 from wcwidth import wcswidth
+
+from clause.engine.source import Span
 
 
 class Severity(StrEnum):

@@ -141,8 +141,9 @@ def _kind(value: Any) -> str:
 def schema_problems(facts: Mapping[str, Any], schema: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(JSON pointer, message) for every way normalised facts break the facts JSON Schema:
     unknown fields, values out of range, missing required fields. Sorted by pointer."""
-    from clause.engine.load.validate import to_json_data
     from jsonschema import Draft202012Validator
+
+    from clause.engine.load.validate import to_json_data
 
     validator = Draft202012Validator(schema)
     found = [

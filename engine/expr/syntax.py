@@ -16,11 +16,12 @@ from decimal import Decimal
 from functools import cache
 from importlib import resources
 
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+
 from clause.engine.diagnostics import Diagnostic, DiagnosticError
 from clause.engine.expr import ast
 from clause.engine.source import Span
-from lark import Lark, Token, Tree
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 MAX_LENGTH = 10_000  # characters in one expression
 MAX_DEPTH = 48  # nested brackets ( [

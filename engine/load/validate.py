@@ -18,10 +18,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from clause.engine.diagnostics import Diagnostic, did_you_mean
-from clause.engine.load.loader import Loaded, json_pointer
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError, best_match
+
+from clause.engine.diagnostics import Diagnostic, did_you_mean
+from clause.engine.load.loader import Loaded, json_pointer
 
 
 def _schema_dir() -> Path:

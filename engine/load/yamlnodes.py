@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
+
 from clause.engine.diagnostics import Diagnostic, DiagnosticError
 from clause.engine.load.scalars import ScalarProblem, resolve_plain
 from clause.engine.source import Span, line_of, offset_to_line_col

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+
 from clause.engine.expr import ast
 from clause.engine.expr.compile import compile_expr
 from clause.engine.expr.interpret import interpret

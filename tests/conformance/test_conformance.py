@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 import yaml
+
 from clause.engine.diagnostics import Diagnostic, DiagnosticError
 from clause.engine.expr import ast
 from clause.engine.expr.builtins import BUILTINS

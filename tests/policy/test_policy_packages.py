@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from clause.engine.load.package import find_packages, load_package
 from clause.engine.testing import run_tests
 

@@ -26,6 +26,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from hypothesis import event, given, note
+from hypothesis import strategies as st
+
 from clause.engine.diagnostics import DiagnosticError
 from clause.engine.expr import ast
 from clause.engine.expr.check import check_expr
@@ -46,8 +49,6 @@ from clause.engine.expr.types import (
 from clause.engine.expr.values import EvalError, Unknown
 from clause.engine.facts import normalize_facts
 from clause.engine.source import Span
-from hypothesis import event, given, note
-from hypothesis import strategies as st
 
 # -- the facts schema ------------------------------------------------------------------------
 

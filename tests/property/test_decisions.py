@@ -16,12 +16,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from clause.engine.decide.core import decide
 from clause.engine.explain.build import explain
 from clause.engine.facts import normalize_facts
 from clause.engine.load.package import load_package
-from hypothesis import given
-from hypothesis import strategies as st
 
 MINI = Path(__file__).resolve().parents[1] / "fixtures" / "mini"
 PACKAGE = load_package(MINI).package

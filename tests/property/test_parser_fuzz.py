@@ -18,6 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from hypothesis import event, given, note, settings
+from hypothesis import strategies as st
+from hypothesis.extra.lark import LarkStrategy
+from lark import Lark
+from lark.grammar import NonTerminal
+
 from clause.engine.diagnostics import DiagnosticError, format_diagnostic
 from clause.engine.expr import ast
 from clause.engine.expr.builtins import BUILTINS
@@ -28,11 +34,6 @@ from clause.engine.expr.syntax import parse_expr
 from clause.engine.expr.types import NUMBER, TypeEnv
 from clause.engine.expr.values import EvalError, Unknown
 from clause.engine.facts import normalize_facts
-from hypothesis import event, given, note, settings
-from hypothesis import strategies as st
-from hypothesis.extra.lark import LarkStrategy
-from lark import Lark
-from lark.grammar import NonTerminal
 
 GRAMMAR = Lark(
     resources.files("engine.expr").joinpath("grammar.lark").read_text("utf-8"), parser="lalr"

@@ -18,6 +18,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
+
 from clause.engine.api import open_package
 from clause.engine.batch.run import BatchOptions, BatchProgress, evaluate_batch
 from clause.engine.decide.core import Budget, decide

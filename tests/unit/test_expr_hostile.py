@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+
 from clause.engine.diagnostics import DiagnosticError
 from clause.engine.expr.check import check_expr
 from clause.engine.expr.compile import compile_expr

@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+
 from clause.engine.diagnostics import DiagnosticError, DiagnosticSet, format_diagnostic
 from clause.engine.load.loader import (
     Limits,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from clause.engine.diagnostics import DiagnosticError
 from clause.engine.load.notice import (
     closest_passage,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from clause.engine.load.notice import load_notice, strip_whitespace
 
 REPO = Path(__file__).resolve().parents[2]

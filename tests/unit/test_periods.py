@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+
 from clause.engine.periods import add_days, add_months, days_between, months_between, years_between
 
 D = date.fromisoformat

@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from jsonschema import Draft202012Validator
+
 from clause.engine.load.loader import json_pointer, load_yaml
 from clause.engine.load.validate import SCHEMA_DIR, SCHEMA_NAMES, schema_validator, to_json_data
-from jsonschema import Draft202012Validator
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGE = REPO / "policies" / "hubei" / "ehrs-2021-25"

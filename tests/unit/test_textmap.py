@@ -4,11 +4,12 @@ file, whatever style YAML wrote the string in."""
 from __future__ import annotations
 
 import yaml
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
 from clause.engine.diagnostics import DiagnosticError
 from clause.engine.load.loader import load_yaml
 from clause.engine.load.textmap import build_text_map
-from hypothesis import assume, given
-from hypothesis import strategies as st
 
 WORDS = st.text(
     alphabet=st.sampled_from("abcxyz019.=<>'\"\\#:-甲乙丙，。“”（）补助"), min_size=1, max_size=8
