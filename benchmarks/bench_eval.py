@@ -490,7 +490,6 @@ def child(args: argparse.Namespace) -> None:
     if args.child == "hand":
         totals = run_hand(register, out, ON, PACKAGE / "facts.schema.json")
     else:
-        sys.path.insert(0, str(ROOT))
         from clause.engine.batch.run import BatchOptions, evaluate_batch
         from clause.engine.load.package import load_package
 

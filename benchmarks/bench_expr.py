@@ -25,10 +25,7 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, uninstalled
 
 from clause.engine.expr import check_expr, compile_expr, interpret, parse_expr
 from clause.engine.expr.types import BOOL, TypeEnv

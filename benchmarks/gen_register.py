@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 from clause.engine.batch.facts import FactsPlan, Shape  # noqa: E402
 from clause.engine.expr.types import BOOL, DATE, NUMBER  # noqa: E402

@@ -175,13 +175,13 @@ def explain_command(
     """Decide one case on a date and explain every decision down to the clause text."""
     day = _parse_date(on)
     assert day is not None
-    pkg = api.open_package(package)
+    library = api.open_library(package)
     source = sys.stdin.read() if str(facts) == "-" else facts
-    case = api.load_facts(source, pkg)
+    case = api.load_facts(source, library)
     quotas = api.read_budget(budget) if budget else None
     wanted = {o.strip() for o in only.split(",") if o.strip()} if only else None
-    data = api.explain_case(pkg, case, day, rule=rule, lang=lang.value, budget=quotas, only=wanted)
-    render.explanation(data, render.make_console(), fmt.value)
+    expl = api.explain_case(library, case, day, rule=rule, budget=quotas, only=wanted)
+    render.explanation(expl, lang.value, render.make_console(), fmt.value)
 
 
 @app.command("test")

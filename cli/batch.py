@@ -39,8 +39,7 @@ INTERRUPTED = 130
 
 
 class Backend(StrEnum):
-    plan = "plan"
-    compiled = "compiled"
+    record = "record"
 
 
 def register(app: typer.Typer) -> None:
@@ -91,8 +90,8 @@ def eval_command(
     fmt: Annotated[Format, typer.Option("--format", help="Summary format.")] = (Format.text),
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     backend: Annotated[
-        Backend, typer.Option("--backend", help="How cases are decided (compiled: via decide).")
-    ] = Backend.plan,
+        Backend, typer.Option("--backend", help="How cases are decided (record: one by one).")
+    ] = Backend.record,
     package: Annotated[
         Path | None,
         typer.Option("--package", help="Policy package folder (default: the one under policies/)."),
@@ -101,7 +100,7 @@ def eval_command(
     """Decide every row of a register on a date: results per case and rule, rejected rows with
     their line and reason, totals per rule and funding source. Exit 0 when the run completes
     (rejected rows are reported, not fatal), 2 for unusable input or options."""
-    pkg = api.open_package(package)
+    library = api.open_library(package)
     options = BatchOptions(
         on=_date(on),
         out=out,
@@ -117,7 +116,7 @@ def eval_command(
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
         with _ProgressBar(err, quiet) as report:
-            summary = api.evaluate_register(pkg, source, options, report)
+            summary = api.evaluate_register(library, source, options, report)
     except KeyboardInterrupt:
         err.print("interrupted: no results written", markup=False)
         raise typer.Exit(INTERRUPTED) from None

@@ -16,15 +16,9 @@ from rich.tree import Tree
 
 from clause.engine.api import CheckReport, ExprReport
 from clause.engine.diagnostics import Diagnostic, format_diagnostic
-from clause.engine.explain.build import (
-    LABELS,
-    MARK,
-    amount_text,
-    param_text,
-    read_text,
-    to_markdown,
-    window_text,
-)
+from clause.engine.explain import render as explain_render
+from clause.engine.explain.model import Explanation
+from clause.engine.explain.render import Styled, TextNode
 from clause.engine.expr.values import show_value
 
 
@@ -124,89 +118,34 @@ def check_report(report: CheckReport, console: Console, fmt: str, max_errors: in
     console.print(Text(summary, style=style))
 
 
-_OUTCOME_STYLE = {
-    "eligible": "bold green",
-    "compliant": "bold green",
-    "ineligible": "bold red",
-    "violation": "bold red",
-    "not_applicable": "bold",
-    "undetermined": "bold yellow",
-}
-
-
-def explanation(data: dict[str, Any], console: Console, fmt: str) -> None:
+def explanation(expl: Explanation, lang: str, console: Console, fmt: str) -> None:
     """An explanation as a Rich tree (text), Markdown (md) or JSON (json)."""
     if fmt == "json":
-        json_out(data, console)
+        json_out(explain_render.to_json(expl, lang), console)
         return
     if fmt == "md":
-        console.out(to_markdown(data), end="", highlight=False)
+        console.out(explain_render.to_markdown(expl, lang), end="", highlight=False)
         return
-    lang = data["lang"]
-    lab = LABELS[lang]
-    if not data["decisions"]:
-        console.print(lab["none"])
-    for d in data["decisions"]:
-        console.print(_decision_tree(d, lang), crop=False, soft_wrap=False)
-    console.print(
-        Text(
-            f"{data['document']} · {lab['date']} {data['date']} · {lab['digest']} "
-            f"{data['ruleset_digest']} · {lab['facts']} {data['facts_digest']} · "
-            f"clause {data['engine_version']}",
-            style="dim",
-        )
-    )
+    trees, footer = explain_render.to_text(expl, lang)
+    for node in trees:
+        console.print(rich_tree(node), crop=False, soft_wrap=False)
+    console.print(rich_text(footer))
 
 
-def _decision_tree(d: dict[str, Any], lang: str) -> Tree:
-    lab = LABELS[lang]
-    head = Text.assemble(
-        (d["title"][lang], "bold"),
-        f"  {d['rule']}  ",
-        (d["outcome_label"], _OUTCOME_STYLE.get(d["outcome"], "bold")),
-    )
-    tree = Tree(head)
-    tree.add(Text(f"{lab['clause']}: {d['document']} {d['breadcrumb']}  ({d['source']})"))
-    if d["version"] is not None:
-        window = window_text(d["window"])
-        tree.add(Text(f"{lab['version']} {d['version']} ({window}): {d['version_reason']}"))
-    tree.add(Text(f"{lab['reason']}: {d['reason']}"))
-    if d["missing"]:
-        tree.add(Text(f"{lab['missing']}: " + ", ".join(d["missing"]), style="yellow"))
-    if d["conditions"]:
-        branch = tree.add(Text(lab["conditions"]))
-        for c in d["conditions"]:
-            _condition_node(branch, c, lang)
-    amount = amount_text(d, lang)
-    if amount:
-        node = tree.add(Text(f"{lab['amount']}: {amount}"))
-        if d["computation"]:
-            node.add(Text(f"{lab['computation']}: {d['computation']}"))
-        if d["amount_quote"]:
-            node.add(Text(f"「{d['amount_quote']}」", style="italic"))
-    for share in d["funding"]:
-        value = share["amount"] if share["amount"] is not None else "—"
-        tag = f" ({lab['shortfall']})" if share["shortfall"] else ""
-        node = tree.add(Text(f"{lab['funding']}: {share['name']}{tag}: {value}"))
-        node.add(Text(f"「{share['quote']}」", style="italic"))
-    for note in d["notes"]:
-        tree.add(Text(note, style="yellow"))
-    for p in d["parameters"]:
-        tree.add(Text(param_text(p, lang)))
+def rich_text(styled: tuple[Styled, ...]) -> Text:
+    """Styled runs from the engine as one Rich Text (never parsed as markup)."""
+    return Text.assemble(*((s.text, s.style) for s in styled))
+
+
+def rich_tree(node: TextNode) -> Tree:
+    """A text tree from the engine as a Rich Tree."""
+    tree = Tree(rich_text(node.label))
+    stack = [(tree, node)]
+    while stack:
+        parent, current = stack.pop()
+        for child in current.children:
+            stack.append((parent.add(rich_text(child.label)), child))
     return tree
-
-
-def _condition_node(branch: Tree, c: dict[str, Any], lang: str) -> None:
-    lab = LABELS[lang]
-    style = {True: "green", False: "red", None: "yellow"}[c["value"]]
-    node = branch.add(
-        Text.assemble((MARK[c["value"]], style), f" {lab[c['role']]} {c['id']}: {c['expr']}")
-    )
-    reads = read_text(c["facts"] + c["params"])
-    if reads:
-        node.add(Text(f"{lab['read']}: {reads}"))
-    if c["quote"]:
-        node.add(Text(f"「{c['quote']}」", style="italic"))
 
 
 # -- clause test -------------------------------------------------------------------------------
@@ -251,8 +190,8 @@ def _failure(case: Any, console: Console) -> None:
         console.print(Text(f"  {case.error}", style="red"))
     for m in case.mismatches:
         console.print(Text(f"  {m.rule}.{m.field}: expected {m.expected}, got {m.actual}"))
-    for decision in case.explanations.values():
-        console.print(_decision_tree(decision, "en"), crop=False)
+    for decision in case.explanations:
+        console.print(rich_tree(explain_render.decision_text(decision, "en")), crop=False)
 
 
 def _run_json(pkg: Any, run: Any, min_coverage: float | None) -> dict[str, Any]:
@@ -273,7 +212,9 @@ def _run_json(pkg: Any, run: Any, min_coverage: float | None) -> dict[str, Any]:
                     {"rule": m.rule, "field": m.field, "expected": m.expected, "actual": m.actual}
                     for m in c.mismatches
                 ],
-                "explanations": c.explanations,
+                "explanations": {
+                    d.rule: explain_render.decision_json(d, "en") for d in c.explanations
+                },
             }
             for c in run.cases
         ],

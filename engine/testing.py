@@ -1,7 +1,8 @@
 """Policy test cases: YAML cases in a package's `tests/`, run against its rules.
 
-In: a package. Out: a `TestRun` with each case's result (passed, or the differences between
-expected and actual per rule, with the explanation of the rule that failed) and coverage:
+In: a library (one package, or several). Out: a `TestRun` with each case's result (passed, or
+the differences between expected and actual per rule, with the explanation of the rule that
+failed) and coverage:
 which rules, versions, and both truth values of each condition the cases exercised. One runner
 serves `clause test`, the project's pytest suite, and CI (JUnit XML).
 """
@@ -15,11 +16,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from clause.engine.decide.core import Decision, decide
-from clause.engine.explain.build import explain
+from clause.engine.decide import Decision, TraceSink, decide
+from clause.engine.explain.build import explain_decision
+from clause.engine.explain.model import DecisionExplained
 from clause.engine.facts import FactsError, normalize_facts, schema_problems, to_decimal
+from clause.engine.library import Library
 from clause.engine.load.loader import load_yaml
-from clause.engine.model import Package
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,7 @@ class CaseResult:
     date: date
     mismatches: tuple[Mismatch, ...] = ()
     error: str = ""
-    explanations: dict[str, Any] = field(default_factory=dict)  # rule id -> decision JSON
+    explanations: tuple[DecisionExplained, ...] = ()  # of the rules that failed
 
     @property
     def passed(self) -> bool:
@@ -89,9 +91,9 @@ class TestRun:
         return [c for c in self.cases if not c.passed]
 
 
-def empty_coverage(package: Package) -> Coverage:
+def empty_coverage(library: Library) -> Coverage:
     cov = Coverage()
-    for rule in package.rules:
+    for rule in library.rules_by_id:
         cov.rules[rule.id] = False
         for version in rule.versions:
             cov.versions[f"{rule.id}@{version.number}"] = False
@@ -117,33 +119,34 @@ def record(cov: Coverage, decision: Decision) -> None:
             cov.conditions[name].add(result.value)
 
 
-def run_tests(package: Package, files: list[str] | None = None) -> TestRun:
-    """Run every case of the package's test files (or of `files`)."""
-    cov = empty_coverage(package)
+def run_tests(library: Library, files: list[str] | None = None) -> TestRun:
+    """Run every case of the library's test files (or of `files`)."""
+    cov = empty_coverage(library)
     results: list[CaseResult] = []
-    for name in files if files is not None else list(package.test_files):
+    names = [f for p in library.packages for f in p.test_files] if files is None else files
+    for name in names:
         loaded = load_yaml(Path(name), file=name)  # schema-checked by load_package
         for index, case in enumerate(loaded.data or []):
             line = loaded.span(f"/{index}").line
-            results.append(run_case(package, case, name, line, cov))
+            results.append(run_case(library, case, name, line, cov))
     return TestRun(results, cov)
 
 
 def run_case(
-    package: Package, case: Mapping[str, Any], file: str, line: int, cov: Coverage
+    library: Library, case: Mapping[str, Any], file: str, line: int, cov: Coverage
 ) -> CaseResult:
     on = case["date"]
     if isinstance(on, str):
         on = date.fromisoformat(on)
     try:
-        facts = normalize_facts(case.get("facts") or {}, package.env.facts)
+        facts = normalize_facts(case.get("facts") or {}, library.env.facts)
     except FactsError as err:
         return CaseResult(file, line, case["name"], on, error=f"facts: {err}")
-    problems = schema_problems(facts, package.facts_schema)
+    problems = schema_problems(facts, library.facts_schema)
     if problems:  # a misspelt field must not pass as a missing fact
         pointer, message = problems[0]
         return CaseResult(file, line, case["name"], on, error=f"facts: {pointer}: {message}")
-    decisions = {d.rule.id: d for d in decide(package, facts, on, trace=True)}
+    decisions = {d.rule.id: d for d in decide(library, facts, on, sink=TraceSink())}
     for d in decisions.values():
         record(cov, d)
     mismatches: list[Mismatch] = []
@@ -154,10 +157,7 @@ def run_case(
         mismatches.extend(found)
         if found and decision is not None:
             failing.append(decision)
-    explanations = {}
-    if failing:
-        data = explain(package, failing, on, facts, "en")
-        explanations = {d["rule"]: d for d in data["decisions"]}
+    explanations = tuple(explain_decision(library, d, facts) for d in failing)
     return CaseResult(file, line, case["name"], on, tuple(mismatches), "", explanations)
 
 

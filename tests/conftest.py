@@ -1,7 +1,12 @@
-"""Shared test configuration: Hypothesis profiles.
+"""Shared test configuration: the import path, Hypothesis profiles, the `clause` fixture.
 
-`ci` (loaded when the CI environment variable is set) is deterministic and quick; `dev` is the
-default for local runs. Choose another with HYPOTHESIS_PROFILE=name.
+Tests import the installed distribution (`clause.engine`, `clause.cli`), never the checkout's
+folders as top-level modules: `python -m pytest` puts the repository root on sys.path, where
+`engine` and `cli` would import and hide a module that the installed package cannot find. The
+root is taken off the path before any test module is imported.
+
+Hypothesis: `ci` (loaded when the CI environment variable is set) is deterministic and quick;
+`dev` is the default for local runs. Choose another with HYPOTHESIS_PROFILE=name.
 """
 
 from __future__ import annotations
@@ -10,9 +15,13 @@ import io
 import os
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:] = [p for p in sys.path if Path(p or os.curdir).resolve() != ROOT]
 
 settings.register_profile(
     "ci",

@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from clause.engine.api.batch import BatchOptions, BatchProgress, BatchSummary, evaluate_register
 from clause.engine.api.check import CheckReport, check
-from clause.engine.api.decide import OUTCOMES, explain_case, load_facts, open_package
+from clause.engine.api.decide import (
+    OUTCOMES,
+    check_selection,
+    decide_case,
+    explain_case,
+    load_facts,
+    open_library,
+    open_package,
+)
 from clause.engine.api.expr import ExprReport, NodeValue, evaluate_expression
 from clause.engine.api.files import read_budget, read_data_file, read_facts_stdin
 from clause.engine.api.policy import notice_coverage, rule_with_clause, run_policy_tests
@@ -27,11 +35,14 @@ __all__ = [
     "NodeValue",
     "Unknown",
     "check",
+    "check_selection",
+    "decide_case",
     "evaluate_expression",
     "evaluate_register",
     "explain_case",
     "load_facts",
     "notice_coverage",
+    "open_library",
     "open_package",
     "read_budget",
     "read_data_file",

@@ -1,6 +1,6 @@
 """A whole register decided on one date: the facade over engine.batch for `clause eval`.
 
-In: a package, a register path, BatchOptions and an optional progress callback. Out: a
+In: a library, a register path, BatchOptions and an optional progress callback. Out: a
 BatchSummary (counts, totals per rule and fund) after the result and rejects files are written.
 """
 
@@ -10,16 +10,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 from clause.engine.batch.run import BatchOptions, BatchProgress, BatchSummary, evaluate_batch
-from clause.engine.model import Package
+from clause.engine.library import Library
 
 __all__ = ["BatchOptions", "BatchProgress", "BatchSummary", "evaluate_register"]
 
 
 def evaluate_register(
-    package: Package,
+    library: Library,
     source: Path,
     options: BatchOptions,
     progress: Callable[[BatchProgress], None] | None = None,
 ) -> BatchSummary:
     """Decide every row of the register at `source`; see engine.batch.run.evaluate_batch."""
-    return evaluate_batch(package, source, options, progress)
+    return evaluate_batch(library, source, options, progress)

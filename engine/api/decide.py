@@ -1,7 +1,7 @@
-"""Deciding one case: the package opened, the facts read and checked, decided and explained.
+"""Deciding one case: the library opened, the facts read and checked, decided and explained.
 
-In: a package path, a facts file (or stdin text), a date and options. Out: the explanation
-data behind every format of `clause explain`.
+In: a package path, a facts file (or stdin text), a date and options. Out: the decisions, or
+the typed Explanation behind every format of `clause explain`.
 """
 
 from __future__ import annotations
@@ -13,15 +13,18 @@ from pathlib import Path
 from typing import Any
 
 from clause.engine.api.files import input_error, read_data_file, read_facts_stdin
-from clause.engine.decide.core import Budget, decide
+from clause.engine.decide import Budget, Decision, Outcome, TraceSink, decide, select
 from clause.engine.diagnostics import Diagnostic, DiagnosticError
 from clause.engine.explain.build import explain
+from clause.engine.explain.model import Explanation
 from clause.engine.facts import FactsError, normalize_facts, schema_problems
-from clause.engine.load.loader import load_yaml
+from clause.engine.library import Library
+from clause.engine.load.loader import Loaded, load_yaml
 from clause.engine.load.package import find_packages, load_package
+from clause.engine.model import Package
 
 
-def open_package(path: Path | None) -> Any:
+def open_package(path: Path | None) -> Package:
     """Load the package at `path` (a package folder, or a folder holding exactly one).
 
     Raises DiagnosticError when there is none, several, or the package has errors: decisions
@@ -50,9 +53,10 @@ def open_package(path: Path | None) -> Any:
     return result.package
 
 
-def load_facts(source: Path | str, package: Any) -> dict[str, Any]:
+def load_facts(source: Path | str, library: Library | Package) -> dict[str, Any]:
     """Read a facts file (YAML or JSON; "-" for stdin text passed as str) and check it against
-    the package's facts schema. Errors name the file, line, column and JSON path (F001)."""
+    the facts schema of the library (or package). Errors name the file, line, column and
+    JSON path (F001)."""
     if isinstance(source, Path):
         if source.suffix.lower() == ".json":
             data, loaded = read_data_file(source), None
@@ -65,10 +69,10 @@ def load_facts(source: Path | str, package: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise DiagnosticError([input_error("F001", "facts must be a mapping of entities", name)])
     try:
-        facts = normalize_facts(data, package.env.facts)
+        facts = normalize_facts(data, library.env.facts)
     except FactsError as err:
         raise DiagnosticError([_facts_error(err.pointer, err.message, name, loaded)]) from None
-    problems = schema_problems(facts, package.facts_schema)
+    problems = schema_problems(facts, library.facts_schema)
     if problems:
         raise DiagnosticError(
             [_facts_error(pointer, message, name, loaded) for pointer, message in problems]
@@ -76,46 +80,60 @@ def load_facts(source: Path | str, package: Any) -> dict[str, Any]:
     return facts
 
 
-def _facts_error(pointer: str, message: str, name: str, loaded: Any) -> Diagnostic:
+def _facts_error(pointer: str, message: str, name: str, loaded: Loaded | None) -> Diagnostic:
     text = f"{pointer or '/'}: {message}"
     if loaded is not None:
         return loaded.diagnostic("F001", text, pointer.rstrip("/"))
     return input_error("F001", text, name)
 
 
-def explain_case(
-    package: Any,
-    facts: Mapping[str, Any],
-    on: date,
-    rule: str | None = None,
-    lang: str = "en",
-    budget: Mapping[str, Decimal] | None = None,
-    only: set[str] | None = None,
-) -> dict[str, Any]:
-    """Decide one case and explain it: the data behind `clause explain` in every format.
+def open_library(path: Path | None) -> Library:
+    """The library decisions are made under: the package at `path` (see open_package)."""
+    return Library.of([open_package(path)])
 
-    `only` keeps the decisions with these outcomes (all rules are still decided, so overrides
-    and funding are the same as without it)."""
-    if rule is not None and package.rule(rule) is None:
-        known = ", ".join(r.id for r in package.rules)
+
+OUTCOMES = tuple(o.value for o in Outcome)
+
+
+def check_selection(
+    library: Library, rule: str | None = None, only: set[str] | None = None
+) -> None:
+    """Raise a usage error (U003, U004) for a rule id or an outcome that does not exist."""
+    if rule is not None and library.rule(rule) is None:
+        known = ", ".join(r.id for r in library.rules_by_id)
         raise DiagnosticError(
             [input_error("U003", f"--rule: no rule `{rule}`; rules: {known}", "<command line>")]
         )
-    decisions = decide(
-        package,
-        facts,
-        on,
-        rule_ids={rule} if rule else None,
-        trace=True,
-        budget=Budget(dict(budget)) if budget is not None else None,
-    )
-    if only:
-        unknown = sorted(only - set(OUTCOMES))
-        if unknown:
-            message = f"unknown outcome {unknown[0]!r}; outcomes: {', '.join(OUTCOMES)}"
-            raise DiagnosticError([input_error("U004", f"--only: {message}", "<command line>")])
-        decisions = [d for d in decisions if d.outcome in only]
-    return explain(package, decisions, on, facts, lang)
+    unknown = sorted((only or set()) - set(OUTCOMES))
+    if unknown:
+        message = f"unknown outcome {unknown[0]!r}; outcomes: {', '.join(OUTCOMES)}"
+        raise DiagnosticError([input_error("U004", f"--only: {message}", "<command line>")])
 
 
-OUTCOMES = ("eligible", "ineligible", "not_applicable", "undetermined", "compliant", "violation")
+def decide_case(
+    library: Library,
+    facts: Mapping[str, Any],
+    on: date,
+    budget: Mapping[str, Decimal] | None = None,
+) -> list[Decision]:
+    """Every rule decided for one case, traced (what explanations and tests read)."""
+    quota = Budget(dict(budget)) if budget is not None else None
+    return decide(library, facts, on, sink=TraceSink(), budget=quota)
+
+
+def explain_case(
+    library: Library,
+    facts: Mapping[str, Any],
+    on: date,
+    rule: str | None = None,
+    budget: Mapping[str, Decimal] | None = None,
+    only: set[str] | None = None,
+) -> Explanation:
+    """Decide one case and explain it: what every format of `clause explain` renders.
+
+    Every rule is decided; `rule` and `only` then choose which decisions to show, so they
+    never change an outcome, an amount or a funding share."""
+    check_selection(library, rule, only)
+    decisions = decide_case(library, facts, on, budget)
+    shown = select(decisions, {rule} if rule else None, only or None)
+    return explain(library, shown, on, facts)

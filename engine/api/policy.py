@@ -12,6 +12,7 @@ from clause.engine.api.decide import open_package
 from clause.engine.api.files import input_error
 from clause.engine.coverage import notice_coverage as compute
 from clause.engine.diagnostics import DiagnosticError
+from clause.engine.library import Library
 from clause.engine.load.package import find_packages
 from clause.engine.testing import run_tests
 
@@ -27,7 +28,7 @@ def run_policy_tests(paths: list[Path]) -> list[tuple[Any, Any]]:
     runs = []
     for root in roots:
         package = open_package(root)
-        runs.append((package, run_tests(package)))
+        runs.append((package, run_tests(Library.of([package]))))
     return runs
 
 

@@ -1,11 +1,9 @@
 """Backends decide a chunk of cases for batch evaluation: (case id, facts) in, result rows out.
 
-The batch pipeline (engine.batch) reads, converts, allocates budgets and writes; a backend only
-decides. `compiled` runs `engine.evaluate.decide` on the compiled closures, case by case: the
-reference for every other backend. `plan` (engine.batch_plan) is the same decisions without
-trace records, and the default. A columnar backend (the typed AST compiled to a dataframe or
-SQL engine) implements `Backend`, registers in `engine.batch_chunk.BACKENDS`, and is tested
-against `compiled` as `plan` is.
+The batch pipeline (engine.batch.run) reads, converts, allocates budgets and writes; a backend
+only decides. `record` runs the decision core (`engine.decide.decide`) with the null sink, case
+by case. Any other backend (a columnar one, say) implements `Backend`, registers in
+`engine.batch.chunk.BACKENDS`, and is held to `record` by the differential tests.
 """
 
 from __future__ import annotations
@@ -18,26 +16,26 @@ from typing import Any, Protocol
 
 from clause.engine.batch.facts import RowError
 from clause.engine.batch.write import ResultRow
-from clause.engine.decide.core import Decision, decide, funding_quota
+from clause.engine.decide import Decision, decide
 from clause.engine.expr.values import EvalError
-from clause.engine.model import Package
+from clause.engine.library import Library
 
 Case = tuple[str, Mapping[str, Any]]  # (case id, normalised facts)
 
 
 @dataclass(frozen=True)
 class BackendConfig:
-    """What every backend is told: the decision date, the rules wanted, and whether to record
-    each funding source's quota so the pipeline can allocate budgets in input order."""
+    """What every backend is told: the decision date, and whether to keep each funding
+    source's quota on the rows so the pipeline can allocate budgets in input order."""
 
     on: date
-    rule_ids: frozenset[str] | None = None
     chains: bool = False
 
 
 class Backend(Protocol):
-    """Decides cases. Results come back in the order of `cases`: for each case its decided
-    rules, sorted by rule id, or the RowError that stopped it (an error in an expression)."""
+    """Decides cases. Results come back in the order of `cases`: for each case every rule
+    decided, sorted by rule id, or the RowError that stopped it (an error in an expression).
+    Selecting rules for output happens after, in the pipeline."""
 
     def decide(self, cases: Sequence[Case]) -> list[list[ResultRow] | RowError]: ...
 
@@ -58,34 +56,35 @@ def decide_each(
     return out
 
 
-class CompiledBackend:
-    """One `decide(trace=False)` per case: compiled closures, no trace, no budget."""
+class RecordBackend:
+    """The decision core per case, with the null sink: compiled closures, no trace records."""
 
-    def __init__(self, package: Package, config: BackendConfig) -> None:
-        self.package, self.config = package, config
-        self.rule_ids = set(config.rule_ids) if config.rule_ids is not None else None
+    def __init__(self, library: Library, config: BackendConfig) -> None:
+        self.library, self.config = library, config
 
     def decide(self, cases: Sequence[Case]) -> list[list[ResultRow] | RowError]:
         return decide_each(cases, self._case)
 
     def _case(self, case_id: str, facts: Mapping[str, Any]) -> list[ResultRow]:
-        decisions = decide(self.package, facts, self.config.on, self.rule_ids, trace=False)
-        return [self._row(case_id, d, facts) for d in decisions]
+        decisions = decide(self.library, facts, self.config.on)
+        return [result_row(case_id, d, self.config.chains) for d in decisions]
 
-    def _row(self, case_id: str, d: Decision, facts: Mapping[str, Any]) -> ResultRow:
-        amount = d.amount.amount if d.amount is not None else None
-        chain: tuple[tuple[str, Any], ...] = ()
-        if self.config.chains and amount is not None and d.version is not None and d.funding:
-            on = self.config.on  # quotas read the decision date, as decide() does
-            chain = tuple((s.fund, funding_quota(s, facts, on)) for s in d.version.funding)
-        return ResultRow(
-            case_id,
-            d.rule.id,
-            d.version.number if d.version is not None else None,
-            d.outcome,
-            amount,
-            d.amount.kind if d.amount is not None else None,
-            tuple((s.fund, s.amount) for s in d.funding),
-            d.missing,
-            chain,
-        )
+
+def result_row(case_id: str, d: Decision, chains: bool = False) -> ResultRow:
+    """A decision as one output row; with `chains`, the (fund, quota) chain of a payable
+    amount, for the budget to be spent in input order."""
+    amount = d.amount.amount if d.amount is not None else None
+    chain: tuple[tuple[str, Any], ...] = ()
+    if chains and d.paid is not None:
+        chain = tuple((s.fund, s.quota) for s in d.funding)
+    return ResultRow(
+        case_id,
+        d.rule.id,
+        d.version.number if d.version is not None else None,
+        d.outcome.value,
+        amount,
+        d.amount.kind if d.amount is not None else None,
+        tuple((s.fund, s.amount) for s in d.funding),
+        d.missing,
+        chain,
+    )

@@ -14,18 +14,16 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from clause.engine.batch.backend import Backend, BackendConfig, CompiledBackend
+from clause.engine.batch.backend import Backend, BackendConfig, RecordBackend
 from clause.engine.batch.facts import CASE_ID, Column, FactsPlan, RowError, case_id_of
-from clause.engine.batch.plan import PlanBackend
 from clause.engine.batch.read import Chunk
 from clause.engine.batch.totals import Tally
 from clause.engine.batch.write import Encoder, ResultRow
-from clause.engine.model import Package
+from clause.engine.library import Library
 
-#: Backends by name; `compiled` (decide() itself) is the reference the others are tested against.
-BACKENDS: dict[str, Callable[[Package, BackendConfig], Backend]] = {
-    "plan": PlanBackend,
-    "compiled": CompiledBackend,
+#: Backends by name; `record` (the decision core itself) is what the others are held to.
+BACKENDS: dict[str, Callable[[Library, BackendConfig], Backend]] = {
+    "record": RecordBackend,
 }
 
 
@@ -33,7 +31,7 @@ BACKENDS: dict[str, Callable[[Package, BackendConfig], Backend]] = {
 class Job:
     """Everything a worker process needs to decide chunks; small and picklable."""
 
-    root: str
+    roots: tuple[str, ...]
     digest: str
     kind: str
     header: tuple[str, ...] | None
@@ -69,15 +67,15 @@ class _Case:
 class ChunkWorker:
     """Decodes, decides, tallies and encodes chunks for one Job."""
 
-    def __init__(self, job: Job, package: Package) -> None:
+    def __init__(self, job: Job, library: Library) -> None:
         self.job = job
-        self.plan = FactsPlan(package.facts_schema, package.env.facts)
+        self.plan = FactsPlan(library.facts_schema, library.env.facts)
         self.columns: list[Column] = []
         self.case_index: int | None = None
         if job.header is not None:
             self.columns, self.case_index = self.plan.columns(job.header)
-        config = BackendConfig(job.on, job.rule_ids, chains=job.budgeted)
-        self.backend = BACKENDS[job.backend](package, config)
+        config = BackendConfig(job.on, chains=job.budgeted)
+        self.backend = BACKENDS[job.backend](library, config)
         self.encoder = Encoder(job.out_kind, job.only) if job.out_kind else None
 
     def run(self, chunk: Chunk) -> ChunkResult:
@@ -97,11 +95,15 @@ class ChunkWorker:
                 rejects.append(_reject(case, result, tally, self.job.header))
                 continue
             tally.rows_decided += 1
-            for r in result:
+            if self.job.budgeted:  # the parent spends budgets over every rule, then selects
+                rows.extend(result)
+                for r in selected(result, self.job.rule_ids):
+                    tally.add(r)
+                continue
+            for r in selected(result, self.job.rule_ids):
                 tally.add(r)
-                if not self.job.budgeted:
-                    tally.add_funding(r)
-            rows.extend(result)
+                tally.add_funding(r)
+                rows.append(r)
         rejects.sort(key=lambda r: r["row"])
         if self.job.budgeted:
             return ChunkResult(tally, rejects, rows=rows)
@@ -187,6 +189,14 @@ class ChunkWorker:
             except RowError as err:
                 case.facts = err
             yield case
+
+
+def selected(rows: Sequence[ResultRow], rule_ids: frozenset[str] | None) -> Sequence[ResultRow]:
+    """The rows of the rules chosen for output (all when none were chosen). Every rule is
+    decided and funded first, so choosing never changes a row."""
+    if rule_ids is None:
+        return rows
+    return [r for r in rows if r.rule in rule_ids]
 
 
 def _nest(columns: Sequence[Column], cells: Sequence[Any]) -> dict[str, Any]:

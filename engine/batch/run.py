@@ -1,6 +1,6 @@
 """Batch evaluation: a whole register decided on one date, streamed, with totals per rule and fund.
 
-In: a policy package, a register (CSV, JSON Lines or Parquet; columns and rows as in
+In: a policy library, a register (CSV, JSON Lines or Parquet; columns and rows as in
 docs/batch.md) and BatchOptions. Out: a result file (one row per case and decided rule), a
 rejects file (every row that could not be decided, with its line and reason) and a
 BatchSummary whose counts reconcile: rows read = rows decided + rows rejected.
@@ -23,14 +23,14 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from clause.engine.batch.chunk import BACKENDS, ChunkResult, ChunkWorker, Job
+from clause.engine.batch.chunk import BACKENDS, ChunkResult, ChunkWorker, Job, selected
 from clause.engine.batch.facts import ColumnError
 from clause.engine.batch.read import Chunk, InputError, Source, format_of, open_source
 from clause.engine.batch.totals import OUTCOMES, BatchSummary, Tally
 from clause.engine.batch.write import Encoder, RejectSink, ResultRow, Sink, open_sink
-from clause.engine.decide.core import Budget, allocate
+from clause.engine.decide import Budget, allocate
 from clause.engine.diagnostics import Diagnostic, DiagnosticError
-from clause.engine.model import Package
+from clause.engine.library import Library
 from clause.engine.source import Span
 
 __all__ = [
@@ -58,7 +58,7 @@ class BatchOptions:
     workers: int = 1
     chunk_size: int = 2000
     encoding: str = "utf-8"
-    backend: str = "plan"
+    backend: str = "record"
 
 
 @dataclass(frozen=True)
@@ -78,21 +78,25 @@ _WORKER: ChunkWorker | str | None = None
 
 
 def _init_worker(job: Job) -> None:
-    """Load the package once per process. A failure is kept, not raised: a Pool whose
+    """Load the library once per process. A failure is kept, not raised: a Pool whose
     initializer raises restarts it forever."""
     global _WORKER
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     try:
         from clause.engine.load.package import load_package
 
-        loaded = load_package(Path(job.root))
-        package = loaded.package
-        if package is None or loaded.has_errors:
-            _WORKER = f"the package at {job.root} no longer loads"
-        elif package.digest != job.digest:
-            _WORKER = f"the package at {job.root} changed while the register was running"
+        packages = []
+        for root in job.roots:
+            loaded = load_package(Path(root))
+            if loaded.package is None or loaded.has_errors:
+                _WORKER = f"the package at {root} no longer loads"
+                return
+            packages.append(loaded.package)
+        library = Library.of(packages)
+        if library.digest != job.digest:
+            _WORKER = "the policy library changed while the register was running"
         else:
-            _WORKER = ChunkWorker(job, package)
+            _WORKER = ChunkWorker(job, library)
     except Exception as exc:  # reported by the first task, as one line
         _WORKER = f"{type(exc).__name__}: {exc}"
 
@@ -141,7 +145,7 @@ def _get(future: Future[ChunkResult]) -> ChunkResult:
 
 
 def evaluate_batch(
-    package: Package,
+    library: Library,
     source: Path,
     options: BatchOptions,
     progress: Callable[[BatchProgress], None] | None = None,
@@ -153,7 +157,7 @@ def evaluate_batch(
     unknown rule, outcome or fund. Problems with a row never raise: the row is rejected.
     KeyboardInterrupt propagates after the partial files are removed.
     """
-    _check_options(package, source, options)
+    _check_options(library, source, options)
     rejects_path = options.rejects or _rejects_beside(options.out or source)
     try:
         reader = open_source(source, options.encoding)
@@ -161,13 +165,13 @@ def evaluate_batch(
         raise DiagnosticError([_error("B001", str(err), str(source), err.line)]) from None
     sinks: list[Sink] = []
     try:
-        job = _job(package, reader, options)
-        local = ChunkWorker(job, package)
+        job = _job(library, reader, options)
+        local = ChunkWorker(job, library)
         out = open_sink(options.out, job.out_kind) if options.out and job.out_kind else None
         sinks = [s for s in (out,) if s is not None]
         rejects = RejectSink(rejects_path)
         sinks.append(rejects)
-        summary = _run(package, source, reader, local, job, options, out, rejects, progress)
+        summary = _run(library, source, reader, local, job, options, out, rejects, progress)
         for sink in sinks:
             sink.commit()
         return summary
@@ -183,7 +187,7 @@ def evaluate_batch(
 
 
 def _run(
-    package: Package,
+    library: Library,
     source: Path,
     reader: Source,
     local: ChunkWorker,
@@ -201,7 +205,8 @@ def _run(
         rejects.add(result.rejects)
         payload = result.payload
         if result.rows is not None:  # budgets are spent here, in input order
-            rows = [_spend(r, budget) for r in result.rows]
+            spent = [_spend(r, budget) for r in result.rows]
+            rows = selected(spent, options.rule_ids)
             for r in rows:
                 tally.add_funding(r)
             payload = encoder.encode(rows) if encoder is not None else None
@@ -215,7 +220,7 @@ def _run(
         rejects=str(rejects.path),
         on=options.on,
         tally=tally,
-        funds=tuple(package.funds),
+        funds=tuple(library.funds),
         budget=dict(options.budget) if options.budget is not None else None,
         remaining=dict(budget.remaining) if budget is not None else None,
     )
@@ -228,11 +233,11 @@ def _spend(row: ResultRow, budget: Budget | None) -> ResultRow:
     return row._replace(funding=tuple((f, s) for (f, _), s in zip(row.chain, shares, strict=True)))
 
 
-def _job(package: Package, reader: Source, options: BatchOptions) -> Job:
+def _job(library: Library, reader: Source, options: BatchOptions) -> Job:
     out_kind = format_of(options.out) if options.out else None
     return Job(
-        root=str(package.root),
-        digest=package.digest,
+        roots=library.roots,
+        digest=library.digest,
         kind=reader.kind,
         header=tuple(reader.header) if reader.header is not None else None,
         out_kind=out_kind,
@@ -244,9 +249,9 @@ def _job(package: Package, reader: Source, options: BatchOptions) -> Job:
     )
 
 
-def _check_options(package: Package, source: Path, options: BatchOptions) -> None:
+def _check_options(library: Library, source: Path, options: BatchOptions) -> None:
     problems: list[Diagnostic] = []
-    known = {r.id for r in package.rules}
+    known = {r.id for r in library.rules_by_id}
     for rule in sorted(options.rule_ids or ()):
         if rule not in known:
             problems.append(_error("U003", f"no rule `{rule}`; rules: {', '.join(sorted(known))}"))
@@ -256,8 +261,8 @@ def _check_options(package: Package, source: Path, options: BatchOptions) -> Non
                 _error("U004", f"--only: unknown outcome `{outcome}`; use {', '.join(OUTCOMES)}")
             )
     for fund in sorted(options.budget or {}):
-        if fund not in package.funds:
-            funds = ", ".join(package.funds) or "none"
+        if fund not in library.funds:
+            funds = ", ".join(library.funds) or "none"
             problems.append(_error("B004", f"the budget names no fund `{fund}`; funds: {funds}"))
     if options.out is not None and format_of(options.out) is None:
         problems.append(_error("B003", "unsupported output format; use .csv, .jsonl or .parquet"))

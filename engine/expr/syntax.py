@@ -79,7 +79,7 @@ def expr_origin(text: str, file: str = "<expr>") -> Origin:
 
 @cache
 def _parser() -> Lark:
-    grammar = resources.files("engine.expr").joinpath("grammar.lark").read_text("utf-8")
+    grammar = resources.files("clause.engine.expr").joinpath("grammar.lark").read_text("utf-8")
     return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False)
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from clause.engine.library import Library
 from clause.engine.load.package import find_packages, load_package
 from clause.engine.testing import run_tests
 
@@ -20,7 +21,7 @@ def test_package_cases_pass(root: Path) -> None:
     errors = [d for d in result.diagnostics if d.severity.value == "error"]
     assert not errors, errors[0]
     assert result.package is not None
-    run = run_tests(result.package)
+    run = run_tests(Library.of([result.package]))
     assert run.cases, "a package needs policy test cases"
     failures = [
         f"{c.file}:{c.line} {c.name}: "

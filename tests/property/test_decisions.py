@@ -19,14 +19,17 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clause.engine.decide.core import decide
+from clause.engine.decide import NULL_SINK, TraceSink, decide
 from clause.engine.explain.build import explain
+from clause.engine.explain.render import to_json
 from clause.engine.facts import normalize_facts
+from clause.engine.library import Library
 from clause.engine.load.package import load_package
 
 MINI = Path(__file__).resolve().parents[1] / "fixtures" / "mini"
 PACKAGE = load_package(MINI).package
 assert PACKAGE is not None
+LIBRARY = Library.of([PACKAGE])
 
 dates = st.dates(min_value=date(2029, 12, 1), max_value=date(2033, 2, 1))
 money = st.integers(min_value=0, max_value=2000)
@@ -71,13 +74,15 @@ cases = st.fixed_dictionaries(
 )
 
 
-def run(facts: dict[str, Any], on: date, trace: bool = True, package: Any = PACKAGE) -> list[Any]:
-    return decide(package, normalize_facts(facts, PACKAGE.env.facts), on, trace=trace)
+def run(facts: dict[str, Any], on: date, trace: bool = True) -> list[Any]:
+    sink = TraceSink() if trace else NULL_SINK
+    return decide(LIBRARY, normalize_facts(facts, PACKAGE.env.facts), on, sink=sink)
 
 
-def as_json(facts: dict[str, Any], on: date, package: Any = PACKAGE) -> str:
+def as_json(facts: dict[str, Any], on: date, library: Library = LIBRARY) -> str:
     normal = normalize_facts(facts, PACKAGE.env.facts)
-    data = explain(package, decide(package, normal, on), on, normal)
+    decisions = decide(library, normal, on, sink=TraceSink())
+    data = to_json(explain(library, decisions, on, normal), "en")
     return json.dumps(data, ensure_ascii=False, sort_keys=False)
 
 
@@ -96,7 +101,7 @@ def test_rule_and_key_order_never_change_the_explanation(facts, on, seed) -> Non
     rng = random.Random(seed)
     rules = list(PACKAGE.rules)
     rng.shuffle(rules)
-    reordered = replace(PACKAGE, rules=tuple(rules))
+    reordered = Library.of([replace(PACKAGE, rules=tuple(rules))])
     assert as_json(shuffled(facts, rng), on, reordered) == as_json(facts, on)
 
 

@@ -36,7 +36,7 @@ from clause.engine.expr.values import EvalError, Unknown
 from clause.engine.facts import normalize_facts
 
 GRAMMAR = Lark(
-    resources.files("engine.expr").joinpath("grammar.lark").read_text("utf-8"), parser="lalr"
+    resources.files("clause.engine.expr").joinpath("grammar.lark").read_text("utf-8"), parser="lalr"
 )
 CONFORMANCE = Path(__file__).resolve().parents[1] / "conformance" / "expr"
 

@@ -1,4 +1,4 @@
-"""engine.periods: statutory date reckoning (民法典 第二百零一条、第二百零二条).
+"""clause.engine.periods: statutory date reckoning (民法典 第二百零一条、第二百零二条).
 
 A period of N months (or years) starting after day `a` ends on the corresponding day of the final
 month, or on that month's last day when it has none. So a business licensed 2021-03-15 has run

@@ -1,0 +1,181 @@
+"""Words: every outcome, reason code and label of an explanation, in Chinese and English.
+
+In: enum members from engine.decide.reasons and a language. Out: text. Quotes are never
+translated: they are the notice's own Chinese words. A test proves that every Outcome, Role and
+ReasonCode has words in both languages, and that each template names only arguments the core
+gives, so nothing is ever worded as a blank.
+"""
+
+from __future__ import annotations
+
+from clause.engine.decide.reasons import DECISION_DATE, Outcome, Reason, ReasonCode
+
+LANGS = ("zh", "en")
+
+OUTCOMES: dict[str, dict[Outcome, str]] = {
+    "en": {
+        Outcome.ELIGIBLE: "eligible",
+        Outcome.INELIGIBLE: "ineligible",
+        Outcome.NOT_APPLICABLE: "not applicable",
+        Outcome.UNDETERMINED: "undetermined",
+        Outcome.COMPLIANT: "compliant",
+        Outcome.VIOLATION: "violation",
+    },
+    "zh": {
+        Outcome.ELIGIBLE: "符合条件",
+        Outcome.INELIGIBLE: "不符合条件",
+        Outcome.NOT_APPLICABLE: "不适用",
+        Outcome.UNDETERMINED: "无法确定",
+        Outcome.COMPLIANT: "合规",
+        Outcome.VIOLATION: "违反",
+    },
+}
+
+REASONS: dict[str, dict[ReasonCode | str, str]] = {
+    "en": {
+        ReasonCode.VERSION: "{source} = {day}, in version {version}'s window ({window})",
+        ReasonCode.NOTICE_EXPIRED: "{document} expired on {end} ({source} = {day})",
+        ReasonCode.NOTICE_NOT_YET: "{document} applies from {start} ({source} = {day})",
+        ReasonCode.RULE_EXPIRED: "this provision expired on {end}",
+        ReasonCode.RULE_NOT_YET: "this provision applies from {start}",
+        ReasonCode.NO_VERSION: "no version is in force on the effective date",
+        ReasonCode.MISSING_EFFECTIVE_DATE: "the date that selects the version is missing: {paths}",
+        ReasonCode.CONDITION_FAILED: "condition not met: {quote}",
+        ReasonCode.EXCEPTION: "exception applies: {quote}",
+        ReasonCode.EARLIER_GRANT: "one-off benefit already granted ({program} {date})",
+        ReasonCode.MISSING_FACTS: "facts needed to decide are missing",
+        ReasonCode.ALL_MET: "every condition is met",
+        ReasonCode.DUTY_NOT_APPLICABLE: "the duty does not apply: {quote}",
+        ReasonCode.REQUIREMENT_FAILED: "requirement not met: {quote}",
+        ReasonCode.ALL_REQUIREMENTS_MET: "every requirement is met",
+        ReasonCode.SUPERSEDED: "superseded by {by} (on its own: {was})",
+        ReasonCode.MAYBE_SUPERSEDED: "may be superseded by {by}, which is undetermined",
+        ReasonCode.QUOTA_UNKNOWN: (
+            "the quota of {fund} is not known: the split between funds is open"
+        ),
+        ReasonCode.NOT_CONFIGURED: (
+            "set by parameter {param}, not configured for this date or locality"
+        ),
+        ReasonCode.CLAIM_UNKNOWN: "amount claimed not known: up to {cap}",
+        ReasonCode.COUNT_UNKNOWN: "the number of units is not known",
+        ReasonCode.BASE_UNKNOWN: "the base amount is not known",
+        ReasonCode.PER_OTHER_REGULATION: (
+            "按规定: the amount is set by {who}; none is configured here"
+        ),
+        ReasonCode.UNCOVERED: "{amount} is not covered by any funding source's quota",
+        DECISION_DATE: "the decision date",
+    },
+    "zh": {
+        ReasonCode.VERSION: "{source} = {day}，在第 {version} 版有效期内（{window}）",
+        ReasonCode.NOTICE_EXPIRED: "{document}已于 {end} 到期（{source} = {day}）",
+        ReasonCode.NOTICE_NOT_YET: "{document}自 {start} 起施行（{source} = {day}）",
+        ReasonCode.RULE_EXPIRED: "该项政策已于 {end} 到期",
+        ReasonCode.RULE_NOT_YET: "该项政策自 {start} 起执行",
+        ReasonCode.NO_VERSION: "生效日期不在任何版本的有效期内",
+        ReasonCode.MISSING_EFFECTIVE_DATE: "缺少用于选择版本的日期：{paths}",
+        ReasonCode.CONDITION_FAILED: "条件不满足：{quote}",
+        ReasonCode.EXCEPTION: "适用除外情形：{quote}",
+        ReasonCode.EARLIER_GRANT: "一次性补贴已享受过（{program} {date}）",
+        ReasonCode.MISSING_FACTS: "缺少作出决定所需的事实",
+        ReasonCode.ALL_MET: "全部条件满足",
+        ReasonCode.DUTY_NOT_APPLICABLE: "该义务不适用：{quote}",
+        ReasonCode.REQUIREMENT_FAILED: "未满足要求：{quote}",
+        ReasonCode.ALL_REQUIREMENTS_MET: "全部要求均已满足",
+        ReasonCode.SUPERSEDED: "已被 {by} 替代（单独判断为：{was}）",
+        ReasonCode.MAYBE_SUPERSEDED: "可能被 {by} 替代，而 {by} 尚无法确定",
+        ReasonCode.QUOTA_UNKNOWN: "{fund} 的额度未知，各资金来源的分担无法确定",
+        ReasonCode.NOT_CONFIGURED: "由参数 {param} 设定，该日期或地区未配置",
+        ReasonCode.CLAIM_UNKNOWN: "申请金额未知：最高 {cap} 元",
+        ReasonCode.COUNT_UNKNOWN: "计算单位数未知",
+        ReasonCode.BASE_UNKNOWN: "计算基数未知",
+        ReasonCode.PER_OTHER_REGULATION: "按规定执行（{who}），此处未配置金额",
+        ReasonCode.UNCOVERED: "{amount} 元超出各资金来源的额度",
+        DECISION_DATE: "决定日期",
+    },
+}
+
+LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "Decisions",
+        "date": "decision date",
+        "document": "document",
+        "digest": "rule set",
+        "facts": "facts",
+        "engine": "engine",
+        "clause": "clause",
+        "version": "version",
+        "window": "window",
+        "outcome": "outcome",
+        "reason": "reason",
+        "conditions": "conditions",
+        "condition": "condition",
+        "unless": "exception",
+        "requires": "requirement",
+        "once": "one-off: earlier grant",
+        "read": "read",
+        "amount": "amount",
+        "computation": "computation",
+        "funding": "funding",
+        "missing": "missing facts",
+        "shortfall": "shortfall",
+        "quote": "text",
+        "none": "no rule applies to these facts",
+        "up_to": "up to",
+        "parameter": "parameter",
+        "not_configured": "not configured",
+    },
+    "zh": {
+        "title": "决定",
+        "date": "决定日期",
+        "document": "文件",
+        "digest": "规则集",
+        "facts": "事实",
+        "engine": "引擎",
+        "clause": "条款",
+        "version": "版本",
+        "window": "有效期",
+        "outcome": "结果",
+        "reason": "理由",
+        "conditions": "条件",
+        "condition": "条件",
+        "unless": "除外情形",
+        "requires": "要求",
+        "once": "一次性：已享受记录",
+        "read": "读取",
+        "amount": "金额",
+        "computation": "计算",
+        "funding": "资金来源",
+        "missing": "缺少的事实",
+        "shortfall": "缺口",
+        "quote": "原文",
+        "none": "没有适用于这些事实的规则",
+        "up_to": "最高",
+        "parameter": "参数",
+        "not_configured": "未配置",
+    },
+}
+
+
+def word(reason: Reason | None, lang: str) -> str:
+    """A reason in words, in `lang` (zh or en).
+
+    >>> word(Reason.of(ReasonCode.RULE_EXPIRED, end="2025-12-31"), "en")
+    'this provision expired on 2025-12-31'
+    """
+    if reason is None:
+        return ""
+    table = REASONS[lang]
+    args = {k: "" if v is None else str(v) for k, v in reason.args}
+    if args.get("source") == DECISION_DATE:
+        args["source"] = table[DECISION_DATE]
+    if "was" in args:
+        args["was"] = OUTCOMES[lang][Outcome(args["was"])]
+    return table[reason.code].format_map(args).strip()
+
+
+def outcome_word(outcome: Outcome, lang: str) -> str:
+    return OUTCOMES[lang][outcome]
+
+
+def label(name: str, lang: str) -> str:
+    return LABELS[lang][name]
