@@ -59,12 +59,23 @@ def to_date(value: Any) -> date | None:
     return None
 
 
-def normalize_facts(data: Any, schema: Field, pointer: str = "") -> Any:
-    """Convert `data` to evaluator values following `schema`; raises FactsError.
+def normalize_facts(data: Any, schema: Field) -> dict[str, Any]:
+    """Convert a case's facts (a mapping of entities) to evaluator values following `schema`;
+    raises FactsError.
 
     Keys the schema does not know are kept as they are (the facts schema validator, not this
     function, decides whether extra keys are allowed).
     """
+    return _object(data, schema, "")
+
+
+def normalize_field(data: Any, schema: Field, pointer: str = "") -> Any:
+    """Convert one field's value (a scalar, a record or a list of records) following `schema`;
+    raises FactsError."""
+    return _normalize(data, schema, pointer)
+
+
+def _normalize(data: Any, schema: Field, pointer: str) -> Any:
     if schema.type is None:  # an object, or an array of objects
         if schema.is_array:
             if not isinstance(data, list):
@@ -83,7 +94,7 @@ def _object(data: Any, schema: Field, pointer: str) -> dict[str, Any]:
         name = child.name if child is not None else str(key)
         if value is None:
             continue  # null: the fact is missing
-        out[name] = value if child is None else normalize_facts(value, child, f"{pointer}/{key}")
+        out[name] = value if child is None else _normalize(value, child, f"{pointer}/{key}")
     return out
 
 

@@ -81,14 +81,16 @@ class ChunkWorker:
     def run(self, chunk: Chunk) -> ChunkResult:
         tally = Tally()
         rejects: list[dict[str, Any]] = []
-        cases = []
+        cases: list[_Case] = []
+        decodable: list[tuple[str, Mapping[str, Any]]] = []
         for case in self._decode(chunk):
             tally.rows_read += 1
             if isinstance(case.facts, RowError):
                 rejects.append(_reject(case, case.facts, tally, self.job.header))
             else:
                 cases.append(case)
-        results = self.backend.decide([(c.case_id, c.facts) for c in cases])
+                decodable.append((case.case_id or "", case.facts))
+        results = self.backend.decide(decodable)
         rows: list[ResultRow] = []
         for case, result in zip(cases, results, strict=True):
             if isinstance(result, RowError):

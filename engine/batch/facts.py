@@ -13,13 +13,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from clause.engine.expr.types import BOOL, DATE, NUMBER, EnumType, Field, ListType
-from clause.engine.facts import FactsError, normalize_facts
+from clause.engine.facts import FactsError, normalize_facts, normalize_field
 
 CASE_ID = "case_id"
 
@@ -54,7 +55,7 @@ class Shape:
     maximum: Decimal | None = None
     closed: bool = False  # additionalProperties: false
     required: tuple[str, ...] = ()
-    children: dict[str, Shape] = field(default_factory=dict)
+    children: dict[str, Shape] = dataclass_field(default_factory=dict)
 
     @property
     def is_leaf(self) -> bool:
@@ -171,7 +172,7 @@ def _json_cell(text: str, shape: Shape) -> Any:
     except ValueError:
         raise RowError(shape.path, f"expected a JSON list such as [] , found {text!r}") from None
     try:
-        value = normalize_facts(data, shape.field)
+        value = normalize_field(data, shape.field)
     except FactsError as err:
         raise RowError(_pointer_path(shape.path, err.pointer), err.message) from None
     check_facts(shape, value)

@@ -8,10 +8,11 @@ field names, whatever alias the officer wrote.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from clause.engine.diagnostics import Diagnostic, DiagnosticError, did_you_mean
 from clause.engine.expr import ast
@@ -85,7 +86,7 @@ class _Checker:
         self.errors.append(Diagnostic(code, message, span, label, help, source_line=source))
 
     def visit(self, node: ast.Node) -> ast.Node:
-        method = getattr(self, "_" + type(node).__name__)
+        method: Callable[[ast.Node], ast.Node] = getattr(self, "_" + type(node).__name__)
         return method(node)
 
     # -- leaves ---------------------------------------------------------------------------
@@ -344,7 +345,7 @@ class _Checker:
             return ERROR
         ok = self._enum_literal(left, right)
         if isinstance(right.type.item, EnumType) and isinstance(left, ast.Literal):
-            ok = self._enum_literal(_ItemOf(right), left) and ok
+            ok = self._enum_literal(cast(ast.Node, _ItemOf(right)), left) and ok
         return BOOL if ok else ERROR
 
     def _Call(self, node: ast.Call) -> ast.Node:

@@ -107,7 +107,8 @@ class _Interpreter:
             return merge_unknown(left, right)
         if node.op in ast.ARITH_OPS:
             return arith(node.op, left, right, node.span)
-        return _COMPARE[node.op](left, right)
+        compare: Any = _COMPARE[node.op]
+        return compare(left, right)
 
     def _logic(self, node: ast.Binary, left_node: ast.Node, right_node: ast.Node) -> Any:
         decisive = node.op == "or"  # the value that settles the result on its own

@@ -23,6 +23,9 @@ from clause.engine.diagnostics import Diagnostic, DiagnosticError
 from clause.engine.expr import ast
 from clause.engine.source import Span
 
+#: A parse tree as Lark builds it from the grammar: inner nodes and tokens.
+LarkTree = Tree[Token]
+
 MAX_LENGTH = 10_000  # characters in one expression
 MAX_DEPTH = 48  # nested brackets ( [
 MAX_IF_DEPTH = 32  # if-then-else inside the branch of another
@@ -68,8 +71,11 @@ class Origin:
             return None
         return self.file_lines[line - 1]
 
-    def diagnostic(self, code: str, message: str, span: Span, **kw: str) -> Diagnostic:
-        return Diagnostic(code, message, span, source_line=self.line_text(span.line), **kw)
+    def diagnostic(
+        self, code: str, message: str, span: Span, label: str = "", help: str = ""
+    ) -> Diagnostic:
+        source = self.line_text(span.line)
+        return Diagnostic(code, message, span, label, help, source_line=source)
 
 
 def expr_origin(text: str, file: str = "<expr>") -> Origin:
@@ -172,9 +178,9 @@ def _too_deep(origin: Origin, span: Span, what: str = "", limit: int = MAX_DEPTH
     )
 
 
-def _check_depth(tree: Tree, origin: Origin) -> None:
+def _check_depth(tree: LarkTree, origin: Origin) -> None:
     """Reject trees too deep for the recursive passes, iteratively (the builder recurses)."""
-    stack: list[tuple[Tree, int, int]] = [(tree, 1, 0)]
+    stack: list[tuple[LarkTree, int, int]] = [(tree, 1, 0)]
     while stack:
         node, depth, ifs = stack.pop()
         ifs += node.data == "if_expr"
@@ -196,7 +202,8 @@ def _syntax_error(err: UnexpectedInput, text: str, origin: Origin) -> Diagnostic
         lines = text.split("\n")
         line, col = len(lines), len(lines[-1]) + 1
     if isinstance(err, UnexpectedCharacters):
-        ch = text[err.pos_in_stream] if err.pos_in_stream < len(text) else ""
+        at = err.pos_in_stream or 0
+        ch = text[at] if at < len(text) else ""
         if ch in "\"'":
             return origin.diagnostic(
                 "P003",
@@ -242,32 +249,45 @@ _ESCAPES = {"n": "\n", "t": "\t", "\\": "\\", '"': '"', "'": "'"}
 _ESCAPE_RE = re.compile(r"\\(.)")
 
 
+def _token(t: LarkTree, i: int) -> Token:
+    """The i-th child of `t`, which the grammar makes a token."""
+    child = t.children[i]
+    if not isinstance(child, Token):
+        raise TypeError(f"expected a token, found {child!r}")
+    return child
+
+
 class _Builder:
     """Lark tree -> ast nodes. Recursion is safe: depth was bounded by _check_depth."""
 
     def __init__(self, origin: Origin) -> None:
         self.origin = origin
 
-    def span_of(self, item: Tree | Token) -> Span:
+    def span_of(self, item: LarkTree | Token) -> Span:
         if isinstance(item, Token):
-            return self.origin.span(item.line, item.column, item.end_line, item.end_column)
+            return self.origin.span(
+                item.line or 1, item.column or 1, item.end_line or 1, item.end_column or 1
+            )
         m = item.meta
-        return self.origin.span(m.line, m.column, m.end_line, m.end_column)
+        return self.origin.span(m.line or 1, m.column or 1, m.end_line or 1, m.end_column or 1)
 
-    def error(self, code: str, message: str, item: Tree | Token, **kw: str) -> DiagnosticError:
-        return DiagnosticError([self.origin.diagnostic(code, message, self.span_of(item), **kw)])
+    def error(
+        self, code: str, message: str, item: LarkTree | Token, label: str = "", help: str = ""
+    ) -> DiagnosticError:
+        span = self.span_of(item)
+        return DiagnosticError([self.origin.diagnostic(code, message, span, label, help)])
 
-    def build(self, item: Tree | Token) -> ast.Node:
+    def build(self, item: LarkTree | Token) -> ast.Node:
         if isinstance(item, Token):  # only a bare path segment reaches here via `path`
             raise TypeError(f"unexpected token {item!r}")
-        method = getattr(self, "_" + str(item.data))
+        method: Callable[[LarkTree], ast.Node] = getattr(self, "_" + str(item.data))
         return method(item)
 
-    def _path(self, t: Tree) -> ast.Node:
+    def _path(self, t: LarkTree) -> ast.Node:
         return ast.Path(self.span_of(t), segments=tuple(str(tok) for tok in t.children))
 
-    def _number_lit(self, t: Tree) -> ast.Node:
-        tok = t.children[0]
+    def _number_lit(self, t: LarkTree) -> ast.Node:
+        tok = _token(t, 0)
         if len(tok.replace(".", "")) > MAX_NUMBER_DIGITS:
             raise self.error(
                 "P005",
@@ -277,8 +297,8 @@ class _Builder:
             )
         return ast.Literal(self.span_of(t), value=Decimal(str(tok)))
 
-    def _date_lit(self, t: Tree) -> ast.Node:
-        tok = t.children[0]
+    def _date_lit(self, t: LarkTree) -> ast.Node:
+        tok = _token(t, 0)
         try:
             year, month, day = (int(part) for part in str(tok).split("-"))
             value = date(year, month, day)
@@ -297,7 +317,7 @@ class _Builder:
             )
         return ast.Literal(self.span_of(t), value=value)
 
-    def _string_lit(self, t: Tree) -> ast.Node:
+    def _string_lit(self, t: LarkTree) -> ast.Node:
         tok = t.children[0]
         body = str(tok)[1:-1]
         if len(body) > MAX_STRING_LENGTH:
@@ -313,17 +333,17 @@ class _Builder:
         value = _ESCAPE_RE.sub(lambda m: _ESCAPES[m.group(1)], body)
         return ast.Literal(self.span_of(t), value=value)
 
-    def _true_lit(self, t: Tree) -> ast.Node:
+    def _true_lit(self, t: LarkTree) -> ast.Node:
         return ast.Literal(self.span_of(t), value=True)
 
-    def _false_lit(self, t: Tree) -> ast.Node:
+    def _false_lit(self, t: LarkTree) -> ast.Node:
         return ast.Literal(self.span_of(t), value=False)
 
-    def _list_lit(self, t: Tree) -> ast.Node:
+    def _list_lit(self, t: LarkTree) -> ast.Node:
         items = tuple(self.build(c) for c in t.children if c is not None)
         return ast.ListLit(self.span_of(t), items=items)
 
-    def _call(self, t: Tree) -> ast.Node:
+    def _call(self, t: LarkTree) -> ast.Node:
         name_tok, *args = t.children
         return ast.Call(
             self.span_of(t),
@@ -332,35 +352,35 @@ class _Builder:
             name_span=self.span_of(name_tok),
         )
 
-    def _if_expr(self, t: Tree) -> ast.Node:
+    def _if_expr(self, t: LarkTree) -> ast.Node:
         cond, then, orelse = (self.build(c) for c in t.children)
         return ast.If(self.span_of(t), cond=cond, then=then, orelse=orelse)
 
-    def _binary(self, t: Tree, op: str, op_tok: Token | None = None) -> ast.Node:
+    def _binary(self, t: LarkTree, op: str, op_tok: Token | None = None) -> ast.Node:
         left, right = (self.build(c) for c in t.children if isinstance(c, Tree))
         op_span = self.span_of(op_tok) if op_tok is not None else None
         return ast.Binary(self.span_of(t), op=op, left=left, right=right, op_span=op_span)
 
-    def _or_op(self, t: Tree) -> ast.Node:
+    def _or_op(self, t: LarkTree) -> ast.Node:
         return self._binary(t, "or")
 
-    def _and_op(self, t: Tree) -> ast.Node:
+    def _and_op(self, t: LarkTree) -> ast.Node:
         return self._binary(t, "and")
 
-    def _compare(self, t: Tree) -> ast.Node:
-        return self._binary(t, str(t.children[1]), t.children[1])
+    def _compare(self, t: LarkTree) -> ast.Node:
+        return self._binary(t, str(t.children[1]), _token(t, 1))
 
-    def _arith(self, t: Tree) -> ast.Node:
-        return self._binary(t, str(t.children[1]), t.children[1])
+    def _arith(self, t: LarkTree) -> ast.Node:
+        return self._binary(t, str(t.children[1]), _token(t, 1))
 
-    def _in_op(self, t: Tree) -> ast.Node:
+    def _in_op(self, t: LarkTree) -> ast.Node:
         return self._binary(t, "in")
 
-    def _not_in_op(self, t: Tree) -> ast.Node:
-        return self._binary(t, "not in", t.children[1])
+    def _not_in_op(self, t: LarkTree) -> ast.Node:
+        return self._binary(t, "not in", _token(t, 1))
 
-    def _not_op(self, t: Tree) -> ast.Node:
+    def _not_op(self, t: LarkTree) -> ast.Node:
         return ast.Unary(self.span_of(t), op="not", operand=self.build(t.children[0]))
 
-    def _neg(self, t: Tree) -> ast.Node:
+    def _neg(self, t: LarkTree) -> ast.Node:
         return ast.Unary(self.span_of(t), op="-", operand=self.build(t.children[0]))

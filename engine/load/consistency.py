@@ -49,7 +49,8 @@ def check_consistency(
     report = _Report(loaded)
     known = (rule_ids or set()) | {r.id for r in rules}
     _unique_ids(report, rules, unencoded)
-    for item in [*rules, *unencoded]:
+    items: list[Rule | UnencodedClause] = [*rules, *unencoded]
+    for item in items:
         _cites(report, document, notice, item)
     for rule in rules:
         _subject(report, rule, env)
@@ -65,7 +66,8 @@ def check_consistency(
 
 def _unique_ids(report: _Report, rules: list[Rule], unencoded: list[UnencodedClause]) -> None:
     seen: dict[str, Span] = {}
-    for item in sorted([*rules, *unencoded], key=lambda i: (i.file, i.id)):
+    items: list[Rule | UnencodedClause] = [*rules, *unencoded]
+    for item in sorted(items, key=lambda i: (i.file, i.id)):
         if item.id in seen:
             first = seen[item.id]
             report.at_pointer(

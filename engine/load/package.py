@@ -238,7 +238,9 @@ def _parameters(loader: _Loader, root: Path) -> dict[str, Parameter]:
     return params
 
 
-def _rules(loader: _Loader, root: Path, env: TypeEnv) -> tuple[list[Rule], list[UnencodedClause]]:
+def _rules(
+    loader: _Loader, root: Path, env: TypeEnv | None
+) -> tuple[list[Rule], list[UnencodedClause]]:
     rules: list[Rule] = []
     unencoded: list[UnencodedClause] = []
     folder = root / "rules"

@@ -59,10 +59,10 @@ class _Fatal(Exception):
 class _Alias:
     """A `*name` in the file: the node it refers to, and where the alias itself is written."""
 
-    node: yaml.Node
+    node: yaml.Node | None
     start_mark: Any
     end_mark: Any
-    anchor: str
+    anchor: str | None
 
 
 class _Composer(yaml.SafeLoader):
@@ -77,10 +77,10 @@ class _Composer(yaml.SafeLoader):
     def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
         if kind is yaml.ScalarNode and implicit[0]:
             return _PLAIN_TAG
-        return str(super().resolve(kind, value, implicit))
+        return str(super().resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
 
     def compose_node(self, parent: Any, index: Any) -> Any:
-        event = self.peek_event()
+        event = self.peek_event()  # type: ignore[no-untyped-call]
         if isinstance(event, yaml.AliasEvent):
             self.alias_count += 1
             if self.alias_count > self.limits.max_aliases:
@@ -199,7 +199,7 @@ def _syntax_diagnostic(file: str, text: str, error: yaml.MarkedYAMLError) -> Dia
             help="remove the `---` line: one file holds one document",
         )
     help_text = next((h for key, h in _SYNTAX_HELP if key in problem), "")
-    notes = ()
+    notes: tuple[str, ...] = ()
     if error.context and error.context_mark is not None and error.problem_mark is not None:
         where = f"{file}:{error.context_mark.line + 1}:{error.context_mark.column + 1}"
         notes = (f"note: {error.context} at {where}",)
