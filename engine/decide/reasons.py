@@ -14,12 +14,12 @@ from typing import NamedTuple
 class Outcome(StrEnum):
     """What a rule decided for one case."""
 
-    ELIGIBLE = "eligible"  # a benefit is payable
-    INELIGIBLE = "ineligible"  # a condition failed, an exception or an earlier grant applies
-    NOT_APPLICABLE = "not_applicable"  # outside every window, superseded, or a duty not owed
-    UNDETERMINED = "undetermined"  # missing facts, listed
-    COMPLIANT = "compliant"  # an obligation is met
-    VIOLATION = "violation"  # an obligation is not met
+    ELIGIBLE = "eligible"
+    INELIGIBLE = "ineligible"
+    NOT_APPLICABLE = "not_applicable"
+    UNDETERMINED = "undetermined"
+    COMPLIANT = "compliant"
+    VIOLATION = "violation"
 
 
 BENEFIT_OUTCOMES = (
@@ -41,7 +41,7 @@ class Role(StrEnum):
 
     CONDITION = "condition"  # must hold for the benefit (or for the duty to apply)
     UNLESS = "unless"  # an exception: when true, the benefit is refused
-    REQUIRES = "requires"  # what an obligation demands
+    REQUIRES = "requires"
     ONCE = "once"  # the grant-history check of a one-off benefit (true: already granted)
 
 
@@ -49,29 +49,58 @@ class ReasonCode(StrEnum):
     """Why an outcome, a version, an amount or a note: one member per distinct explanation."""
 
     VERSION = "version"  # args: source, day, version, window
-    NOTICE_EXPIRED = "notice_expired"  # document, end, source, day
-    NOTICE_NOT_YET = "notice_not_yet"  # document, start, source, day
-    RULE_EXPIRED = "rule_expired"  # end
-    RULE_NOT_YET = "rule_not_yet"  # start
+    NOTICE_EXPIRED = "notice_expired"
+    NOTICE_NOT_YET = "notice_not_yet"
+    RULE_EXPIRED = "rule_expired"
+    RULE_NOT_YET = "rule_not_yet"
     NO_VERSION = "no_version"
-    MISSING_EFFECTIVE_DATE = "missing_effective_date"  # paths
-    CONDITION_FAILED = "condition_failed"  # id, quote
-    EXCEPTION = "exception"  # id, quote
-    EARLIER_GRANT = "earlier_grant"  # program, date, quote
+    MISSING_EFFECTIVE_DATE = "missing_effective_date"
+    CONDITION_FAILED = "condition_failed"
+    EXCEPTION = "exception"
+    EARLIER_GRANT = "earlier_grant"
     MISSING_FACTS = "missing_facts"
     ALL_MET = "all_met"
-    DUTY_NOT_APPLICABLE = "duty_not_applicable"  # id, quote
-    REQUIREMENT_FAILED = "requirement_failed"  # id, quote
+    DUTY_NOT_APPLICABLE = "duty_not_applicable"
+    REQUIREMENT_FAILED = "requirement_failed"
     ALL_REQUIREMENTS_MET = "all_requirements_met"
-    SUPERSEDED = "superseded"  # by, was
-    MAYBE_SUPERSEDED = "maybe_superseded"  # by
-    QUOTA_UNKNOWN = "quota_unknown"  # fund
-    NOT_CONFIGURED = "not_configured"  # param
-    CLAIM_UNKNOWN = "claim_unknown"  # cap
+    SUPERSEDED = "superseded"
+    MAYBE_SUPERSEDED = "maybe_superseded"
+    QUOTA_UNKNOWN = "quota_unknown"
+    NOT_CONFIGURED = "not_configured"
+    CLAIM_UNKNOWN = "claim_unknown"
     COUNT_UNKNOWN = "count_unknown"
     BASE_UNKNOWN = "base_unknown"
-    PER_OTHER_REGULATION = "per_other_regulation"  # who, param
-    UNCOVERED = "uncovered"  # amount
+    PER_OTHER_REGULATION = "per_other_regulation"
+    UNCOVERED = "uncovered"
+
+
+#: The arguments each reason carries; its words (engine.explain.words) may use only these.
+REASON_ARGS: dict[ReasonCode, frozenset[str]] = {
+    ReasonCode.VERSION: frozenset({"source", "day", "version", "window"}),
+    ReasonCode.NOTICE_EXPIRED: frozenset({"document", "end", "source", "day"}),
+    ReasonCode.NOTICE_NOT_YET: frozenset({"document", "start", "source", "day"}),
+    ReasonCode.RULE_EXPIRED: frozenset({"end"}),
+    ReasonCode.RULE_NOT_YET: frozenset({"start"}),
+    ReasonCode.NO_VERSION: frozenset(),
+    ReasonCode.MISSING_EFFECTIVE_DATE: frozenset({"paths"}),
+    ReasonCode.CONDITION_FAILED: frozenset({"id", "quote"}),
+    ReasonCode.EXCEPTION: frozenset({"id", "quote"}),
+    ReasonCode.EARLIER_GRANT: frozenset({"program", "date", "quote"}),
+    ReasonCode.MISSING_FACTS: frozenset(),
+    ReasonCode.ALL_MET: frozenset(),
+    ReasonCode.DUTY_NOT_APPLICABLE: frozenset({"id", "quote"}),
+    ReasonCode.REQUIREMENT_FAILED: frozenset({"id", "quote"}),
+    ReasonCode.ALL_REQUIREMENTS_MET: frozenset(),
+    ReasonCode.SUPERSEDED: frozenset({"by", "was"}),
+    ReasonCode.MAYBE_SUPERSEDED: frozenset({"by"}),
+    ReasonCode.QUOTA_UNKNOWN: frozenset({"fund"}),
+    ReasonCode.NOT_CONFIGURED: frozenset({"param"}),
+    ReasonCode.CLAIM_UNKNOWN: frozenset({"cap"}),
+    ReasonCode.COUNT_UNKNOWN: frozenset(),
+    ReasonCode.BASE_UNKNOWN: frozenset(),
+    ReasonCode.PER_OTHER_REGULATION: frozenset({"who", "param"}),
+    ReasonCode.UNCOVERED: frozenset({"amount"}),
+}
 
 
 class Reason(NamedTuple):
@@ -86,6 +115,7 @@ class Reason(NamedTuple):
 
     @staticmethod
     def of(code: ReasonCode, **args: object) -> Reason:
+        assert args.keys() <= REASON_ARGS[code], f"{code} takes {sorted(REASON_ARGS[code])}"
         return Reason(code, tuple(args.items()))
 
     def arg(self, name: str) -> str:
