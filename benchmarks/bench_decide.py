@@ -7,8 +7,9 @@ start-up, a trainee, a work-relief project, a resettlement site, a public-welfar
 household with everything; some facts missing; decision and fact dates spread over
 2021-06 .. 2026-03 so that every outcome of every rule occurs), it times:
 
-  (a) engine.evaluate.decide(package, facts, on, trace=False)  the compiled fast path
-  (b) engine.evaluate.decide(package, facts, on, trace=True)   the reference interpreter, traced
+  (a) clause.engine.decide.decide(library, facts, on)                    the null sink: compiled
+  (b) clause.engine.decide.decide(library, facts, on, sink=TraceSink())  the reference
+      interpreter, every check traced (what `clause explain` and `clause test` run)
   (c) benchmarks/handwritten_hubei.py: decide(facts, on)      the same 12 rules by hand
 
 Facts are normalised once per case (engine.facts.normalize_facts) before any timing, and all
@@ -38,8 +39,9 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import handwritten_hubei as handwritten  # noqa: E402
 
-from clause.engine.decide.core import Decision, decide  # noqa: E402
+from clause.engine.decide import Decision, TraceSink, decide  # noqa: E402
 from clause.engine.facts import normalize_facts  # noqa: E402
+from clause.engine.library import Library  # noqa: E402
 from clause.engine.load.package import load_package  # noqa: E402
 from clause.engine.model import Package  # noqa: E402
 
@@ -332,14 +334,14 @@ FIELDS = ("outcome", "amount", "funding", "missing")
 Rows = dict[str, tuple[Any, ...]]
 
 
-def compare(package: Package, cases: list[Case]) -> Agreement:
+def compare(library: Library, cases: list[Case]) -> Agreement:
     agreement = Agreement()
     for i, (facts, on) in enumerate(cases):
         agreement.add(
             i,
             (facts, on),
-            engine_rows(decide(package, facts, on, trace=False)),
-            engine_rows(decide(package, facts, on, trace=True)),
+            engine_rows(decide(library, facts, on)),
+            engine_rows(decide(library, facts, on, sink=TraceSink())),
             hand_rows(handwritten.decide(facts, on)),
         )
     return agreement
@@ -384,9 +386,10 @@ def main() -> None:
     if load.package is None or load.has_errors:
         sys.exit(f"{PACKAGE}: the package does not load cleanly; run `clause check` first")
     package = load.package
+    library = Library.of([package])
     cases = make_cases(package, args.cases, args.seed)
 
-    agreement = compare(package, cases)
+    agreement = compare(library, cases)
     total = agreement.total
     print(f"{package.document.number}: {len(package.rules)} rules; {len(cases)} cases ", end="")
     print(f"(seed {args.seed}), {total} decisions: {total / len(cases):.2f} rules decided per case")
@@ -397,11 +400,11 @@ def main() -> None:
 
     def run_fast() -> None:
         for facts, on in cases:
-            decide(package, facts, on, trace=False)
+            decide(library, facts, on)
 
     def run_traced() -> None:
         for facts, on in cases:
-            decide(package, facts, on, trace=True)
+            decide(library, facts, on, sink=TraceSink())
 
     def run_hand() -> None:
         for facts, on in cases:
@@ -410,8 +413,8 @@ def main() -> None:
     best = best_of(
         args.repeat,
         {
-            "(a) decide, compiled (trace=False)": run_fast,
-            "(b) decide, interpreted (trace=True)": run_traced,
+            "(a) decide, null sink (compiled)": run_fast,
+            "(b) decide, trace sink (interpreted)": run_traced,
             "(c) hand-written Python": run_hand,
         },
     )

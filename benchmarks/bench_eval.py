@@ -1,6 +1,6 @@
 """Rows per second of `clause eval` on a seeded register, against the same rules by hand.
 
-    python benchmarks/bench_eval.py [--rows N] [--workers 1,2] [--backends plan] [--keep]
+    python benchmarks/bench_eval.py [--rows N] [--workers 1,2] [--backends record] [--keep]
 
 Generates (or reuses) a Hubei register of N rows with benchmarks/gen_register.py (CSV; 3% of
 cells empty, 1% of rows broken), then runs, each in its own process so peak memory is its own:
@@ -490,12 +490,12 @@ def child(args: argparse.Namespace) -> None:
     if args.child == "hand":
         totals = run_hand(register, out, ON, PACKAGE / "facts.schema.json")
     else:
+        from clause.engine.api import open_library
         from clause.engine.batch.run import BatchOptions, evaluate_batch
-        from clause.engine.load.package import load_package
 
-        package = load_package(PACKAGE).package
+        library = open_library(PACKAGE)
         options = BatchOptions(on=ON, out=out, workers=args.workers, backend=args.child)
-        summary = evaluate_batch(package, register, options).to_json()
+        summary = evaluate_batch(library, register, options).to_json()
         totals = {
             "rows_read": summary["rows_read"],
             "rows_rejected": summary["rows_rejected"],
@@ -561,7 +561,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=50_000, help="register rows (default 50000)")
     parser.add_argument("--workers", default="1,2", help="worker counts to time (default 1,2)")
-    parser.add_argument("--backends", default="plan", help="engine backends: plan,compiled")
+    parser.add_argument("--backends", default="record", help="engine backends, e.g. record")
     parser.add_argument("--keep", action="store_true", help="keep the result files")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--register", help=argparse.SUPPRESS)

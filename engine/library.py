@@ -34,9 +34,13 @@ class Library:
     env: TypeEnv
     facts_schema: Mapping[str, Any]
     _package_of: Mapping[str, Package] = field(repr=False)
+    in_force_by_rule: Mapping[str, Window] = field(repr=False)
     _params: dict[tuple[date, object], dict[str, Any]] = field(
         default_factory=dict, repr=False, compare=False
     )
+    #: Values derived from the rules alone (reasons naming a condition…), made once: the
+    #: decision core keeps them here rather than rebuilding them for every case.
+    memo: dict[object, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @staticmethod
     def of(packages: Iterable[Package]) -> Library:
@@ -61,6 +65,7 @@ class Library:
             env=first.env,
             facts_schema=first.facts_schema,
             _package_of={r.id: p for p in chosen for r in p.rules},
+            in_force_by_rule={r.id: p.document.in_force for p in chosen for r in p.rules},
         )
 
     def rule(self, rule_id: str) -> Rule | None:
@@ -75,7 +80,7 @@ class Library:
 
     def in_force(self, rule: Rule) -> Window:
         """The window in which the rule's document is in force."""
-        return self._package_of[rule.id].document.in_force
+        return self.in_force_by_rule[rule.id]
 
     @property
     def documents(self) -> tuple[Document, ...]:

@@ -34,9 +34,16 @@ class Window:
 
     start: date | None
     end: date | None
+    # the same bounds with open ends as date.min / date.max: one chained comparison per test
+    lo: date = field(init=False, repr=False, compare=False)
+    hi: date = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "lo", self.start or date.min)
+        object.__setattr__(self, "hi", self.end or date.max)
 
     def contains(self, day: date) -> bool:
-        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+        return self.lo <= day <= self.hi
 
     def overlaps(self, other: Window) -> bool:
         return (self.end is None or other.start is None or other.start <= self.end) and (

@@ -73,18 +73,20 @@ class RecordBackend:
 def result_row(case_id: str, d: Decision, chains: bool = False) -> ResultRow:
     """A decision as one output row; with `chains`, the (fund, quota) chain of a payable
     amount, for the budget to be spent in input order."""
-    amount = d.amount.amount if d.amount is not None else None
+    amount = d.amount
+    version = d.version
+    funding = d.funding
     chain: tuple[tuple[str, Any], ...] = ()
     if chains and d.paid is not None:
-        chain = tuple((s.fund, s.quota) for s in d.funding)
+        chain = tuple((s.fund, s.quota) for s in funding)
     return ResultRow(
         case_id,
         d.rule.id,
-        d.version.number if d.version is not None else None,
-        d.outcome.value,
-        amount,
-        d.amount.kind if d.amount is not None else None,
-        tuple((s.fund, s.amount) for s in d.funding),
+        None if version is None else version.number,
+        d.outcome,  # a StrEnum: written as its value
+        None if amount is None else amount.amount,
+        None if amount is None else amount.kind,
+        tuple((s.fund, s.amount) for s in funding) if funding else (),
         d.missing,
         chain,
     )

@@ -128,9 +128,9 @@ def text_converter(shape: Shape) -> Callable[[str], Any]:
     if t == BOOL:
         return _bool_text
     if t == NUMBER:
-        return lambda text: check_number(_number_text(text, shape.path), shape)
+        return memoised(lambda text: check_number(_number_text(text, shape.path), shape))
     if t == DATE:
-        return lambda text: _date_text(text, shape.path)
+        return memoised(lambda text: _date_text(text, shape.path))
     if isinstance(t, EnumType):
         allowed = frozenset(t.values)
         shown = ", ".join(t.values)
@@ -142,6 +142,26 @@ def text_converter(shape: Shape) -> Callable[[str], Any]:
 
         return enum
     return str
+
+
+_MISSING = object()
+
+
+def memoised(convert: Callable[[str], Any], size: int = 4096) -> Callable[[str], Any]:
+    """`convert` remembering its results for the texts it has seen (a register repeats its
+    dates and amounts). Only immutable values go through this; errors are never remembered,
+    so a bad cell is reported every time it occurs."""
+    memo: dict[str, Any] = {}
+
+    def run(text: str) -> Any:
+        value = memo.get(text, _MISSING)
+        if value is _MISSING:
+            value = convert(text)
+            if len(memo) < size:
+                memo[text] = value
+        return value
+
+    return run
 
 
 def _bool_text(text: str) -> bool:

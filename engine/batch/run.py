@@ -12,12 +12,14 @@ byte for byte whatever the number of workers. Files appear under their names onl
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import signal
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -97,6 +99,8 @@ def _init_worker(job: Job) -> None:
             _WORKER = "the policy library changed while the register was running"
         else:
             _WORKER = ChunkWorker(job, library)
+            gc.collect()
+            gc.freeze()  # see _settled_memory; a worker lives for one run
     except Exception as exc:  # reported by the first task, as one line
         _WORKER = f"{type(exc).__name__}: {exc}"
 
@@ -158,6 +162,16 @@ def evaluate_batch(
     KeyboardInterrupt propagates after the partial files are removed.
     """
     _check_options(library, source, options)
+    with _settled_memory():
+        return _evaluate(library, source, options, progress)
+
+
+def _evaluate(
+    library: Library,
+    source: Path,
+    options: BatchOptions,
+    progress: Callable[[BatchProgress], None] | None,
+) -> BatchSummary:
     rejects_path = options.rejects or _rejects_beside(options.out or source)
     try:
         reader = open_source(source, options.encoding)
@@ -278,6 +292,21 @@ def _check_options(library: Library, source: Path, options: BatchOptions) -> Non
         problems.append(_error("B003", "the output and the rejects file must differ"))
     if problems:
         raise DiagnosticError(problems)
+
+
+@contextmanager
+def _settled_memory() -> Iterator[None]:
+    """For the run, move everything alive now (the library: rules, compiled code, syntax
+    trees) out of the cyclic garbage collector's reach, and put it back after. A register
+    run allocates millions of short-lived objects, and each full collection would otherwise
+    walk the whole library again: a third of the decision time on the Hubei register.
+    Objects made during the run are collected as usual."""
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _rejects_beside(path: Path) -> Path:

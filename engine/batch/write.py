@@ -59,6 +59,7 @@ class Encoder:
 
     def __init__(self, kind: str, only: frozenset[str] | None = None) -> None:
         self.kind, self.only = kind, only
+        self._memo: dict[tuple[bool, tuple[Any, ...]], str] = {}
 
     def encode(self, rows: Sequence[ResultRow]) -> Any:
         if self.only is not None:
@@ -91,11 +92,10 @@ class Encoder:
         lines.append("")
         return "\n".join(lines).encode("utf-8") if rows else b""
 
-    @staticmethod
-    def _csv(rows: Sequence[ResultRow]) -> bytes:
+    def _csv(self, rows: Sequence[ResultRow]) -> bytes:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
-        dumps = json.dumps
+        text = self._json_text
         writer.writerows(
             (
                 r.case_id,
@@ -104,12 +104,29 @@ class Encoder:
                 r.outcome,
                 "" if r.amount is None else format(r.amount, "f"),
                 r.amount_kind or "",
-                dumps(f, ensure_ascii=False) if (f := _funding(r)) else "",
-                dumps(list(r.missing), ensure_ascii=False) if r.missing else "",
+                text(r.funding, True) if r.funding else "",
+                text(r.missing, False) if r.missing else "",
             )
             for r in rows
         )
         return out.getvalue().encode("utf-8")
+
+    def _json_text(self, value: tuple[Any, ...], funding: bool) -> str:
+        """The JSON of a funding split or missing list; a register repeats few distinct ones,
+        so each is encoded once (the memo is bounded)."""
+        key = (funding, value)
+        found = self._memo.get(key)
+        if found is None:
+            data: Any = (
+                [{"fund": f, "amount": _amount(a)} for f, a in value if a is not None]
+                if funding
+                else list(value)
+            )
+            found = json.dumps(data, ensure_ascii=False) if data else ""
+            if len(self._memo) >= 10_000:
+                self._memo.clear()
+            self._memo[key] = found
+        return found
 
     @staticmethod
     def _columns(rows: Sequence[ResultRow]) -> dict[str, list[Any]]:

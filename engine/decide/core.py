@@ -39,6 +39,18 @@ from clause.engine.library import Library
 from clause.engine.model import Condition, Expr, Rule, Version
 
 _NO_PARAMS: dict[str, Any] = {}
+_MISSING_FACTS = Reason(ReasonCode.MISSING_FACTS)
+_ALL_MET = Reason(ReasonCode.ALL_MET)
+_ALL_REQUIREMENTS_MET = Reason(ReasonCode.ALL_REQUIREMENTS_MET)
+#: The reasons that name the condition (its id and quote) that decided.
+CITING = frozenset(
+    {
+        ReasonCode.CONDITION_FAILED,
+        ReasonCode.EXCEPTION,
+        ReasonCode.DUTY_NOT_APPLICABLE,
+        ReasonCode.REQUIREMENT_FAILED,
+    }
+)
 
 
 def decide(
@@ -56,13 +68,13 @@ def decide(
     record is made. Raises EvalError when an expression fails at run time.
     """
     case = _Case(library, facts, on, sink)
-    decisions = [
-        case.rule(rule)
-        for rule in library.rules_by_id
-        if isinstance(facts.get(rule.subject), Mapping)
-    ]
+    present = {k for k, v in facts.items() if type(v) is dict or isinstance(v, Mapping)}
+    decisions = [case.rule(rule) for rule in library.rules_by_id if rule.subject in present]
     decisions = apply_overrides(decisions)
-    funded = [fund(d, case.value, budget) for d in decisions]
+    funded = [
+        fund(d, case.value, budget) if d.version is not None and d.version.funding else d
+        for d in decisions
+    ]
     if sink.enabled:
         for d in funded:
             sink.decision(d)
@@ -90,6 +102,8 @@ class _Case:
     def __init__(self, library: Library, facts: Mapping[str, Any], on: date, sink: Sink) -> None:
         self.library, self.facts, self.on, self.sink = library, facts, on, sink
         self.trace = sink.enabled
+        self.in_force = library.in_force_by_rule
+        self.memo = library.memo
 
     # -- expressions -------------------------------------------------------------------------
 
@@ -137,6 +151,26 @@ class _Case:
             values.append(value)
         return values
 
+    # -- reasons that depend only on the rules: made once per library -----------------------
+
+    def cited(self, code: ReasonCode, cond: Condition) -> Reason:
+        """The reason naming a condition and its quote (a failed condition, an exception…)."""
+        key = (code, id(cond))
+        hit = self.memo.get(key)
+        if hit is None or hit[0] is not cond:
+            assert code in CITING
+            hit = self.memo[key] = (cond, Reason.of(code, id=cond.id, quote=cond.quote))
+        return hit[1]
+
+    def missing_date(self, unknown: frozenset[str]) -> tuple[tuple[str, ...], Reason]:
+        """The missing facts and the reason when no version's date is known."""
+        hit = self.memo.get(unknown)
+        if hit is None:
+            missing = tuple(sorted(unknown))
+            reason = Reason.of(ReasonCode.MISSING_EFFECTIVE_DATE, paths=", ".join(missing))
+            hit = self.memo[unknown] = (missing, reason)
+        return hit
+
     # -- one rule ----------------------------------------------------------------------------
 
     def rule(self, rule: Rule) -> Decision:
@@ -151,34 +185,37 @@ class _Case:
             return self.obligation(rule, version, effective, why, params, records)
         return self.benefit(rule, version, effective, why, params, records)
 
-    def select_version(self, rule: Rule) -> Decision | tuple[Version, date, Reason]:
+    def select_version(self, rule: Rule) -> Decision | tuple[Version, date, Reason | None]:
         """The version in force on the rule's effective date, or the decision saying why none
         applies. A version whose effective date is unknown is skipped; if no other version
-        applies, the rule is undetermined for want of that date."""
-        unknown: set[str] = set()
-        in_force = self.library.in_force(rule)
+        applies, the rule is undetermined for want of that date. Why the version was chosen
+        is worded only in a trace."""
+        unknown: frozenset[str] = frozenset()
+        in_force = self.in_force[rule.id]
+        facts, on = self.facts, self.on
         for version in rule.versions:
-            effective, source = self.on, DECISION_DATE
-            if version.effective_date is not None:
-                value = self.value(version.effective_date, _NO_PARAMS)
-                if type(value) is Unknown:
-                    unknown |= value.paths
-                    continue
-                effective, source = value, version.effective_date.text
-            if not in_force.contains(effective):
+            chosen_by = version.effective_date
+            effective = on if chosen_by is None else chosen_by.fn(facts, _NO_PARAMS, on)
+            if type(effective) is Unknown:
+                unknown |= effective.paths
+                continue
+            if not in_force.lo <= effective <= in_force.hi:
+                source = DECISION_DATE if chosen_by is None else chosen_by.text
                 return self.outside_document(rule, effective, source)
-            if version.window.contains(effective):
+            window = version.window
+            if window.lo <= effective <= window.hi:
+                if not self.trace:
+                    return version, effective, None
                 why = Reason.of(
                     ReasonCode.VERSION,
-                    source=source,
+                    source=DECISION_DATE if chosen_by is None else chosen_by.text,
                     day=effective,
                     version=version.number,
                     window=version.window,
                 )
                 return version, effective, why
         if unknown:
-            missing = tuple(sorted(unknown))
-            reason = Reason.of(ReasonCode.MISSING_EFFECTIVE_DATE, paths=", ".join(missing))
+            missing, reason = self.missing_date(unknown)
             return Decision(rule, Outcome.UNDETERMINED, reason, missing=missing)
         return self.no_version(rule)
 
@@ -220,22 +257,29 @@ class _Case:
         rule: Rule,
         version: Version,
         effective: date,
-        why: Reason,
+        why: Reason | None,
         params: Mapping[str, Any],
         records: list[ConditionResult] | None,
     ) -> Decision:
-        conditions = self.checks(rule, version.conditions, Role.CONDITION, params, records)
-        unless = self.checks(rule, version.unless, Role.UNLESS, params, records)
+        if records is None:  # the fast path: compiled closures, nothing recorded
+            facts, on = self.facts, self.on
+            conditions = [c.expr.fn(facts, params, on) for c in version.conditions]
+            unless = [c.expr.fn(facts, params, on) for c in version.unless]
+        else:
+            conditions = self.checks(rule, version.conditions, Role.CONDITION, params, records)
+            unless = self.checks(rule, version.unless, Role.UNLESS, params, records)
         reason: Reason | None = None
-        failed = next((i for i, v in enumerate(conditions) if v is False), None)
-        excepted = next((i for i, v in enumerate(unless) if v is True), None)
-        open_paths = [v.paths for v in (*conditions, *unless) if type(v) is Unknown]
+        failed = _index(conditions, False)
+        excepted = _index(unless, True) if unless else None
+        open_paths = [v.paths for v in conditions if type(v) is Unknown]
+        if unless:
+            open_paths += [v.paths for v in unless if type(v) is Unknown]
         if failed is not None:
             cond = version.conditions[failed]
-            reason = Reason.of(ReasonCode.CONDITION_FAILED, id=cond.id, quote=cond.quote)
+            reason = self.cited(ReasonCode.CONDITION_FAILED, cond)
         elif excepted is not None:
             cond = version.unless[excepted]
-            reason = Reason.of(ReasonCode.EXCEPTION, id=cond.id, quote=cond.quote)
+            reason = self.cited(ReasonCode.EXCEPTION, cond)
         elif version.once:
             granted, reason = self.earlier_grant(rule, version, records)
             if type(granted) is Unknown:
@@ -245,14 +289,14 @@ class _Case:
             return Decision(rule, Outcome.INELIGIBLE, reason, version, effective, why, conds)
         if open_paths:
             missing = rank_missing(open_paths)
-            reason = Reason(ReasonCode.MISSING_FACTS)
+            reason = _MISSING_FACTS
             return Decision(
                 rule, Outcome.UNDETERMINED, reason, version, effective, why, conds, missing=missing
             )
         amount = (
             amount_of(version.amount, params, self.value, self.trace) if version.amount else None
         )
-        reason = Reason(ReasonCode.ALL_MET)
+        reason = _ALL_MET
         return Decision(rule, Outcome.ELIGIBLE, reason, version, effective, why, conds, amount)
 
     def obligation(
@@ -260,28 +304,28 @@ class _Case:
         rule: Rule,
         version: Version,
         effective: date,
-        why: Reason,
+        why: Reason | None,
         params: Mapping[str, Any],
         records: list[ConditionResult] | None,
     ) -> Decision:
         applies = self.checks(rule, version.conditions, Role.CONDITION, params, records)
-        off = next((i for i, v in enumerate(applies) if v is False), None)
+        off = _index(applies, False)
         if off is not None:
             cond = version.conditions[off]
-            reason = Reason.of(ReasonCode.DUTY_NOT_APPLICABLE, id=cond.id, quote=cond.quote)
+            reason = self.cited(ReasonCode.DUTY_NOT_APPLICABLE, cond)
             conds = tuple(records) if records is not None else ()
             return Decision(rule, Outcome.NOT_APPLICABLE, reason, version, effective, why, conds)
         requires = self.checks(rule, version.requires, Role.REQUIRES, params, records)
         conds = tuple(records) if records is not None else ()
         scope_known = all(type(v) is not Unknown for v in applies)
-        broken = next((i for i, v in enumerate(requires) if v is False), None)
+        broken = _index(requires, False)
         if broken is not None and scope_known:
             cond = version.requires[broken]
-            reason = Reason.of(ReasonCode.REQUIREMENT_FAILED, id=cond.id, quote=cond.quote)
+            reason = self.cited(ReasonCode.REQUIREMENT_FAILED, cond)
             return Decision(rule, Outcome.VIOLATION, reason, version, effective, why, conds)
         open_paths = [v.paths for v in (*applies, *requires) if type(v) is Unknown]
         if open_paths:
-            reason = Reason(ReasonCode.MISSING_FACTS)
+            reason = _MISSING_FACTS
             return Decision(
                 rule,
                 Outcome.UNDETERMINED,
@@ -292,7 +336,7 @@ class _Case:
                 conds,
                 missing=rank_missing(open_paths),
             )
-        reason = Reason(ReasonCode.ALL_REQUIREMENTS_MET)
+        reason = _ALL_REQUIREMENTS_MET
         return Decision(rule, Outcome.COMPLIANT, reason, version, effective, why, conds)
 
     def earlier_grant(
@@ -311,7 +355,7 @@ class _Case:
         else:
             granted = False
             for grant in grants:
-                if not isinstance(grant, Mapping):
+                if not _is_record(grant):
                     continue
                 paid = grant.get("date")
                 if isinstance(paid, date) and paid > self.on:
@@ -325,9 +369,7 @@ class _Case:
                         quote=version.once_quote or "",
                     )
                     break
-            if granted is False and any(
-                not isinstance(g, Mapping) or "program" not in g for g in grants
-            ):
+            if granted is False and any(not _is_record(g) or "program" not in g for g in grants):
                 # a record whose programme is not known might be this very benefit
                 granted = Unknown(frozenset({f"{path}.program"}))
         if records is not None:
@@ -365,12 +407,20 @@ def rank_missing(open_paths: Sequence[frozenset[str]]) -> tuple[str, ...]:
 def apply_overrides(decisions: list[Decision]) -> list[Decision]:
     """A benefit that is eligible supersedes the benefits it overrides (decided on their own);
     one that is undetermined leaves them undetermined too: they may yet be superseded."""
+    overriding = [
+        d
+        for d in decisions
+        if d.version is not None
+        and d.version.overrides
+        and d.outcome in (Outcome.ELIGIBLE, Outcome.UNDETERMINED)
+    ]
+    if not overriding:
+        return decisions
     present = {d.rule.id for d in decisions}
     superseded: dict[str, Decision] = {}
     pending: dict[str, Decision] = {}
-    for d in decisions:
-        if d.version is None or d.outcome not in (Outcome.ELIGIBLE, Outcome.UNDETERMINED):
-            continue
+    for d in overriding:
+        assert d.version is not None
         for target in d.version.overrides:
             if target not in present:
                 continue
@@ -396,6 +446,19 @@ def apply_overrides(decisions: list[Decision]) -> list[Decision]:
             )
         out.append(d)
     return out
+
+
+def _index(values: Sequence[Any], target: bool) -> int | None:
+    """The position of the first value that is `target` (by identity: unknown never is)."""
+    for i, value in enumerate(values):
+        if value is target:
+            return i
+    return None
+
+
+def _is_record(value: Any) -> bool:
+    """Whether a fact value is a record (a mapping): a plain dict checked first, it is fast."""
+    return type(value) is dict or isinstance(value, Mapping)
 
 
 def _plain(value: Any) -> Any:

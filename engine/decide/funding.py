@@ -9,7 +9,7 @@ source covers is noted. A quota that is unknown (its fact is missing) leaves the
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -54,30 +54,34 @@ def fund(
     evaluate: Callable[[Expr, Mapping[str, Any]], Any],
     budget: Budget | None = None,
 ) -> Decision:
-    """The decision with its funding shares (none known unless eligible with a known amount)."""
+    """Fill in the decision's funding shares (none known unless eligible with a known amount)
+    and notes. The decision is still being built by the core, so it is completed in place
+    rather than copied: this runs for every funded decision of every case of a register."""
     version = decision.version
     if version is None or not version.funding:
         return decision
     sources = version.funding
     amount = decision.paid
     if amount is None:
-        shares = tuple(FundingShare(s.fund, s.quote, None, i > 0) for i, s in enumerate(sources))
-        return replace(decision, funding=shares)
+        decision.funding = tuple(
+            FundingShare(s.fund, s.quote, None, i > 0) for i, s in enumerate(sources)
+        )
+        return decision
     chain = [(s.fund, quota_of(s, evaluate)) for s in sources]
     got = allocate(amount, chain, budget)
-    shares = tuple(
+    decision.funding = tuple(
         FundingShare(s.fund, s.quote, g, i > 0, q)
         for i, (s, g, (_, q)) in enumerate(zip(sources, got, chain, strict=True))
     )
-    unknown = [f for f, q in chain if q is not None and q.is_nan()]
     if any(g is None for g in got):
-        note = Reason.of(ReasonCode.QUOTA_UNKNOWN, fund=unknown[0])
-        return replace(decision, funding=shares, notes=(*decision.notes, note))
+        unknown = next(f for f, q in chain if q is not None and q.is_nan())
+        decision.notes = (*decision.notes, Reason.of(ReasonCode.QUOTA_UNKNOWN, fund=unknown))
+        return decision
     left = amount - sum((g for g in got if g is not None), ZERO)
-    notes = decision.notes
     if left > 0:
-        notes = (*notes, Reason.of(ReasonCode.UNCOVERED, amount=show_value(left)))
-    return replace(decision, funding=shares, notes=notes)
+        note = Reason.of(ReasonCode.UNCOVERED, amount=show_value(left))
+        decision.notes = (*decision.notes, note)
+    return decision
 
 
 def allocate(

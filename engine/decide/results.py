@@ -3,7 +3,8 @@
 In: nothing (plain data types). Out: Decision, AmountResult, FundingShare, ConditionResult, Read.
 These are slotted dataclasses that nobody mutates once `decide` has returned them; they are not
 frozen because the fast path builds millions of them, and a frozen dataclass costs six times as
-much to construct. Trace-only fields (conditions, computation) are empty when no trace is asked.
+much to construct. Trace-only fields (conditions, an amount's computation, why a version was
+chosen) are empty when no trace is asked.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from clause.engine.model import Rule, Version
 from clause.engine.source import Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Read:
     """A fact or parameter an expression read, with the value it had (None: missing)."""
 
@@ -26,7 +27,7 @@ class Read:
     value: Any
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ConditionResult:
     """One traced check: its expression, value (None: unknown), what it read, and its quote."""
 

@@ -3,6 +3,7 @@ built from traced decisions, and its renderers."""
 
 from __future__ import annotations
 
+import ast
 import string
 from datetime import date
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 
 from clause.engine.api import decide_case, explain_case, open_library
 from clause.engine.decide import Outcome, Reason, ReasonCode, Role
+from clause.engine.decide.core import CITING
 from clause.engine.decide.reasons import REASON_ARGS
 from clause.engine.explain.build import explain
 from clause.engine.explain.render import check_mark, to_json, to_markdown, to_text
@@ -52,9 +54,29 @@ def test_every_outcome_role_and_reason_has_words(lang: str) -> None:
         assert word(Reason.of(code, **args), lang).strip(), (lang, code)
 
 
-def test_a_reason_with_an_argument_it_does_not_take_is_a_bug() -> None:
-    with pytest.raises(AssertionError):
-        Reason.of(ReasonCode.ALL_MET, quote="x")
+def test_every_reason_made_in_the_engine_names_only_its_own_arguments() -> None:
+    """Reads every `Reason.of(ReasonCode.X, name=...)` in engine/: a reason given an argument
+    its words cannot use (or a misspelt one) would be worded with a gap."""
+    engine = Path(__file__).resolve().parents[2] / "engine"
+    calls = 0
+    for path in engine.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "of"
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "Reason"
+            ):
+                continue
+            code_node = node.args[0]
+            names = {k.arg for k in node.keywords}
+            # a code passed in a variable is one of those that cite a condition
+            codes = [ReasonCode[code_node.attr]] if isinstance(code_node, ast.Attribute) else CITING
+            for code in codes:
+                assert names <= REASON_ARGS[code], f"{path}:{node.lineno}: {code} {names}"
+            calls += 1
+    assert calls >= 15
 
 
 def test_the_explanation_cites_clause_parameters_and_funds() -> None:
