@@ -7,19 +7,17 @@ Exit codes: 0 success, 1 findings (failed checks or tests, a runtime error in an
 from __future__ import annotations
 
 import sys
-from datetime import date
 from enum import IntEnum, StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from clause.cli import batch, render
+from clause.cli import batch, diff, render
 from clause.cli.render import Format
 from clause.engine import __version__, api
-from clause.engine.diagnostics import Diagnostic, DiagnosticError
+from clause.engine.diagnostics import DiagnosticError
 from clause.engine.expr.values import EvalError
-from clause.engine.source import Span
 
 
 class ExitCode(IntEnum):
@@ -77,21 +75,6 @@ def _root(
     """clause: policy-as-code for government subsidy notices."""
 
 
-def _parse_date(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise DiagnosticError(
-            [Diagnostic("U001", f"--date {text!r} is not a date; write YYYY-MM-DD", _arg_span())]
-        ) from None
-
-
-def _arg_span() -> Span:
-    return Span("<command line>", 1, 1, 1, 1)
-
-
 @app.command("expr")
 def expr_command(
     expression: Annotated[str, typer.Argument(help="The expression, quoted for the shell.")],
@@ -122,7 +105,7 @@ def expr_command(
         facts=facts_data,
         schema=api.read_data_file(schema) if schema else None,
         params=api.read_data_file(params) if params else None,
-        decision_date=_parse_date(on),
+        decision_date=api.parse_date(on) if on is not None else None,
         facts_file=str(facts) if facts else "<facts>",
     )
     render.expr_report(report, render.make_console(), fmt.value)
@@ -173,8 +156,7 @@ def explain_command(
     ] = None,
 ) -> None:
     """Decide one case on a date and explain every decision down to the clause text."""
-    day = _parse_date(on)
-    assert day is not None
+    day = api.parse_date(on)
     library = api.open_library(package)
     source = sys.stdin.read() if str(facts) == "-" else facts
     case = api.load_facts(source, library)
@@ -239,6 +221,7 @@ def show_command(
 
 
 batch.register(app)
+diff.register(app)
 
 
 def main() -> None:

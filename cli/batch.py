@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
@@ -32,8 +31,6 @@ from rich.text import Text
 from clause.cli.render import Format
 from clause.engine import api
 from clause.engine.api import BatchOptions, BatchProgress, BatchSummary
-from clause.engine.diagnostics import Diagnostic, DiagnosticError
-from clause.engine.source import Span
 
 INTERRUPTED = 130
 
@@ -102,7 +99,7 @@ def eval_command(
     (rejected rows are reported, not fatal), 2 for unusable input or options."""
     library = api.open_library(package)
     options = BatchOptions(
-        on=_date(on),
+        on=api.parse_date(on),
         out=out,
         rejects=rejects,
         rule_ids=frozenset(rule) if rule else None,
@@ -131,15 +128,6 @@ def eval_command(
     if rejected:
         rows = "row" if rejected == 1 else "rows"
         err.print(f"{rejected:,} {rows} rejected: see {summary.rejects}", markup=False)
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        span = Span("<command line>", 1, 1, 1, 1)
-        message = f"--date {text!r} is not a date; write YYYY-MM-DD"
-        raise DiagnosticError([Diagnostic("U001", message, span)]) from None
 
 
 # -- progress ------------------------------------------------------------------------------

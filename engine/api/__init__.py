@@ -19,8 +19,9 @@ from clause.engine.api.decide import (
     open_library,
     open_package,
 )
+from clause.engine.api.diff import LibraryDiff, diff
 from clause.engine.api.expr import ExprReport, NodeValue, evaluate_expression
-from clause.engine.api.files import read_budget, read_data_file, read_facts_stdin
+from clause.engine.api.files import parse_date, read_budget, read_data_file, read_facts_stdin
 from clause.engine.api.policy import notice_coverage, rule_with_clause, run_policy_tests
 from clause.engine.expr.values import EvalError, Unknown
 
@@ -32,11 +33,13 @@ __all__ = [
     "CheckReport",
     "EvalError",
     "ExprReport",
+    "LibraryDiff",
     "NodeValue",
     "Unknown",
     "check",
     "check_selection",
     "decide_case",
+    "diff",
     "evaluate_expression",
     "evaluate_register",
     "explain_case",
@@ -44,6 +47,7 @@ __all__ = [
     "notice_coverage",
     "open_library",
     "open_package",
+    "parse_date",
     "read_budget",
     "read_data_file",
     "read_facts_stdin",

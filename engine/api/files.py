@@ -7,6 +7,7 @@ dates), or a DiagnosticError naming the file, line and column.
 from __future__ import annotations
 
 import json
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,22 @@ from clause.engine.load import loader
 from clause.engine.source import Span
 
 MAX_INPUT_BYTES = 5 * 1024 * 1024
+
+
+def parse_date(text: str | None, required: str | None = None) -> date:
+    """A date given on the command line (`--date`): YYYY-MM-DD, or a usage error (U001).
+    When absent, the usage error says `required` (None: the option is always given)."""
+    if text is None:
+        raise DiagnosticError([input_error("U001", required or "--date is missing", CLI)])
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        message = f"--date {text!r} is not a date; write YYYY-MM-DD"
+        raise DiagnosticError([input_error("U001", message, CLI)]) from None
+
+
+#: The "file" of problems in command-line options.
+CLI = "<command line>"
 
 
 def input_error(code: str, message: str, file: str) -> Diagnostic:
