@@ -1,0 +1,452 @@
+"""The facts of a case as solver variables: one slot per fact, its presence and its value.
+
+In: the type environment and the raw facts schema (for `integer`, `minimum`, `maximum` and
+`x-immutable`), the analysis domain, and optionally the facts of a real case. Out: `Term`s for
+fact paths, the axioms every model must satisfy, and the facts file a model describes.
+
+A *slot* is what can be present or missing on its own: a scalar field, a list of scalars, or
+a list of records (all its fields together). With a real case, every slot is the case's own
+value except the `changeable` ones, which get a `changed` flag and a new value (what
+`whynot` searches over).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import z3
+
+from clause.engine.analysis import dates
+from clause.engine.analysis.strings import Strings
+from clause.engine.analysis.terms import (
+    BOOL,
+    DATE,
+    FALSE,
+    LIST,
+    NUMBER,
+    RECORD,
+    STRING,
+    TRUE,
+    Digits,
+    ListValue,
+    Term,
+    Unsupported,
+    Z,
+    conj,
+    disj,
+    equal,
+    ite,
+    ite_value,
+    neg,
+    real,
+)
+from clause.engine.expr.types import BOOL as T_BOOL
+from clause.engine.expr.types import DATE as T_DATE
+from clause.engine.expr.types import NUMBER as T_NUMBER
+from clause.engine.expr.types import EnumType, Field, ListType, TypeEnv, is_stringy
+
+
+@dataclass(frozen=True)
+class Domain:
+    """The facts the solver considers. Verdicts ("never", "no smaller change") hold within it.
+
+    Numbers: at most `magnitude` integer digits and `places` decimals (whole numbers for
+    `integer` fields), within the schema's minimum and maximum. Lists: at most `max_items`
+    items. Dates: any calendar date in years 1..9999. Text: any string.
+    """
+
+    places: int = 6
+    magnitude: int = 15
+    max_items: int = 4
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    """A leaf of the facts schema with what the JSON Schema says beyond its type."""
+
+    keys: tuple[str, ...]
+    type: Any
+    integer: bool = False
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+    immutable: bool = False
+
+
+def field_infos(env: TypeEnv, schema: Mapping[str, Any]) -> dict[str, FieldInfo]:
+    """Every leaf and list of records of the facts schema by dotted path."""
+    out: dict[str, FieldInfo] = {}
+
+    def walk(field: Field, node: Mapping[str, Any], keys: tuple[str, ...], frozen: bool) -> None:
+        node = _resolve(node, schema)
+        frozen = frozen or node.get("x-immutable") is True
+        if field.is_array:
+            node = _resolve(node.get("items", {}), schema)
+            out[".".join(keys)] = FieldInfo(keys, RECORD, immutable=frozen)
+        if field.type is None:
+            props = node.get("properties", {})
+            for name, child in field.children.items():
+                walk(child, props.get(name, {}), (*keys, name), frozen)
+            return
+        if isinstance(field.type, ListType):
+            node = _resolve(node.get("items", {}), schema)
+        out[".".join(keys)] = FieldInfo(
+            keys,
+            field.type,
+            integer=node.get("type") == "integer" or "integer" in (node.get("type") or ()),
+            minimum=_decimal(node.get("minimum")),
+            maximum=_decimal(node.get("maximum")),
+            immutable=frozen,
+        )
+
+    for name, child in env.facts.children.items():
+        walk(child, schema.get("properties", {}).get(name, {}), (name,), False)
+    return out
+
+
+def _resolve(node: Mapping[str, Any], root: Mapping[str, Any]) -> Mapping[str, Any]:
+    for _ in range(32):
+        ref = node.get("$ref")
+        if not isinstance(ref, str) or not ref.startswith("#/"):
+            return node
+        target: Any = root
+        for part in ref[2:].split("/"):
+            target = target.get(part, {}) if isinstance(target, Mapping) else {}
+        node = target
+    return node
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return None
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+
+
+def kind_of(t: Any) -> str:
+    if t == T_BOOL:
+        return BOOL
+    if t == T_NUMBER:
+        return NUMBER
+    if t == T_DATE:
+        return DATE
+    if is_stringy(t):
+        return STRING
+    if isinstance(t, ListType):
+        return LIST
+    raise Unsupported(f"facts of type {t}")
+
+
+@dataclass
+class Slot:
+    """A fact that is present or missing on its own, as the solver sees it."""
+
+    path: str
+    present: Z
+    value: Any  # scalar value, ListValue, or for records: {field: ([present], [value])}
+    kind: str
+    info: FieldInfo | None
+    changed: Z = FALSE
+
+
+class FactSpace:
+    """Solver variables for the facts (and, in free mode, parameters and the decision date)."""
+
+    def __init__(
+        self,
+        env: TypeEnv,
+        schema: Mapping[str, Any],
+        strings: Strings,
+        domain: Domain | None = None,
+        current: Mapping[str, Any] | None = None,
+        changeable: frozenset[str] = frozenset(),
+    ) -> None:
+        self.env, self.strings = env, strings
+        self.domain = domain or Domain()
+        self.fields = field_infos(env, schema)
+        self.current, self.changeable = current, changeable
+        self.axioms: list[Z] = []
+        self.slots: dict[str, Slot] = {}
+        self._records: dict[str, dict[str, tuple[list[Z], list[Any]]]] = {}
+        self._entities: dict[str, Z] = {}
+
+    # -- paths -----------------------------------------------------------------------------
+
+    def fact(self, keys: tuple[str, ...], t: Any) -> Term:
+        """The term of a checked fact path (`keys` in English, as the checker made them)."""
+        for i in range(1, len(keys)):
+            info = self.fields.get(".".join(keys[:i]))
+            if info is not None and info.type == RECORD:
+                if len(keys) != i + 1:
+                    raise Unsupported("a path through nested lists of records")
+                return self._record_field(".".join(keys[:i]), keys[i], t)
+        dotted = ".".join(keys)
+        info = self.fields.get(dotted)
+        if info is None:
+            raise Unsupported(f"the fact `{dotted}` (not in the facts schema)")
+        if info.type == RECORD:
+            slot = self._records_slot(dotted)
+            return Term(RECORD, slot.value, slot.present, FALSE)
+        slot = self.slot(dotted, info.type, info)
+        digits = self.digits(info) if slot.kind == NUMBER else None
+        item_digits = self.digits(info) if slot.kind == LIST else None
+        return Term(slot.kind, slot.value, slot.present, FALSE, True, digits, item_digits)
+
+    def entity(self, name: str) -> Z:
+        """Whether the entity (a top-level key of the facts) is present. In a real case it is
+        as the case has it: a change never brings in a new entity's rules."""
+        if name not in self._entities:
+            if self.current is not None:
+                self._entities[name] = z3.BoolVal(isinstance(self.current.get(name), Mapping))
+            else:
+                self._entities[name] = z3.Bool(f"{name}?")
+        return self._entities[name]
+
+    def digits(self, info: FieldInfo | None) -> Digits:
+        """The digit bound of a number in the domain (whole numbers for `integer` fields)."""
+        integer = info is not None and info.integer
+        return Digits(self.domain.magnitude, 0 if integer else self.domain.places)
+
+    # -- slots -----------------------------------------------------------------------------
+
+    def slot(self, path: str, t: Any, info: FieldInfo | None = None) -> Slot:
+        """The slot of a scalar or list-of-scalars fact (or parameter, or decision date)."""
+        found = self.slots.get(path)
+        if found is not None:
+            return found
+        kind = kind_of(t)
+        if self.current is None:
+            made = self._fresh(path, t, kind, info)
+        else:
+            made = self._bound(path, t, kind, info)
+        self.slots[path] = made
+        return made
+
+    def _fresh(self, path: str, t: Any, kind: str, info: FieldInfo | None) -> Slot:
+        present = z3.Bool(f"{path}?")
+        if kind == LIST:
+            item_kind = kind_of(t.item) if t.item is not None else NUMBER
+            length = z3.Int(f"{path}#")
+            self.axioms += [length >= 0, length <= self.domain.max_items]
+            items = tuple(
+                self._value(f"{path}[{i}]", t.item, item_kind, info)
+                for i in range(self.domain.max_items)
+            )
+            return Slot(path, present, ListValue(length, items, item_kind), kind, info)
+        return Slot(path, present, self._value(path, t, kind, info), kind, info)
+
+    def _value(self, name: str, t: Any, kind: str, info: FieldInfo | None) -> Any:
+        if kind == BOOL:
+            return z3.Bool(name)
+        if kind == DATE:
+            return dates.fresh_date(name, self.axioms)
+        if kind == STRING:
+            var = z3.Int(name)
+            if isinstance(t, EnumType):
+                self.axioms.append(z3.Or(*(var == self.strings.id(v) for v in t.values)))
+            else:
+                self.axioms.append(var >= 0)
+            return var
+        return self._number(name, info)
+
+    def _number(self, name: str, info: FieldInfo | None) -> Z:
+        integer = info is not None and info.integer
+        var = z3.Int(name)
+        scale = 1 if integer else 10**self.domain.places
+        value = z3.ToReal(var) if integer else z3.ToReal(var) / scale
+        bound = 10**self.domain.magnitude * scale
+        self.axioms += [var <= bound, var >= -bound]
+        if info is not None and info.minimum is not None:
+            self.axioms.append(value >= real(info.minimum))
+        if info is not None and info.maximum is not None:
+            self.axioms.append(value <= real(info.maximum))
+        return value
+
+    def _bound(self, path: str, t: Any, kind: str, info: FieldInfo | None) -> Slot:
+        """A slot of a real case: its own value, or (changeable) a flag and a new value."""
+        old_value = _lookup(self.current or {}, path)
+        old = self.constant(kind, t, old_value)
+        if path not in self.changeable:
+            return old
+        new = self._fresh(path + "'", t, kind, info)
+        changed = z3.Bool(f"{path}!")
+        differs = TRUE if old_value is None else neg(equal(kind, new.value, old.value))
+        self.axioms.append(z3.Implies(changed, differs))
+        return Slot(path, disj(changed, old.present), ite_value(kind, changed, new.value, old.value),
+                    kind, info, changed)  # fmt: skip
+
+    def constant(self, kind: str, t: Any, value: Any) -> Slot:
+        """A slot holding a known value (None: missing)."""
+        if value is None:
+            return Slot("", FALSE, self._placeholder(kind, t), kind, None)
+        return Slot("", TRUE, self._const(kind, t, value), kind, None)
+
+    def _const(self, kind: str, t: Any, value: Any) -> Any:
+        if kind == LIST:
+            item_kind = kind_of(t.item) if t.item is not None else NUMBER
+            items = tuple(self._const(item_kind, t.item, v) for v in value)
+            return ListValue(z3.IntVal(len(items)), items, item_kind)
+        return const_value(kind, value, self.strings)
+
+    def _placeholder(self, kind: str, t: Any) -> Any:
+        if kind == LIST:
+            return ListValue(z3.IntVal(0), (), kind_of(t.item) if t.item is not None else NUMBER)
+        return {BOOL: FALSE, NUMBER: real(0), STRING: z3.IntVal(0)}.get(kind) or dates.const_date(
+            date(1, 1, 1)
+        )
+
+    # -- lists of records ------------------------------------------------------------------
+
+    def _records_slot(self, path: str) -> Slot:
+        found = self.slots.get(path)
+        if found is not None:
+            return found
+        if self.current is None or (path in self.changeable and _lookup(self.current, path) is None):
+            length = z3.Int(f"{path}#")
+            self.axioms += [length >= 0, length <= self.domain.max_items]
+            changed = z3.Bool(f"{path}!") if self.current is not None else FALSE
+            present = changed if self.current is not None else z3.Bool(f"{path}?")
+            made = Slot(path, present, ListValue(length, (), RECORD), RECORD, None, changed)
+        else:
+            items = _lookup(self.current, path) or ()
+            present = TRUE if _lookup(self.current, path) is not None else FALSE
+            made = Slot(path, present, ListValue(z3.IntVal(len(items)), (), RECORD), RECORD, None)
+        self.slots[path] = made
+        self._records[path] = {}
+        return made
+
+    def _record_field(self, path: str, name: str, t: Any) -> Term:
+        slot = self._records_slot(path)
+        info = self.fields.get(f"{path}.{name}")
+        item_t = t.item if isinstance(t, ListType) else t
+        if info is None or isinstance(info.type, ListType):
+            raise Unsupported(f"the list field `{path}.{name}`")
+        kind = kind_of(item_t)
+        presents, values = self.record_column(path, name, item_t, kind, info)
+        length = slot.value.length
+        known = conj(slot.present, *(z3.Implies(i < length, p) for i, p in enumerate(presents)))
+        return Term(LIST, ListValue(length, tuple(values), kind), known, FALSE, True, None,
+                    self.digits(info) if kind == NUMBER else None)  # fmt: skip
+
+    def record_column(
+        self, path: str, name: str, t: Any, kind: str, info: FieldInfo | None
+    ) -> tuple[list[Z], list[Any]]:
+        """The presence and value of field `name` in each record of the list at `path`."""
+        slot = self._records_slot(path)
+        columns = self._records[path]
+        if name not in columns:
+            if z3.is_false(slot.changed) and self.current is not None:
+                rows = _lookup(self.current, path) or ()
+                cells = [r.get(name) if isinstance(r, Mapping) else None for r in rows]
+                made = [self.constant(kind, t, c) for c in cells]
+                columns[name] = ([s.present for s in made], [s.value for s in made])
+            else:
+                n = self.domain.max_items
+                presents = [z3.Bool(f"{path}[{i}].{name}?") for i in range(n)]
+                values = [self._value(f"{path}[{i}].{name}", t, kind, info) for i in range(n)]
+                columns[name] = (presents, values)
+        return columns[name]
+
+    # -- models back to facts ----------------------------------------------------------------
+
+    def facts_of(self, model: Any) -> dict[str, Any]:
+        """The facts a model describes (the case's own facts with the changes, in bound mode)."""
+        facts: dict[str, Any] = _copy(self.current) if self.current is not None else {}
+        for entity, present in self._entities.items():
+            if z3.is_true(model.eval(present, model_completion=True)):
+                facts.setdefault(entity, {})
+        for path, slot in sorted(self.slots.items()):
+            if path.startswith(("param.", "decision_date")) or "." not in path:
+                continue
+            if self.current is not None and z3.is_false(slot.changed):
+                continue
+            if self.current is not None and not _true(model, slot.changed):
+                continue
+            if not _true(model, slot.present):
+                continue
+            _put(facts, path.split("."), self._read(model, slot))
+        return facts
+
+    def _read(self, model: Any, slot: Slot) -> Any:
+        if slot.kind == RECORD:
+            length = model.eval(slot.value.length, model_completion=True).as_long()
+            rows: list[dict[str, Any]] = [{} for _ in range(length)]
+            for name, (presents, values) in self._records[slot.path].items():
+                info = self.fields.get(f"{slot.path}.{name}")
+                kind = kind_of(info.type) if info is not None else NUMBER
+                for i in range(length):
+                    if _true(model, presents[i]):
+                        rows[i][name] = read_value(model, kind, values[i], self.strings)
+            return rows
+        return read_value(model, slot.kind, slot.value, self.strings)
+
+
+def const_value(kind: str, value: Any, strings: Strings) -> Any:
+    """The solver constant of a known runtime value."""
+    if kind == BOOL:
+        return z3.BoolVal(bool(value))
+    if kind == NUMBER:
+        return real(value)
+    if kind == DATE:
+        return dates.const_date(value)
+    if kind == STRING:
+        return z3.IntVal(strings.id(value))
+    raise Unsupported(f"a constant of kind {kind}")
+
+
+def read_value(model: Any, kind: str, value: Any, strings: Strings) -> Any:
+    """The Python value (as facts hold it) of a solver value in a model."""
+    ev: Callable[[Z], Any] = lambda term: model.eval(term, model_completion=True)  # noqa: E731
+    if kind == BOOL:
+        return z3.is_true(ev(value))
+    if kind == NUMBER:
+        number = ev(value)
+        fraction = Fraction(number.numerator_as_long(), number.denominator_as_long())
+        return _decimal_of(fraction)
+    if kind == DATE:
+        return date.fromordinal(ev(value.ordinal).as_long())
+    if kind == STRING:
+        return strings.text(ev(value).as_long())
+    if kind == LIST:
+        length = ev(value.length).as_long()
+        return [read_value(model, value.item_kind, v, strings) for v in value.items[:length]]
+    raise Unsupported(f"reading a value of kind {kind}")
+
+
+def _decimal_of(fraction: Fraction) -> Decimal:
+    """An exact decimal (the domain's numbers are on a decimal grid)."""
+    result = Decimal(fraction.numerator) / Decimal(fraction.denominator)
+    if Fraction(result) != fraction:
+        raise Unsupported(f"a number with no exact decimal form: {fraction}")
+    return result.normalize() if result != result.to_integral_value() else Decimal(int(result))
+
+
+def _true(model: Any, term: Z) -> bool:
+    return bool(z3.is_true(model.eval(term, model_completion=True)))
+
+
+def _lookup(facts: Mapping[str, Any], path: str) -> Any:
+    value: Any = facts
+    for key in path.split("."):
+        value = value.get(key) if isinstance(value, Mapping) else None
+        if value is None:
+            return None
+    return value
+
+
+def _put(facts: dict[str, Any], keys: list[str], value: Any) -> None:
+    target = facts
+    for key in keys[:-1]:
+        target = target.setdefault(key, {})
+    target[keys[-1]] = value
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_copy(v) for v in value]
+    return value
