@@ -294,9 +294,11 @@ class FactSpace:
     def _placeholder(self, kind: str, t: Any) -> Any:
         if kind == LIST:
             return ListValue(z3.IntVal(0), (), kind_of(t.item) if t.item is not None else NUMBER)
-        return {BOOL: FALSE, NUMBER: real(0), STRING: z3.IntVal(0)}.get(kind) or dates.const_date(
-            date(1, 1, 1)
-        )
+        if kind == BOOL:
+            return FALSE
+        if kind == STRING:
+            return z3.IntVal(0)
+        return dates.const_date(date(1, 1, 1)) if kind == DATE else real(0)
 
     # -- lists of records ------------------------------------------------------------------
 
@@ -417,11 +419,13 @@ def read_value(model: Any, kind: str, value: Any, strings: Strings) -> Any:
 
 
 def _decimal_of(fraction: Fraction) -> Decimal:
-    """An exact decimal (the domain's numbers are on a decimal grid)."""
-    result = Decimal(fraction.numerator) / Decimal(fraction.denominator)
-    if Fraction(result) != fraction:
+    """The exact decimal of a fraction whose denominator divides a power of ten."""
+    places, scale = 0, 1
+    while scale % fraction.denominator and places < 64:
+        places, scale = places + 1, scale * 10
+    if scale % fraction.denominator:
         raise Unsupported(f"a number with no exact decimal form: {fraction}")
-    return result.normalize() if result != result.to_integral_value() else Decimal(int(result))
+    return Decimal(f"{fraction.numerator * (scale // fraction.denominator)}E-{places}")
 
 
 def _true(model: Any, term: Z) -> bool:
