@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from clause.cli import batch, diff, render
+from clause.cli import analysis, batch, diff, render
 from clause.cli.render import Format
 from clause.engine import __version__, api
 from clause.engine.diagnostics import DiagnosticError
@@ -222,6 +222,7 @@ def show_command(
 
 batch.register(app)
 diff.register(app)
+analysis.register(app)
 
 
 def main() -> None:

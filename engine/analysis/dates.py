@@ -124,7 +124,9 @@ def ite(cond: Z, a: DateTerm, b: DateTerm) -> DateTerm:
 def _forward_months(start: DateTerm, end: DateTerm) -> Z:
     """Whole months from start to end when start <= end (periods.months_between)."""
     months = 12 * (end.year - start.year) + (end.month - start.month)
-    short = z3.If(start.day < last_day(end.year, end.month), start.day, last_day(end.year, end.month))
+    short = z3.If(
+        start.day < last_day(end.year, end.month), start.day, last_day(end.year, end.month)
+    )
     return months - z3.If(short > end.day, 1, 0)
 
 

@@ -85,7 +85,9 @@ def free_scope(space: FactSpace) -> Scope:
 
     from clause.engine.expr.types import DATE as T_DATE
 
-    return Scope(space, lambda: slot_term("decision_date", T_DATE), lambda p, t: slot_term("param." + p, t))
+    return Scope(
+        space, lambda: slot_term("decision_date", T_DATE), lambda p, t: slot_term("param." + p, t)
+    )
 
 
 def encode(node: ast.Node, scope: Scope) -> Term:

@@ -306,7 +306,9 @@ class FactSpace:
         found = self.slots.get(path)
         if found is not None:
             return found
-        if self.current is None or (path in self.changeable and _lookup(self.current, path) is None):
+        if self.current is None or (
+            path in self.changeable and _lookup(self.current, path) is None
+        ):
             length = z3.Int(f"{path}#")
             self.axioms += [length >= 0, length <= self.domain.max_items]
             changed = z3.Bool(f"{path}!") if self.current is not None else FALSE
