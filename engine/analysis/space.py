@@ -205,6 +205,16 @@ class FactSpace:
                 self._entities[name] = z3.Bool(f"{name}?")
         return self._entities[name]
 
+    def entity_axioms(self) -> list[Z]:
+        """A fact that is present makes its entity present (free mode)."""
+        if self.current is not None:
+            return []
+        return [
+            z3.Implies(slot.present, self.entity(path.split(".")[0]))
+            for path, slot in self.slots.items()
+            if "." in path and not path.startswith("param.")
+        ]
+
     def digits(self, info: FieldInfo | None) -> Digits:
         """The digit bound of a number in the domain (whole numbers for `integer` fields)."""
         integer = info is not None and info.integer
