@@ -21,7 +21,7 @@ import z3
 from clause.engine.analysis import dates
 from clause.engine.analysis.findings import Finding, Place, Witness
 from clause.engine.analysis.outcome import Check, RuleModel, Situation, VersionModel
-from clause.engine.analysis.query import Verdict, check
+from clause.engine.analysis.query import TIMEOUT_MS, Verdict
 from clause.engine.analysis.space import Domain, FactSpace
 from clause.engine.analysis.strings import Strings
 from clause.engine.analysis.terms import Unsupported, Z, conj, disj, neg
@@ -57,6 +57,9 @@ class _Analysis:
         for rule in library.rules_by_id:
             self.models[rule.id] = self._model(rule)
         self.no_error = neg(self.situation.case_error())
+        self.solver = z3.Solver()  # one incremental solver: each question is pushed and popped
+        self.solver.set("timeout", TIMEOUT_MS)
+        self.solver.add(*self.space.axioms, self.no_error, *self.space.entity_axioms())
 
     def _model(self, rule: Rule) -> RuleModel | None:
         try:
@@ -73,9 +76,26 @@ class _Analysis:
     # -- asking ------------------------------------------------------------------------------
 
     def ask(self, formulas: Sequence[Z], rules: Sequence[Rule]) -> Verdict:
-        prefer = self._prefer(rules)
-        return check([*formulas, self.no_error, *self.space.entity_axioms()], self.space.axioms,
-                     prefer)  # fmt: skip
+        """Can the formulas hold (with no expression failing)? Readable witnesses first."""
+        solver = self.solver
+        solver.push()
+        solver.add(*formulas)
+        solver.push()
+        solver.add(*self._prefer(rules))
+        result = solver.check()
+        if result != z3.sat:
+            solver.pop()
+            result = solver.check()
+        verdict = (
+            Verdict("sat", solver.model())
+            if result == z3.sat
+            else Verdict("unsat")
+            if result == z3.unsat
+            else Verdict("unknown", reason=f"the solver gave up ({solver.reason_unknown()})")
+        )
+        while solver.num_scopes() > 0:
+            solver.pop()
+        return verdict
 
     def _prefer(self, rules: Sequence[Rule]) -> list[Z]:
         """Readable witnesses: only the facts these rules read, dates near the notices,
@@ -112,7 +132,8 @@ class _Analysis:
         outcomes = {d.rule.id: d.outcome.value for d in decided}
         if any(outcomes.get(rid) not in wanted for rid, wanted in expect.items()):
             return None
-        return Witness(facts, on, {rid: outcomes[rid] for rid in expect})
+        package = self.library.roots[0] if len(self.library.roots) == 1 else ""
+        return Witness(facts, on, {rid: outcomes[rid] for rid in expect}, "", package)
 
     def exact(self, *rules: Rule) -> bool:
         return all((m := self.models.get(r.id)) is not None and m.exact for r in rules)
@@ -334,7 +355,8 @@ def _core(run: _Analysis, selected: Z, checks: list[Check], duty: bool) -> list[
         literals[literal.get_id()] = (literal, c)
     if solver.check(*(lit for lit, _ in literals.values())) != z3.unsat:
         return []
-    return [literals[lit.get_id()][1] for lit in solver.unsat_core()]
+    core = [literals[lit.get_id()][1] for lit in solver.unsat_core()]
+    return sorted(core, key=lambda c: (c.condition.span.line, c.condition.span.col))
 
 
 def _why_never(run: _Analysis, rule: Rule, v: VersionModel) -> str:

@@ -48,6 +48,13 @@ class Witness:
     on: date
     outcomes: dict[str, str]
     file: str = ""  # where it was written, if it was
+    package: str = ""  # the package to name when there is only one
+
+    @property
+    def command(self) -> str:
+        """The `clause explain` command that confirms it."""
+        extra = f" --package {self.package}" if self.package else ""
+        return f"clause explain {self.file or '-'} --date {self.on.isoformat()}{extra}"
 
 
 @dataclass(frozen=True)
@@ -66,3 +73,86 @@ class Finding:
     @property
     def span(self) -> Span:
         return self.places[0].span
+
+
+# -- rendering -----------------------------------------------------------------------------
+
+
+def facts_yaml(facts: dict[str, Any], indent: str = "") -> str:
+    """A facts file: one block per entity, fields in flow style (as the examples are written)."""
+    lines = []
+    for entity, fields in sorted(facts.items()):
+        if not isinstance(fields, dict) or not fields:
+            lines.append(f"{indent}{entity}: {{}}")
+            continue
+        lines.append(f"{indent}{entity}:")
+        lines += [f"{indent}  {k}: {_yaml(v)}" for k, v in sorted(fields.items())]
+    return "\n".join(lines) + "\n"
+
+
+def _yaml(value: Any) -> str:
+    import json
+    from decimal import Decimal
+
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_yaml(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_yaml(v)}" for k, v in sorted(value.items())) + "}"
+    return str(value)
+
+
+def _where(place: Place) -> str:
+    s = place.span
+    return f"{s.file}:{s.line}:{s.col}"
+
+
+def to_text(findings: list[Finding]) -> str:
+    """Each finding as `file:line:col: CODE message`, its other places, its witness or why."""
+    lines = []
+    for f in findings:
+        lines.append(f"{_where(f.places[0])}: {f.code} {f.message}")
+        lines += [f"   = also: {_where(p)} ({p.label})" for p in f.places[1:]]
+        lines += [f"   = because: {_where(p)} {p.label}" for p in f.because]
+        if f.witness is not None:
+            w = f.witness
+            shown = ", ".join(f"{rid} {outcome}" for rid, outcome in sorted(w.outcomes.items()))
+            lines.append(f"   = witness ({shown}): {w.command}")
+            lines.append(facts_yaml(w.facts, "       ").rstrip("\n"))
+    found = sum(not f.is_note for f in findings)
+    notes = len(findings) - found
+    lines.append(f"{found} finding{'s' if found != 1 else ''}, {notes} not analysed")
+    return "\n".join(lines) + "\n"
+
+
+def to_json(findings: list[Finding], digest: str, packages: list[str]) -> dict[str, Any]:
+    from clause.engine.analysis.report import plain
+
+    def one(f: Finding) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "code": f.code,
+            "meaning": CODES[f.code],
+            "message": f.message,
+            "rules": list(f.rules),
+            "places": [p.to_json() for p in f.places],
+            "because": [p.to_json() for p in f.because],
+        }
+        if f.witness is not None:
+            out["witness"] = {"date": f.witness.on.isoformat(), "facts": plain(f.witness.facts),
+                              "outcomes": f.witness.outcomes, "file": f.witness.file or None,
+                              "command": f.witness.command}  # fmt: skip
+        return out
+
+    return {
+        "rule_set": digest,
+        "packages": packages,
+        "findings": [one(f) for f in findings if not f.is_note],
+        "not_analysed": [one(f) for f in findings if f.is_note],
+    }

@@ -15,7 +15,6 @@ A node this module does not know (a language form added later) raises `Unsupport
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
@@ -53,7 +52,6 @@ from clause.engine.analysis.terms import (
 from clause.engine.expr import ast
 from clause.engine.expr.types import ListType
 
-_NAMES = itertools.count()
 _SMALL = Digits(7, 0)  # day and month counts
 _BIG_COUNT = Decimal(1_000_000)  # builtins._whole's range
 
@@ -112,7 +110,7 @@ class _Encoder:
         return term
 
     def fresh(self, stem: str) -> str:
-        return f"{stem}~{next(_NAMES)}"
+        return self.scope.space.fresh(stem)
 
     # -- leaves ------------------------------------------------------------------------------
 

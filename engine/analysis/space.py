@@ -172,6 +172,12 @@ class FactSpace:
         self.slots: dict[str, Slot] = {}
         self._records: dict[str, dict[str, tuple[list[Z], list[Any]]]] = {}
         self._entities: dict[str, Z] = {}
+        self._names = 0
+
+    def fresh(self, stem: str) -> str:
+        """A variable name not used before in this space (numbered in order: deterministic)."""
+        self._names += 1
+        return f"{stem}~{self._names}"
 
     # -- paths -----------------------------------------------------------------------------
 

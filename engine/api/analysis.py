@@ -8,14 +8,19 @@ the library's rules (engine.analysis); rendering is the caller's.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
+from clause.engine.analysis.analyse import analyse
+from clause.engine.analysis.findings import Finding, facts_yaml
 from clause.engine.analysis.whynot import WhyNot, why_not
 from clause.engine.api.decide import check_selection
 from clause.engine.api.files import input_error
 from clause.engine.diagnostics import DiagnosticError
 from clause.engine.library import Library
+from clause.engine.load.package import find_packages, load_package
 
 
 def why_not_case(
@@ -33,3 +38,50 @@ def why_not_case(
         message = f"--rule: `{rule}` is an obligation; whynot answers for benefits"
         raise DiagnosticError([input_error("U005", message, "<command line>")])
     return why_not(library, facts, on, rule, max_changes=max_changes)
+
+
+def open_libraries(paths: list[Path]) -> Library:
+    """The library of every package under `paths` (each must pass `clause check`)."""
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        raise DiagnosticError([input_error("L001", f"no such file or directory: {missing[0]}",
+                                           str(missing[0]))])  # fmt: skip
+    roots, _ = find_packages(paths)
+    if not roots:
+        where = ", ".join(str(p) for p in paths)
+        raise DiagnosticError([input_error("U002", f"no policy package under {where}", where)])
+    packages = []
+    for root in roots:
+        result = load_package(root)
+        errors = [d for d in result.diagnostics if d.severity.value == "error"]
+        if errors or result.package is None:
+            raise DiagnosticError(errors or [input_error("R016", "package incomplete", str(root))])
+        packages.append(result.package)
+    return Library.of(packages)
+
+
+def analyse_library(
+    library: Library, all_pairs: bool = False, witnesses: Path | None = None
+) -> list[Finding]:
+    """Every finding of the static analysis; witnesses written to `witnesses` when given
+    (one facts file per finding, named by code and rules). Raises DiagnosticError (B003)
+    when a witness file cannot be written."""
+    found = analyse(library, all_pairs=all_pairs)
+    if witnesses is None:
+        return found
+    out = []
+    try:
+        witnesses.mkdir(parents=True, exist_ok=True)
+        for i, finding in enumerate(found, start=1):
+            if finding.witness is None:
+                out.append(finding)
+                continue
+            name = witnesses / f"{finding.code}-{i}-{'-'.join(finding.rules)}.yaml"
+            witness = replace(finding.witness, file=str(name))
+            header = f"# {finding.code} {finding.message}\n#   {witness.command}\n"
+            name.write_text(header + facts_yaml(witness.facts), encoding="utf-8")
+            out.append(replace(finding, witness=witness))
+    except OSError as err:
+        raise DiagnosticError([input_error("B003", f"cannot write witness: {err}",
+                                           str(witnesses))]) from None  # fmt: skip
+    return out
