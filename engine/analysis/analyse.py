@@ -12,6 +12,7 @@ by engine/decide before it is reported.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, timedelta
@@ -35,7 +36,9 @@ from clause.engine.model import Rule
 _NEAR = (date(1990, 1, 1).toordinal(), date(2040, 12, 31).toordinal())
 
 
-def analyse(library: Library, all_pairs: bool = False, domain: Domain | None = None) -> list[Finding]:
+def analyse(
+    library: Library, all_pairs: bool = False, domain: Domain | None = None
+) -> list[Finding]:
     """Every finding and note about the library's rules, sorted by place."""
     run = _Analysis(library, domain or Domain())
     run.rules()
@@ -70,8 +73,9 @@ class _Analysis:
             return None
 
     def note(self, rule: Rule, message: str, place: Place | None = None) -> None:
-        self.found.append(Finding("A900", message, (place or Place(rule.span, "here"),),
-                                  rules=(rule.id,)))  # fmt: skip
+        self.found.append(
+            Finding("A900", message, (place or Place(rule.span, "here"),), rules=(rule.id,))
+        )
 
     # -- asking ------------------------------------------------------------------------------
 
@@ -105,8 +109,10 @@ class _Analysis:
         lows = [self.library.in_force(r).start for r in rules]
         highs = [self.library.in_force(r).end for r in rules]
         if all(lows) and all(highs):
-            out += [self.today.ordinal >= min(d.toordinal() for d in lows if d),
-                    self.today.ordinal <= max(d.toordinal() for d in highs if d)]  # fmt: skip
+            out += [
+                self.today.ordinal >= min(d.toordinal() for d in lows if d),
+                self.today.ordinal <= max(d.toordinal() for d in highs if d),
+            ]
         for path, slot in self.space.slots.items():
             if "." in path and not any(path == p or path.startswith(p + ".") for p in read):
                 out.append(neg(slot.present))
@@ -117,7 +123,9 @@ class _Analysis:
             elif slot.kind in ("list", "record"):
                 out.append(slot.value.length <= 1)
         subjects = {r.subject for r in rules} | {p.split(".")[0] for p in read}
-        out += [neg(self.space.entity(e)) for e in self.space.env.facts.children if e not in subjects]
+        out += [
+            neg(self.space.entity(e)) for e in self.space.env.facts.children if e not in subjects
+        ]
         return out
 
     def witness(self, verdict: Verdict, expect: dict[str, tuple[str, ...]]) -> Witness | None:
@@ -163,7 +171,9 @@ class _Analysis:
         here = Place(v.version.span, f"version {number} ({v.version.window})")
         can = self.settle(self.ask([selected], [rule]), [rule], f"{rule.id} version {number}")
         if can is False:
-            message = f"version {number} of {rule.id} can never be in force: {_why_never(self, rule, v)}"
+            message = (
+                f"version {number} of {rule.id} can never be in force: {_why_never(self, rule, v)}"
+            )
             self.found.append(Finding("A003", message, (here,), rules=(rule.id,)))
             return
         never = []
@@ -181,8 +191,9 @@ class _Analysis:
             return
         self._joint(rule, v, selected, here, v.eligible, "A005", "can never all hold")
 
-    def _joint(self, rule: Rule, v: VersionModel, selected: Z, here: Place, goal: Z,
-               code: str, words: str) -> None:  # fmt: skip
+    def _joint(
+        self, rule: Rule, v: VersionModel, selected: Z, here: Place, goal: Z, code: str, words: str
+    ) -> None:
         what = f"the conditions of {rule.id} version {v.version.number}"
         if self.settle(self.ask([selected, goal], [rule]), [rule], what) is not False:
             return
@@ -195,23 +206,30 @@ class _Analysis:
         what = f"the duty of {rule.id} version {v.version.number}"
         if self.settle(self.ask([selected, applies], [rule]), [rule], what) is False:
             core = _core(self, selected, [c for c in v.checks if c.role == "condition"], False)
-            because = tuple(Place(c.condition.expr.span, f"condition `{c.condition.id}`")
-                            for c in core)  # fmt: skip
-            self.found.append(Finding("A005", f"{what} can never apply", (here,), None, because,
-                                      (rule.id,)))  # fmt: skip
+            because = tuple(
+                Place(c.condition.expr.span, f"condition `{c.condition.id}`") for c in core
+            )
+            self.found.append(
+                Finding("A005", f"{what} can never apply", (here,), None, because, (rule.id,))
+            )
             return
         self._joint(rule, v, selected, here, v.eligible, "A008", "can never all be met")
 
     # -- between rules -----------------------------------------------------------------------
 
     def overlaps(self, all_pairs: bool) -> None:
-        benefits = [r for r in self.library.rules_by_id
-                    if r.kind == "benefit" and self.models.get(r.id) is not None]  # fmt: skip
+        benefits = [
+            r
+            for r in self.library.rules_by_id
+            if r.kind == "benefit" and self.models.get(r.id) is not None
+        ]
         for i, a in enumerate(benefits):
-            for b in benefits[i + 1:]:
+            for b in benefits[i + 1 :]:
                 if a.subject != b.subject or _related(a, b) or not (all_pairs or _alike(a, b)):
                     continue
-                both = conj(self.situation.final(a, "eligible"), self.situation.final(b, "eligible"))
+                both = conj(
+                    self.situation.final(a, "eligible"), self.situation.final(b, "eligible")
+                )
                 verdict = self.ask([both], [a, b])
                 if self.settle(verdict, [a, b], f"{a.id} and {b.id} together") is not True:
                     continue
@@ -219,8 +237,10 @@ class _Analysis:
                 if found is None:
                     self.note(a, f"{a.id} and {b.id}: witness not confirmed; not reported")
                     continue
-                message = (f"{a.id} and {b.id} can both be paid for one case, and neither "
-                           "overrides the other")  # fmt: skip
+                message = (
+                    f"{a.id} and {b.id} can both be paid for one case, and neither "
+                    "overrides the other"
+                )
                 places = (Place(a.span, a.id), Place(b.span, b.id))
                 self.found.append(Finding("A001", message, places, found, (), (a.id, b.id)))
 
@@ -244,8 +264,10 @@ class _Analysis:
             return
         if self.ask([model.present, v.selected, v.eligible], [rule]).unsat:
             return  # the overriding version never pays: already reported
-        message = (f"{rule.id} version {v.version.number} overrides {target_id}, but whenever it "
-                   f"pays, {target_id} would not pay anyway: the override never applies")  # fmt: skip
+        message = (
+            f"{rule.id} version {v.version.number} overrides {target_id}, but whenever it "
+            f"pays, {target_id} would not pay anyway: the override never applies"
+        )
         places = (Place(v.version.span, f"overrides {target_id}"), Place(target.span, target_id))
         self.found.append(Finding("A002", message, places, None, (), (rule.id, target_id)))
 
@@ -273,9 +295,14 @@ class _Analysis:
                 distinct = [c for c in conds if _text(c.condition.expr.node) not in common]
                 if not distinct:
                     return  # this rule covers every case the others distinguish
-                options.append(conj(v.selected, *(c.term.known for c in v.checks),
-                                    *(c.true for c in conds if c not in distinct),
-                                    disj(*(c.false for c in distinct))))  # fmt: skip
+                options.append(
+                    conj(
+                        v.selected,
+                        *(c.term.known for c in v.checks),
+                        *(c.true for c in conds if c not in distinct),
+                        disj(*(c.false for c in distinct)),
+                    )
+                )
             parts.append(conj(model.present, disj(*options)))
         verdict = self.ask(parts, rules)
         if self.settle(verdict, rules, f"the case distinctions of clause {clause}") is not True:
@@ -285,30 +312,39 @@ class _Analysis:
             self.note(rules[0], f"clause {clause}: gap witness not confirmed; not reported")
             return
         names = ", ".join(r.id for r in rules)
-        message = (f"the case distinctions of clause {clause} ({names}) leave a case undecided: "
-                   "it meets their common conditions and no rule of the clause applies")  # fmt: skip
+        message = (
+            f"the case distinctions of clause {clause} ({names}) leave a case undecided: "
+            "it meets their common conditions and no rule of the clause applies"
+        )
         places = tuple(Place(r.span, r.id) for r in rules)
         self.found.append(Finding("A006", message, places, found, (), tuple(r.id for r in rules)))
 
     def time_gaps(self) -> None:
         for rule in self.library.rules_by_id:
             windows = sorted(
-                (v for v in rule.versions
-                 if not (v.window.start and v.window.end and v.window.start > v.window.end)),
+                (
+                    v
+                    for v in rule.versions
+                    if not (v.window.start and v.window.end and v.window.start > v.window.end)
+                ),
                 key=lambda v: v.window.start or date.min,
-            )  # fmt: skip
+            )
             force = self.library.in_force(rule)
-            for earlier, later in zip(windows, windows[1:], strict=False):
+            for earlier, later in itertools.pairwise(windows):
                 end, start = earlier.window.end, later.window.start
                 if end is None or start is None or (start - end).days <= 1:
                     continue
                 first = end + timedelta(days=1)
                 if not force.contains(first):
                     continue
-                message = (f"no version of {rule.id} is in force from {first} to "
-                           f"{start - timedelta(days=1)}, inside its document's force")  # fmt: skip
-                places = (Place(later.span, f"version {later.number} starts {start}"),
-                          Place(earlier.span, f"version {earlier.number} ends {end}"))  # fmt: skip
+                message = (
+                    f"no version of {rule.id} is in force from {first} to "
+                    f"{start - timedelta(days=1)}, inside its document's force"
+                )
+                places = (
+                    Place(later.span, f"version {later.number} starts {start}"),
+                    Place(earlier.span, f"version {earlier.number} ends {end}"),
+                )
                 self.found.append(Finding("A007", message, places, rules=(rule.id,)))
 
 
@@ -335,8 +371,11 @@ def _read_by(rules: Sequence[Rule]) -> set[str]:
             exprs = [v.effective_date] if v.effective_date else []
             exprs += [c.expr for c in (*v.conditions, *v.unless, *v.requires)]
             for expr in exprs:
-                out |= {".".join(n.keys) for n in ast.walk(expr.node)
-                        if isinstance(n, ast.Path) and n.root == "fact"}  # fmt: skip
+                out |= {
+                    ".".join(n.keys)
+                    for n in ast.walk(expr.node)
+                    if isinstance(n, ast.Path) and n.root == "fact"
+                }
             if v.once:
                 out.add(f"{rule.subject}.grants")
     return out
@@ -366,8 +405,10 @@ def _why_never(run: _Analysis, rule: Rule, v: VersionModel) -> str:
     if not window.overlaps(force):
         return f"its window {window} lies outside the document's force ({force})"
     if v.version.effective_date is not None:
-        return (f"its effective date `{v.version.effective_date.text}` never falls in {window} "
-                "inside the document's force")  # fmt: skip
+        return (
+            f"its effective date `{v.version.effective_date.text}` never falls in {window} "
+            "inside the document's force"
+        )
     return f"no decision date falls in {window} inside the document's force ({force})"
 
 

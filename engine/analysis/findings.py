@@ -145,9 +145,13 @@ def to_json(findings: list[Finding], digest: str, packages: list[str]) -> dict[s
             "because": [p.to_json() for p in f.because],
         }
         if f.witness is not None:
-            out["witness"] = {"date": f.witness.on.isoformat(), "facts": plain(f.witness.facts),
-                              "outcomes": f.witness.outcomes, "file": f.witness.file or None,
-                              "command": f.witness.command}  # fmt: skip
+            out["witness"] = {
+                "date": f.witness.on.isoformat(),
+                "facts": plain(f.witness.facts),
+                "outcomes": f.witness.outcomes,
+                "file": f.witness.file or None,
+                "command": f.witness.command,
+            }
         return out
 
     return {

@@ -42,13 +42,38 @@ from clause.engine.model import Amount, Condition, Expr, Rule, Version, Window
 #: Model fields whose meaning this module encodes; any other field set on a rule, version or
 #: amount is a form added later, and the rule is reported as not analysed.
 _KNOWN = {
-    "Rule": {"id", "title_zh", "title_en", "document", "clause", "subject", "kind", "versions",
-             "file", "span"},
-    "Version": {"number", "enacted_on", "enacted_by", "window", "span", "window_quote",
-                "effective_date", "conditions", "unless", "requires", "amount", "funding",
-                "once", "once_program", "once_quote", "overrides"},
+    "Rule": {
+        "id",
+        "title_zh",
+        "title_en",
+        "document",
+        "clause",
+        "subject",
+        "kind",
+        "versions",
+        "file",
+        "span",
+    },
+    "Version": {
+        "number",
+        "enacted_on",
+        "enacted_by",
+        "window",
+        "span",
+        "window_quote",
+        "effective_date",
+        "conditions",
+        "unless",
+        "requires",
+        "amount",
+        "funding",
+        "once",
+        "once_program",
+        "once_quote",
+        "overrides",
+    },
     "Condition": {"id", "expr", "quote", "span"},
-}  # fmt: skip
+}
 
 
 def unknown_forms(obj: Any) -> list[str]:
@@ -190,8 +215,12 @@ class _RuleEncoder:
     def model(self) -> RuleModel:
         rule = self.rule
         forms = unknown_forms(rule) + [f for v in rule.versions for f in unknown_forms(v)]
-        forms += [f for v in rule.versions for c in (*v.conditions, *v.unless, *v.requires)
-                  for f in unknown_forms(c)]  # fmt: skip
+        forms += [
+            f
+            for v in rule.versions
+            for c in (*v.conditions, *v.unless, *v.requires)
+            for f in unknown_forms(c)
+        ]
         if forms:
             raise Unsupported(f"the rule form `{forms[0]}`", rule.span)
         present = self.space.entity(rule.subject)
@@ -207,8 +236,11 @@ class _RuleEncoder:
             outside.append(conj(ok, neg(inside)))
             unknown.append(conj(reached, neg(effective.error), neg(effective.known)))
             versions.append(self._version(version, conj(ok, inside, in_window), effective.value))
-            reached = conj(reached, neg(effective.error), neg(conj(effective.known,
-                                                                   disj(neg(inside), in_window))))  # fmt: skip
+            reached = conj(
+                reached,
+                neg(effective.error),
+                neg(conj(effective.known, disj(neg(inside), in_window))),
+            )
         errors += [conj(v.selected, v.error) for v in versions]
         return RuleModel(
             rule,
@@ -253,7 +285,7 @@ class _RuleEncoder:
                 ("condition", version.conditions),
                 ("unless", version.unless),
                 ("requires", version.requires),
-            )  # fmt: skip
+            )
             for c in conds
         ]
         conditions = [c for c in checks if c.role == "condition"]
@@ -267,16 +299,18 @@ class _RuleEncoder:
             open_ = conj(neg(failed), neg(broken), disj(*unknown))
             done = conj(neg(failed), neg(broken), neg(disj(*unknown)))
             error = disj(*cond_errors, conj(neg(failed), disj(*(c.term.error for c in requires))))
-            return VersionModel(version, selected, effective, checks, done, broken, open_,
-                                failed, error)  # fmt: skip
+            return VersionModel(
+                version, selected, effective, checks, done, broken, open_, failed, error
+            )
         excepted = disj(*(c.true for c in checks if c.role == "unless"))
         granted, granted_unknown = self._granted(version)
         refused = disj(failed, excepted, granted)
         open_ = conj(neg(refused), disj(*unknown, granted_unknown))
         eligible = conj(neg(refused), neg(disj(*unknown, granted_unknown)))
         error = disj(*cond_errors, conj(eligible, self._amount_errors(version, scope)))
-        return VersionModel(version, selected, effective, checks, eligible, refused, open_,
-                            FALSE, error)  # fmt: skip
+        return VersionModel(
+            version, selected, effective, checks, eligible, refused, open_, FALSE, error
+        )
 
     def _granted(self, version: Version) -> tuple[Z, Z]:
         """core.earlier_grant: granted on or before the decision date, or not known."""
@@ -300,8 +334,11 @@ class _RuleEncoder:
         hits, holes = [], []
         for i in range(len(p_present)):
             here = _below(i, length)
-            later = conj(d_present[i], d_value[i].ordinal > self.today.value.ordinal) if (
-                d_value[i] is not None) else FALSE  # fmt: skip
+            later = (
+                conj(d_present[i], d_value[i].ordinal > self.today.value.ordinal)
+                if (d_value[i] is not None)
+                else FALSE
+            )
             hits.append(conj(here, p_present[i], p_value[i] == wanted, neg(later)))
             holes.append(conj(here, neg(p_present[i])))
         granted = conj(records.known, disj(*hits))
@@ -352,7 +389,7 @@ def _parameter(
     the general one, each the first in force on the day; missing when not configured."""
     param = situation.library.parameters.get(pid)
     kind = kind_of(t)
-    if t == T_DATE or t == T_BOOL or kind not in (NUMBER, STRING) or param is None:
+    if t in (T_DATE, T_BOOL) or kind not in (NUMBER, STRING) or param is None:
         raise Unsupported(f"the parameter `{pid}` of type {t}")
     strings = situation.space.strings
     known, value, digits = FALSE, _missing(t).value, Digits(1, 0)
@@ -360,16 +397,20 @@ def _parameter(
     specific = [pv for pv in param.values if pv.locality is not None]
     for pv in reversed(general):
         applies = _within(pv.window, day)
-        known, value = ite(applies, z3.BoolVal(pv.value is not None), known), ite(
-            applies, _param_value(kind, pv.value, strings, value), value)  # fmt: skip
+        known, value = (
+            ite(applies, z3.BoolVal(pv.value is not None), known),
+            ite(applies, _param_value(kind, pv.value, strings, value), value),
+        )
         digits = _digits(pv.value, digits)
     for pv in reversed(specific):
         if locality is None:
             break
         place = z3.IntVal(strings.id(str(pv.locality)))
         applies = conj(_within(pv.window, day), locality.known, locality.value == place)
-        known, value = ite(applies, z3.BoolVal(pv.value is not None), known), ite(
-            applies, _param_value(kind, pv.value, strings, value), value)  # fmt: skip
+        known, value = (
+            ite(applies, z3.BoolVal(pv.value is not None), known),
+            ite(applies, _param_value(kind, pv.value, strings, value), value),
+        )
         digits = _digits(pv.value, digits)
     return Term(kind, value, known, FALSE, True, digits)
 

@@ -92,8 +92,9 @@ def witness_of(model: Any, space: FactSpace) -> Witness:
         if not z3.is_true(model.eval(slot.present, model_completion=True)):
             continue
         if path.startswith("param."):
-            params[path.removeprefix("param.")] = read_value(model, slot.kind, slot.value,
-                                                             space.strings)  # fmt: skip
+            params[path.removeprefix("param.")] = read_value(
+                model, slot.kind, slot.value, space.strings
+            )
         elif path == "decision_date":
             today = read_value(model, slot.kind, slot.value, space.strings)
     return Witness(space.facts_of(model), params, today)

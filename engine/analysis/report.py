@@ -98,8 +98,14 @@ def _change_json(change: Change) -> dict[str, Any]:
 
 
 def _tie_json(tie: Tie) -> dict[str, Any]:
-    return {"rule": tie.rule, "id": tie.id, "role": tie.role, "effect": tie.effect,
-            "expr": tie.expr, "quote": tie.quote}  # fmt: skip
+    return {
+        "rule": tie.rule,
+        "id": tie.id,
+        "role": tie.role,
+        "effect": tie.effect,
+        "expr": tie.expr,
+        "quote": tie.quote,
+    }
 
 
 # -- text ----------------------------------------------------------------------------------
@@ -132,8 +138,11 @@ def _change_line(change: Change) -> str:
 
 
 def _tie_line(tie: Tie) -> str:
-    what = {"satisfied": "satisfies", "no_longer_applies": f"so that {tie.rule} does not apply:",
-            "version": "brings in"}[tie.effect]  # fmt: skip
+    what = {
+        "satisfied": "satisfies",
+        "no_longer_applies": f"so that {tie.rule} does not apply:",
+        "version": "brings in",
+    }[tie.effect]
     quote = f" 「{tie.quote}」" if tie.quote else ""
     return f"{what} {tie.id}{quote}: {tie.expr}"
 
@@ -179,9 +188,12 @@ def to_markdown(answers: Sequence[WhyNot], on: date) -> str:
         lines.append("Every benefit decided is eligible or not applicable.")
     for answer in answers:
         rule = answer.rule
-        lines += [f"## {markdown_code(rule.id)} — {markdown_text(rule.title_zh)}", "",
-                  f"Outcome: **{answer.outcome.value}** (clause {markdown_text(rule.clause)})",
-                  ""]  # fmt: skip
+        lines += [
+            f"## {markdown_code(rule.id)} — {markdown_text(rule.title_zh)}",
+            "",
+            f"Outcome: **{answer.outcome.value}** (clause {markdown_text(rule.clause)})",
+            "",
+        ]
         if answer.missing:
             lines += ["Missing: " + ", ".join(markdown_code(m) for m in answer.missing), ""]
         for i, proposal in enumerate(answer.proposals, start=1):

@@ -40,7 +40,6 @@ from clause.engine.analysis.terms import (
     conj,
     disj,
     equal,
-    ite,
     ite_value,
     neg,
     real,
@@ -291,8 +290,14 @@ class FactSpace:
         changed = z3.Bool(f"{path}!")
         differs = TRUE if old_value is None else neg(equal(kind, new.value, old.value))
         self.axioms.append(z3.Implies(changed, differs))
-        return Slot(path, disj(changed, old.present), ite_value(kind, changed, new.value, old.value),
-                    kind, info, changed)  # fmt: skip
+        return Slot(
+            path,
+            disj(changed, old.present),
+            ite_value(kind, changed, new.value, old.value),
+            kind,
+            info,
+            changed,
+        )
 
     def constant(self, kind: str, t: Any, value: Any) -> Slot:
         """A slot holding a known value (None: missing)."""
@@ -348,8 +353,15 @@ class FactSpace:
         presents, values = self.record_column(path, name, item_t, kind, info)
         length = slot.value.length
         known = conj(slot.present, *(z3.Implies(i < length, p) for i, p in enumerate(presents)))
-        return Term(LIST, ListValue(length, tuple(values), kind), known, FALSE, True, None,
-                    self.digits(info) if kind == NUMBER else None)  # fmt: skip
+        return Term(
+            LIST,
+            ListValue(length, tuple(values), kind),
+            known,
+            FALSE,
+            True,
+            None,
+            self.digits(info) if kind == NUMBER else None,
+        )
 
     def record_column(
         self, path: str, name: str, t: Any, kind: str, info: FieldInfo | None

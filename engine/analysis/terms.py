@@ -53,7 +53,7 @@ class Digits:
 
     @staticmethod
     def of(value: Decimal) -> Digits:
-        sign, digits, exponent = value.as_tuple()
+        _sign, digits, exponent = value.as_tuple()
         assert isinstance(exponent, int)
         frac = max(0, -exponent)
         return Digits(max(len(digits) + exponent, 1), frac)

@@ -97,8 +97,10 @@ def nearest(
     chosen: list[str],
     later: dates.DateTerm,
     search: Any,
+    found: Any,
 ) -> dict[str, dict[str, Any]]:
-    """New values for the chosen facts, as close to the old ones as the goal allows."""
+    """New values for the chosen facts, as close to the old ones as the goal allows (the
+    values of `found`, the model the search found, if the optimiser gives up)."""
     space = situation.space
     held = [flags[n] if n in chosen else neg(flags[n]) for n in flags]
     objectives: list[tuple[Z, bool]] = []
@@ -116,8 +118,7 @@ def nearest(
         target = old.toordinal() if isinstance(old, date) else z3.RealVal(str(old))
         objectives.append((z3.If(term >= target, term - target, target - term), True))
     model, _ = probe.optimum(held, objectives)
-    if model is None:
-        raise RuntimeError("a change the solver found is no longer satisfiable")
+    model = model if model is not None else found
     out: dict[str, dict[str, Any]] = {}
     for name in chosen:
         if name == DECISION_DATE:
@@ -138,7 +139,7 @@ def nearest(
 
 def _read(model: Any, slot: Slot, space: Any) -> Any:
     if slot.kind == "record":
-        return space._read(model, slot)  # noqa: SLF001
+        return space._read(model, slot)
     value = read_value(model, slot.kind, slot.value, space.strings)
     return tuple(value) if isinstance(value, list) else value
 
@@ -175,33 +176,36 @@ def bounds_of(
         term = _objective(slot)
     if term is None:
         return {}
-    ends = [_extreme(space, probe, held, term, lowest) for lowest in (True, False)]
+    ends = [_extreme(space, probe, held, term, kind, lowest) for lowest in (True, False)]
     inside = [term >= e for e in ends[:1] if e is not None] + [
-        term <= e for e in ends[1:] if e is not None]  # fmt: skip
+        term <= e for e in ends[1:] if e is not None
+    ]
     if probe.can_fail(held + inside):
         return {}  # the values that work are not one range: only the value is shown
     return {"range": tuple(None if e is None else _shown(kind, e) for e in ends)}
 
 
-def _extreme(space: Any, probe: Probe, held: list[Z], term: Z, lowest: bool) -> Any:
+def _extreme(space: Any, probe: Probe, held: list[Z], term: Z, kind: str, lowest: bool) -> Any:
     _, values = probe.optimum(held, [(term, lowest)])
     if not values:
         return None
     value = values[0]
     if not (z3.is_int_value(value) or z3.is_rational_value(value)):
         return None  # unbounded (oo) or an infinitesimal bound
-    return None if _domain_end(space, value, lowest) else value
+    return None if _domain_end(space, kind, value, lowest) else value
 
 
-def _domain_end(space: Any, value: Any, lowest: bool) -> bool:
+def _domain_end(space: Any, kind: str, value: Any, lowest: bool) -> bool:
     """Whether the extreme is only the edge of the analysis domain (an open end)."""
-    if z3.is_int_value(value) and space is not None:  # a date ordinal, or a whole number
+    if kind == DATE:
         edge = dates.MIN_ORDINAL if lowest else dates.MAX_ORDINAL
-        if abs(value.as_long() - edge) < 366 * 50:
-            return True
+        return bool(abs(value.as_long() - edge) < 366 * 50)
     magnitude = 10**space.domain.magnitude
-    number = Fraction(value.numerator_as_long(), value.denominator_as_long()) if not (
-        z3.is_int_value(value)) else Fraction(value.as_long())  # fmt: skip
+    number = (
+        Fraction(value.as_long())
+        if z3.is_int_value(value)
+        else Fraction(value.numerator_as_long(), value.denominator_as_long())
+    )
     return bool(number <= -magnitude) if lowest else bool(number >= magnitude)
 
 
@@ -224,8 +228,9 @@ def _allowed(situation: Situation, probe: Probe, held: list[Z], name: str, slot:
         return []
     out = []
     for option in options:
-        pinned = slot.value == (z3.BoolVal(option) if slot.kind == BOOL
-                                else z3.IntVal(space.strings.id(option)))  # fmt: skip
+        pinned = slot.value == (
+            z3.BoolVal(option) if slot.kind == BOOL else z3.IntVal(space.strings.id(option))
+        )
         if probe.possible([*held, pinned]):
             out.append(option)
     return out
@@ -251,9 +256,18 @@ def ties(
         and target.version is not None
         and (earlier.version is None or earlier.version.number != target.version.number)
     ):
-        out.append(Tie(rule.id, f"version {target.version.number}", "version",
-                       str(target.version.window), target.version.window_quote or "",
-                       (), True, "version"))  # fmt: skip
+        out.append(
+            Tie(
+                rule.id,
+                f"version {target.version.number}",
+                "version",
+                str(target.version.window),
+                target.version.window_quote or "",
+                (),
+                True,
+                "version",
+            )
+        )
     old = {(c.role, c.id): c for c in (earlier.conditions if earlier else ())}
     for check in target.conditions:
         was = old.get((check.role, check.id))
@@ -274,8 +288,9 @@ def ties(
 def _tie(rule: str, check: Any, effect: str) -> Tie:
     paths = tuple(r.path for r in check.facts)
     role = "once" if check.role is Role.ONCE else str(check.role)
-    return Tie(rule, check.id, role, check.expr, check.quote, paths,
-               "decision_date" in paths, effect)  # fmt: skip
+    return Tie(
+        rule, check.id, role, check.expr, check.quote, paths, "decision_date" in paths, effect
+    )
 
 
 def _traced(library: Library, facts: Mapping[str, Any], on: date) -> dict[str, Decision]:

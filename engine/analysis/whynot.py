@@ -111,8 +111,10 @@ def why_not(
         and (rule_id is None or rule.id == rule_id)
         and decision.outcome in (Outcome.INELIGIBLE, Outcome.UNDETERMINED)
     ]
-    plans = [(rule, decision, *_candidates(library, facts, on, _read_paths(library, rule)))
-             for rule, decision in targets]  # fmt: skip
+    plans = [
+        (rule, decision, *_candidates(library, facts, on, _read_paths(library, rule)))
+        for rule, decision in targets
+    ]
     every = list(dict.fromkeys(c for plan in plans for c in plan[2]))
     shared = _symbolic(search, every) if plans else None
     return [_answer(search, shared, *plan) for plan in plans]
@@ -132,14 +134,15 @@ def _answer(
     except Unsupported as err:
         return _replace(answer, not_analysed=err.what)
     proposals, unverified = [], 0
-    for changes in found.sets:
+    for changes in sorted(found.sets, key=lambda c: (len(c), sorted(c))):
         proposal = _verified(search, rule, changes)
         if proposal is None:
             unverified += 1
         else:
             proposals.append(proposal)
-    return _replace(answer, proposals=tuple(proposals), unverified=unverified,
-                    complete=found.complete)  # fmt: skip
+    return _replace(
+        answer, proposals=tuple(proposals), unverified=unverified, complete=found.complete
+    )
 
 
 def _replace(answer: WhyNot, **kw: Any) -> WhyNot:
@@ -150,8 +153,9 @@ def _replace(answer: WhyNot, **kw: Any) -> WhyNot:
 
 def _read_paths(library: Library, rule: Rule) -> list[str]:
     """Fact slots (scalar paths, or lists of records) the rule and its overriders read."""
-    rules = [rule] + [r for r in library.rules_by_id
-                      if any(rule.id in v.overrides for v in r.versions)]  # fmt: skip
+    rules = [rule] + [
+        r for r in library.rules_by_id if any(rule.id in v.overrides for v in r.versions)
+    ]
     infos = FactSpace(library.env, library.facts_schema, Strings()).fields
     out: list[str] = []
     for r in rules:
@@ -206,8 +210,9 @@ def _symbolic(search: _Search, candidates: list[str]) -> tuple[Situation, dict[s
     """The case with the candidates free, and each candidate's `changed` flag."""
     library = search.library
     paths = frozenset(c for c in candidates if c != DECISION_DATE)
-    space = FactSpace(library.env, library.facts_schema, Strings(), current=search.facts,
-                      changeable=paths)  # fmt: skip
+    space = FactSpace(
+        library.env, library.facts_schema, Strings(), current=search.facts, changeable=paths
+    )
     moved = z3.Bool("decision_date!")
     later = dates.fresh_date("decision_date'", space.axioms)
     space.axioms.append(z3.Implies(moved, later.ordinal > search.on.toordinal()))
@@ -238,7 +243,7 @@ def _minimal_sets(search: _Search, rule: Rule, candidates: list[str], shared: An
         while len(found) < search.max_proposals and solver.check(within) == z3.sat:
             model = solver.model()
             chosen = [n for n in names if z3.is_true(model.eval(flags[n], model_completion=True))]
-            found.append(nearest(situation, probe, flags, chosen, later, search))
+            found.append(nearest(situation, probe, flags, chosen, later, search, model))
             solver.add(z3.Or(*(neg(flags[n]) for n in chosen)))  # no superset of a set found
         if len(found) >= search.max_proposals:
             return _Found(found, solver.check() == z3.unsat)
@@ -262,7 +267,7 @@ def _verified(search: _Search, rule: Rule, changes: dict[str, Any]) -> Proposal 
         Stopped(rid, d.outcome.value, after[rid].outcome.value if rid in after else "not decided")
         for rid, d in sorted(search.before.items())
         if d.outcome is Outcome.ELIGIBLE
-        and (rid not in after or after[rid].outcome is not Outcome.ELIGIBLE)  # fmt: skip
+        and (rid not in after or after[rid].outcome is not Outcome.ELIGIBLE)
     )
     tied = ties(search.library, rule, search.facts, search.on, changed, on)
     made = tuple(

@@ -44,8 +44,9 @@ def open_libraries(paths: list[Path]) -> Library:
     """The library of every package under `paths` (each must pass `clause check`)."""
     missing = [p for p in paths if not p.exists()]
     if missing:
-        raise DiagnosticError([input_error("L001", f"no such file or directory: {missing[0]}",
-                                           str(missing[0]))])  # fmt: skip
+        raise DiagnosticError(
+            [input_error("L001", f"no such file or directory: {missing[0]}", str(missing[0]))]
+        )
     roots, _ = find_packages(paths)
     if not roots:
         where = ", ".join(str(p) for p in paths)
@@ -82,6 +83,7 @@ def analyse_library(
             name.write_text(header + facts_yaml(witness.facts), encoding="utf-8")
             out.append(replace(finding, witness=witness))
     except OSError as err:
-        raise DiagnosticError([input_error("B003", f"cannot write witness: {err}",
-                                           str(witnesses))]) from None  # fmt: skip
+        raise DiagnosticError(
+            [input_error("B003", f"cannot write witness: {err}", str(witnesses))]
+        ) from None
     return out

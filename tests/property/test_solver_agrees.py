@@ -93,8 +93,11 @@ def solver_value(term: Term, space: FactSpace) -> Any:
         return ("error",)
     if not z3.is_true(model.eval(term.known, model_completion=True)):
         return ("unknown",)
-    value = read_value(model, term.kind if term.kind != "record" else "list", term.value,
-                       space.strings) if term.kind != "record" else None  # fmt: skip
+    value = (
+        read_value(model, term.kind if term.kind != "record" else "list", term.value, space.strings)
+        if term.kind != "record"
+        else None
+    )
     return _canonical(value)
 
 
@@ -128,7 +131,7 @@ def test_encoding_computes_what_the_interpreter_computes(
     except Unsupported as err:
         event(f"not analysed: {err.what}")
         return
-    if not term.exact or typed.type is not None and str(typed.type) == "list[record]":
+    if not term.exact or (typed.type is not None and str(typed.type) == "list[record]"):
         event("inexact")
         return
     expected = interpreter_value(typed, facts, params, today)
@@ -182,9 +185,13 @@ def test_statutory_months_match_periods() -> None:
     """Spot check of the date encoding on the month-end cases periods.py documents."""
     from clause.engine import periods
 
-    cases = [(date(2021, 3, 15), date(2022, 3, 15)), (date(2020, 2, 29), date(2021, 2, 28)),
-             (date(2021, 1, 31), date(2021, 2, 28)), (date(2022, 3, 15), date(2021, 3, 16)),
-             (date(2021, 3, 15), date(2022, 3, 14))]  # fmt: skip
+    cases = [
+        (date(2021, 3, 15), date(2022, 3, 15)),
+        (date(2020, 2, 29), date(2021, 2, 28)),
+        (date(2021, 1, 31), date(2021, 2, 28)),
+        (date(2022, 3, 15), date(2021, 3, 16)),
+        (date(2021, 3, 15), date(2022, 3, 14)),
+    ]
     for a, b in cases:
         got = z3.simplify(dates.months_between(dates.const_date(a), dates.const_date(b)))
         assert got.as_long() == periods.months_between(a, b), (a, b)
