@@ -25,7 +25,7 @@ from clause.engine.analysis.outcome import Check, RuleModel, Situation, VersionM
 from clause.engine.analysis.query import TIMEOUT_MS, Verdict
 from clause.engine.analysis.space import Domain, FactSpace
 from clause.engine.analysis.strings import Strings
-from clause.engine.analysis.terms import Unsupported, Z, conj, disj, neg
+from clause.engine.analysis.terms import Unsupported, Z, conj, disj, fresh_context, neg
 from clause.engine.decide import decide
 from clause.engine.expr import ast
 from clause.engine.expr.values import EvalError
@@ -40,12 +40,13 @@ def analyse(
     library: Library, all_pairs: bool = False, domain: Domain | None = None
 ) -> list[Finding]:
     """Every finding and note about the library's rules, sorted by place."""
-    run = _Analysis(library, domain or Domain())
-    run.rules()
-    run.overlaps(all_pairs)
-    run.overrides()
-    run.gaps()
-    run.time_gaps()
+    with fresh_context():
+        run = _Analysis(library, domain or Domain())
+        run.rules()
+        run.overlaps(all_pairs)
+        run.overrides()
+        run.gaps()
+        run.time_gaps()
     return sorted(run.found, key=lambda f: (f.span.file, f.span.line, f.span.col, f.code))
 
 
@@ -143,6 +144,11 @@ class _Analysis:
         package = self.library.roots[0] if len(self.library.roots) == 1 else ""
         return Witness(facts, on, {rid: outcomes[rid] for rid in expect}, "", package)
 
+    def usable(self, rule: Rule) -> bool:
+        """Whether the rule and every rule that may override it are encoded."""
+        deciding = [rule, *self.situation.overriders(rule)]
+        return all(self.models.get(r.id) is not None for r in deciding)
+
     def exact(self, *rules: Rule) -> bool:
         return all((m := self.models.get(r.id)) is not None and m.exact for r in rules)
 
@@ -218,11 +224,7 @@ class _Analysis:
     # -- between rules -----------------------------------------------------------------------
 
     def overlaps(self, all_pairs: bool) -> None:
-        benefits = [
-            r
-            for r in self.library.rules_by_id
-            if r.kind == "benefit" and self.models.get(r.id) is not None
-        ]
+        benefits = [r for r in self.library.rules_by_id if r.kind == "benefit" and self.usable(r)]
         for i, a in enumerate(benefits):
             for b in benefits[i + 1 :]:
                 if a.subject != b.subject or _related(a, b) or not (all_pairs or _alike(a, b)):
@@ -274,7 +276,7 @@ class _Analysis:
     def gaps(self) -> None:
         groups: dict[tuple[str, str], list[Rule]] = defaultdict(list)
         for rule in self.library.rules_by_id:
-            if rule.kind == "benefit" and self.models.get(rule.id) is not None:
+            if rule.kind == "benefit" and self.usable(rule):
                 groups[(rule.clause, rule.subject)].append(rule)
         for (clause, _), rules in sorted(groups.items()):
             if len(rules) >= 2:

@@ -21,18 +21,18 @@ from clause.engine.analysis import dates
 from clause.engine.analysis.smt import Scope, encode
 from clause.engine.analysis.space import FactSpace, const_value, kind_of
 from clause.engine.analysis.terms import (
-    FALSE,
     NUMBER,
     STRING,
-    TRUE,
     Digits,
     Term,
     Unsupported,
     Z,
     conj,
     disj,
+    false,
     ite,
     neg,
+    true,
 )
 from clause.engine.expr.types import BOOL as T_BOOL
 from clause.engine.expr.types import DATE as T_DATE
@@ -210,7 +210,7 @@ class _RuleEncoder:
         self.situation, self.rule = situation, rule
         self.space = situation.space
         self.exact = True
-        self.today = Term("date", situation.today, TRUE, FALSE)
+        self.today = Term("date", situation.today, true(), false())
 
     def model(self) -> RuleModel:
         rule = self.rule
@@ -225,7 +225,7 @@ class _RuleEncoder:
             raise Unsupported(f"the rule form `{forms[0]}`", rule.span)
         present = self.space.entity(rule.subject)
         in_force = self.situation.library.in_force(rule)
-        reached, errors, unknown, outside = TRUE, [], [], []
+        reached, errors, unknown, outside = true(), [], [], []
         versions = []
         for version in rule.versions:
             effective = self._effective(version)
@@ -309,13 +309,13 @@ class _RuleEncoder:
         eligible = conj(neg(refused), neg(disj(*unknown, granted_unknown)))
         error = disj(*cond_errors, conj(eligible, self._amount_errors(version, scope)))
         return VersionModel(
-            version, selected, effective, checks, eligible, refused, open_, FALSE, error
+            version, selected, effective, checks, eligible, refused, open_, false(), error
         )
 
     def _granted(self, version: Version) -> tuple[Z, Z]:
         """core.earlier_grant: granted on or before the decision date, or not known."""
         if not version.once:
-            return FALSE, FALSE
+            return false(), false()
         program = version.once_program or self.rule.id
         path = f"{self.rule.subject}.grants"
         info = self.space.fields.get(f"{path}.program")
@@ -329,7 +329,7 @@ class _RuleEncoder:
         if date_info is not None and date_info.type == T_DATE:
             d_present, d_value = self.space.record_column(path, "date", T_DATE, "date", date_info)
         else:
-            d_present, d_value = [FALSE] * len(p_present), [None] * len(p_present)
+            d_present, d_value = [false()] * len(p_present), [None] * len(p_present)
         wanted = const_value(STRING, program, strings)
         hits, holes = [], []
         for i in range(len(p_present)):
@@ -337,7 +337,7 @@ class _RuleEncoder:
             later = (
                 conj(d_present[i], d_value[i].ordinal > self.today.value.ordinal)
                 if (d_value[i] is not None)
-                else FALSE
+                else false()
             )
             hits.append(conj(here, p_present[i], p_value[i] == wanted, neg(later)))
             holes.append(conj(here, neg(p_present[i])))
@@ -357,7 +357,7 @@ class _RuleEncoder:
             term = encode(expr.node, scope)
             if not z3.is_false(z3.simplify(term.error)):
                 self.exact = False
-        return FALSE
+        return false()
 
 
 def _below(i: int, length: Z) -> Z:
@@ -376,10 +376,10 @@ def _within(window: Window, day: dates.DateTerm) -> Z:
 
 def _missing(t: Any) -> Term:
     kind = kind_of(t)
-    placeholder = {"bool": FALSE, "number": z3.RealVal(0), "string": z3.IntVal(0)}
+    placeholder = {"bool": false(), "number": z3.RealVal(0), "string": z3.IntVal(0)}
     if kind not in placeholder:
         raise Unsupported(f"a parameter of type {t} in an effective date")
-    return Term(kind, placeholder[kind], FALSE, FALSE, True, Digits(1, 0))
+    return Term(kind, placeholder[kind], false(), false(), True, Digits(1, 0))
 
 
 def _parameter(
@@ -392,7 +392,7 @@ def _parameter(
     if t in (T_DATE, T_BOOL) or kind not in (NUMBER, STRING) or param is None:
         raise Unsupported(f"the parameter `{pid}` of type {t}")
     strings = situation.space.strings
-    known, value, digits = FALSE, _missing(t).value, Digits(1, 0)
+    known, value, digits = false(), _missing(t).value, Digits(1, 0)
     general = [pv for pv in param.values if pv.locality is None]
     specific = [pv for pv in param.values if pv.locality is not None]
     for pv in reversed(general):
@@ -412,7 +412,7 @@ def _parameter(
             ite(applies, _param_value(kind, pv.value, strings, value), value),
         )
         digits = _digits(pv.value, digits)
-    return Term(kind, value, known, FALSE, True, digits)
+    return Term(kind, value, known, false(), True, digits)
 
 
 def _param_value(kind: str, raw: Any, strings: Any, fallback: Z) -> Z:

@@ -29,13 +29,11 @@ from clause.engine.analysis.strings import Strings
 from clause.engine.analysis.terms import (
     BOOL,
     DATE,
-    FALSE,
     LIST,
     NUMBER,
     PRECISION,
     RECORD,
     STRING,
-    TRUE,
     Digits,
     ListValue,
     Term,
@@ -44,10 +42,12 @@ from clause.engine.analysis.terms import (
     conj,
     disj,
     equal,
+    false,
     ite,
     ite_value,
     neg,
     real,
+    true,
 )
 from clause.engine.expr import ast
 from clause.engine.expr.types import ListType
@@ -79,7 +79,7 @@ def free_scope(space: FactSpace) -> Scope:
     def slot_term(path: str, t: Any) -> Term:
         slot = space.slot(path, t)
         digits = space.digits(None) if slot.kind == NUMBER else None
-        return Term(slot.kind, slot.value, slot.present, FALSE, True, digits)
+        return Term(slot.kind, slot.value, slot.present, false(), True, digits)
 
     from clause.engine.expr.types import DATE as T_DATE
 
@@ -117,12 +117,12 @@ class _Encoder:
     def _Literal(self, node: ast.Literal) -> Term:
         value = node.value
         if isinstance(value, bool):
-            return Term(BOOL, z3.BoolVal(value), TRUE, FALSE)
+            return Term(BOOL, z3.BoolVal(value), true(), false())
         if isinstance(value, Decimal):
-            return Term(NUMBER, real(value), TRUE, FALSE, True, Digits.of(value))
+            return Term(NUMBER, real(value), true(), false(), True, Digits.of(value))
         if isinstance(value, date):
-            return Term(DATE, dates.const_date(value), TRUE, FALSE)
-        return Term(STRING, const_value(STRING, value, self.scope.strings), TRUE, FALSE)
+            return Term(DATE, dates.const_date(value), true(), false())
+        return Term(STRING, const_value(STRING, value, self.scope.strings), true(), false())
 
     def _ListLit(self, node: ast.ListLit) -> Term:
         items = [self.visit(i) for i in node.items]
@@ -193,7 +193,7 @@ class _Encoder:
     def _Call(self, node: ast.Call) -> Term:
         if node.name == "exists":
             arg = self.visit(node.args[0])
-            return Term(BOOL, arg.known, TRUE, arg.error, arg.exact)
+            return Term(BOOL, arg.known, true(), arg.error, arg.exact)
         builder = _CALLS.get(node.name)
         if builder is None:
             raise Unsupported(f"the function {node.name}()", node.span)
@@ -241,7 +241,7 @@ def _arith(op: str, left: Term, right: Term, exact: bool) -> tuple[Z, Z, Digits 
         digits = left.digits.times(right.digits) if op == "*" else left.digits.plus(right.digits)
     exact = exact and digits is not None and digits.total <= PRECISION
     value = a * b if op == "*" else a + b if op == "+" else a - b
-    return value, FALSE, digits, exact
+    return value, false(), digits, exact
 
 
 def _compare(op: str, left: Term, right: Term) -> Z:
@@ -274,8 +274,8 @@ def _member(item: Term, items: Term) -> Z:
 Builder = Callable[[_Encoder, ast.Call, list[Term]], Term]
 
 
-def _result(kind: str, value: Any, error: Z = FALSE, digits: Digits | None = None) -> Term:
-    return Term(kind, value, TRUE, error, True, digits)
+def _result(kind: str, value: Any, error: Z = None, digits: Digits | None = None) -> Term:
+    return Term(kind, value, true(), false() if error is None else error, True, digits)
 
 
 def _items(args: list[Term]) -> tuple[str, ListValue, list[Digits]]:
@@ -293,7 +293,7 @@ def _extremum(smaller: bool) -> Builder:
     def build(enc: _Encoder, node: ast.Call, args: list[Term]) -> Term:
         kind, listed, digits = _items(args)
         if not listed.items:
-            return _result(kind, _placeholder(kind), TRUE)
+            return _result(kind, _placeholder(kind), true())
         best = listed.items[0]
         for i, item in enumerate(listed.items[1:], start=1):
             a, b = (item.ordinal, best.ordinal) if kind == DATE else (item, best)
@@ -310,7 +310,7 @@ def _placeholder(kind: str) -> Any:
 
 def _abs(enc: _Encoder, node: ast.Call, args: list[Term]) -> Term:
     v = args[0].value
-    return _result(NUMBER, z3.If(v < 0, -v, v), FALSE, args[0].digits)
+    return _result(NUMBER, z3.If(v < 0, -v, v), false(), args[0].digits)
 
 
 def _round(enc: _Encoder, node: ast.Call, args: list[Term]) -> Term:
@@ -321,19 +321,19 @@ def _round(enc: _Encoder, node: ast.Call, args: list[Term]) -> Term:
             raise Unsupported("round() with a number of places that is not a constant", node.span)
         places = Decimal(simplified.numerator_as_long()) / Decimal(simplified.denominator_as_long())
     if places != places.to_integral_value() or not 0 <= places <= 10:
-        return _result(NUMBER, real(0), TRUE)  # E303 / E304 on every input
+        return _result(NUMBER, real(0), true())  # E303 / E304 on every input
     scale = 10 ** int(places)
     v = args[0].value
     up = z3.ToReal(z3.ToInt(v * scale + real(Decimal("0.5")))) / scale
     down = -z3.ToReal(z3.ToInt(-v * scale + real(Decimal("0.5")))) / scale
     base = args[0].digits
     digits = Digits(base.whole + 1, int(places)) if base is not None else None
-    term = _result(NUMBER, z3.If(v >= 0, up, down), FALSE, digits)
+    term = _result(NUMBER, z3.If(v >= 0, up, down), false(), digits)
     return replace(term, exact=digits is not None and digits.total <= PRECISION)
 
 
 def _count(enc: _Encoder, node: ast.Call, args: list[Term]) -> Term:
-    return _result(NUMBER, z3.ToReal(args[0].value.length), FALSE, Digits(2, 0))
+    return _result(NUMBER, z3.ToReal(args[0].value.length), false(), Digits(2, 0))
 
 
 def _sum(enc: _Encoder, node: ast.Call, args: list[Term]) -> Term:
@@ -343,7 +343,7 @@ def _sum(enc: _Encoder, node: ast.Call, args: list[Term]) -> Term:
         total = total + ite(_below(i, listed.length), item, real(0))
     base = args[0].item_digits
     digits = Digits(base.whole + 1, base.frac) if base is not None else Digits(1, 0)
-    term = _result(NUMBER, total, FALSE, digits)
+    term = _result(NUMBER, total, false(), digits)
     return replace(term, exact=base is not None and digits.total <= PRECISION)
 
 
@@ -362,7 +362,7 @@ def _quantifier(every: bool) -> Builder:
 
 def _between(fn: Callable[[dates.DateTerm, dates.DateTerm], Z]) -> Builder:
     def build(enc: _Encoder, node: ast.Call, args: list[Term]) -> Term:
-        return _result(NUMBER, z3.ToReal(fn(args[0].value, args[1].value)), FALSE, _SMALL)
+        return _result(NUMBER, z3.ToReal(fn(args[0].value, args[1].value)), false(), _SMALL)
 
     return build
 

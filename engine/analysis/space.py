@@ -13,7 +13,7 @@ value except the `changeable` ones, which get a `changed` flag and a new value (
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -26,12 +26,10 @@ from clause.engine.analysis.strings import Strings
 from clause.engine.analysis.terms import (
     BOOL,
     DATE,
-    FALSE,
     LIST,
     NUMBER,
     RECORD,
     STRING,
-    TRUE,
     Digits,
     ListValue,
     Term,
@@ -40,9 +38,11 @@ from clause.engine.analysis.terms import (
     conj,
     disj,
     equal,
+    false,
     ite_value,
     neg,
     real,
+    true,
 )
 from clause.engine.expr.types import BOOL as T_BOOL
 from clause.engine.expr.types import DATE as T_DATE
@@ -148,7 +148,7 @@ class Slot:
     value: Any  # scalar value, ListValue, or for records: {field: ([present], [value])}
     kind: str
     info: FieldInfo | None
-    changed: Z = FALSE
+    changed: Z = field(default_factory=false)
 
 
 class FactSpace:
@@ -194,11 +194,11 @@ class FactSpace:
             raise Unsupported(f"the fact `{dotted}` (not in the facts schema)")
         if info.type == RECORD:
             slot = self._records_slot(dotted)
-            return Term(RECORD, slot.value, slot.present, FALSE)
+            return Term(RECORD, slot.value, slot.present, false())
         slot = self.slot(dotted, info.type, info)
         digits = self.digits(info) if slot.kind == NUMBER else None
         item_digits = self.digits(info) if slot.kind == LIST else None
-        return Term(slot.kind, slot.value, slot.present, FALSE, True, digits, item_digits)
+        return Term(slot.kind, slot.value, slot.present, false(), True, digits, item_digits)
 
     def entity(self, name: str) -> Z:
         """Whether the entity (a top-level key of the facts) is present. In a real case it is
@@ -288,7 +288,7 @@ class FactSpace:
             return old
         new = self._fresh(path + "'", t, kind, info)
         changed = z3.Bool(f"{path}!")
-        differs = TRUE if old_value is None else neg(equal(kind, new.value, old.value))
+        differs = true() if old_value is None else neg(equal(kind, new.value, old.value))
         self.axioms.append(z3.Implies(changed, differs))
         return Slot(
             path,
@@ -302,8 +302,8 @@ class FactSpace:
     def constant(self, kind: str, t: Any, value: Any) -> Slot:
         """A slot holding a known value (None: missing)."""
         if value is None:
-            return Slot("", FALSE, self._placeholder(kind, t), kind, None)
-        return Slot("", TRUE, self._const(kind, t, value), kind, None)
+            return Slot("", false(), self._placeholder(kind, t), kind, None)
+        return Slot("", true(), self._const(kind, t, value), kind, None)
 
     def _const(self, kind: str, t: Any, value: Any) -> Any:
         if kind == LIST:
@@ -316,7 +316,7 @@ class FactSpace:
         if kind == LIST:
             return ListValue(z3.IntVal(0), (), kind_of(t.item) if t.item is not None else NUMBER)
         if kind == BOOL:
-            return FALSE
+            return false()
         if kind == STRING:
             return z3.IntVal(0)
         return dates.const_date(date(1, 1, 1)) if kind == DATE else real(0)
@@ -332,12 +332,12 @@ class FactSpace:
         ):
             length = z3.Int(f"{path}#")
             self.axioms += [length >= 0, length <= self.domain.max_items]
-            changed = z3.Bool(f"{path}!") if self.current is not None else FALSE
+            changed = z3.Bool(f"{path}!") if self.current is not None else false()
             present = changed if self.current is not None else z3.Bool(f"{path}?")
             made = Slot(path, present, ListValue(length, (), RECORD), RECORD, None, changed)
         else:
             items = _lookup(self.current, path) or ()
-            present = TRUE if _lookup(self.current, path) is not None else FALSE
+            present = true() if _lookup(self.current, path) is not None else false()
             made = Slot(path, present, ListValue(z3.IntVal(len(items)), (), RECORD), RECORD, None)
         self.slots[path] = made
         self._records[path] = {}
@@ -357,7 +357,7 @@ class FactSpace:
             LIST,
             ListValue(length, tuple(values), kind),
             known,
-            FALSE,
+            false(),
             True,
             None,
             self.digits(info) if kind == NUMBER else None,

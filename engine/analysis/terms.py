@@ -11,6 +11,8 @@ is raised; the encoder never reads it elsewhere.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -90,7 +92,25 @@ class Term:
     item_digits: Digits | None = None  # lists of numbers only
 
 
-TRUE, FALSE = z3.BoolVal(True), z3.BoolVal(False)
+def true() -> Z:
+    return z3.BoolVal(True)
+
+
+def false() -> Z:
+    return z3.BoolVal(False)
+
+
+@contextmanager
+def fresh_context() -> Iterator[None]:
+    """Run with a new z3 context: every term made inside is numbered from scratch, so the
+    solver's choices (and so the witnesses and values shown) do not depend on what else the
+    process asked z3 before. Nothing made inside may be used outside."""
+    saved = z3.z3._main_ctx
+    z3.z3._main_ctx = z3.Context()
+    try:
+        yield
+    finally:
+        z3.z3._main_ctx = saved
 
 
 def real(value: Decimal | Fraction | int) -> Z:
@@ -103,27 +123,27 @@ def conj(*parts: Z) -> Z:
     kept = []
     for part in parts:
         if z3.is_false(part):
-            return FALSE
+            return false()
         if not z3.is_true(part):
             kept.append(part)
-    return kept[0] if len(kept) == 1 else z3.And(*kept) if kept else TRUE
+    return kept[0] if len(kept) == 1 else z3.And(*kept) if kept else true()
 
 
 def disj(*parts: Z) -> Z:
     kept = []
     for part in parts:
         if z3.is_true(part):
-            return TRUE
+            return true()
         if not z3.is_false(part):
             kept.append(part)
-    return kept[0] if len(kept) == 1 else z3.Or(*kept) if kept else FALSE
+    return kept[0] if len(kept) == 1 else z3.Or(*kept) if kept else false()
 
 
 def neg(part: Z) -> Z:
     if z3.is_true(part):
-        return FALSE
+        return false()
     if z3.is_false(part):
-        return TRUE
+        return true()
     return z3.Not(part)
 
 

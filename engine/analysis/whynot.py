@@ -27,10 +27,11 @@ import z3
 
 from clause.engine.analysis import dates
 from clause.engine.analysis.outcome import Situation
+from clause.engine.analysis.ranges import Probe, Trial, apply, values_of
 from clause.engine.analysis.space import FactSpace, _lookup
 from clause.engine.analysis.strings import Strings
-from clause.engine.analysis.terms import RECORD, Unsupported, Z, conj, neg
-from clause.engine.analysis.values import Probe, Tie, nearest, ties
+from clause.engine.analysis.terms import RECORD, Unsupported, Z, conj, fresh_context, neg
+from clause.engine.analysis.values import Tie, ties
 from clause.engine.decide import Decision, Outcome, decide
 from clause.engine.expr import ast
 from clause.engine.expr.values import EvalError
@@ -116,8 +117,9 @@ def why_not(
         for rule, decision in targets
     ]
     every = list(dict.fromkeys(c for plan in plans for c in plan[2]))
-    shared = _symbolic(search, every) if plans else None
-    return [_answer(search, shared, *plan) for plan in plans]
+    with fresh_context():
+        shared = _symbolic(search, every) if plans else None
+        return [_answer(search, shared, *plan) for plan in plans]
 
 
 def _answer(
@@ -243,7 +245,9 @@ def _minimal_sets(search: _Search, rule: Rule, candidates: list[str], shared: An
         while len(found) < search.max_proposals and solver.check(within) == z3.sat:
             model = solver.model()
             chosen = [n for n in names if z3.is_true(model.eval(flags[n], model_completion=True))]
-            found.append(nearest(situation, probe, flags, chosen, later, search, model))
+            held = [flags[n] if n in chosen else neg(flags[n]) for n in names]
+            trial = Trial(search.library, search.facts, search.on, rule.id)
+            found.append(values_of(space, probe, trial, model, chosen, held, later))
             solver.add(z3.Or(*(neg(flags[n]) for n in chosen)))  # no superset of a set found
         if len(found) >= search.max_proposals:
             return _Found(found, solver.check() == z3.unsat)
@@ -253,9 +257,7 @@ def _minimal_sets(search: _Search, rule: Rule, candidates: list[str], shared: An
 def _verified(search: _Search, rule: Rule, changes: dict[str, Any]) -> Proposal | None:
     """The proposal if deciding the changed case pays the benefit; else None."""
     on = changes.get(DECISION_DATE, {}).get("after", search.on)
-    changed = _apply(
-        search.facts, {p: c["after"] for p, c in changes.items() if p != DECISION_DATE}
-    )
+    changed = apply(search.facts, {p: c["after"] for p, c in changes.items() if p != DECISION_DATE})
     try:
         after = {d.rule.id: d for d in decide(search.library, changed, on)}
     except EvalError:
@@ -288,20 +290,6 @@ def _reads(tie: Tie, path: str) -> bool:
     if path == DECISION_DATE:
         return tie.by_date
     return any(p == path or p.startswith(path + ".") for p in tie.paths)
-
-
-def _apply(facts: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {k: dict(v) if isinstance(v, Mapping) else v for k, v in facts.items()}
-    for path, value in values.items():
-        keys = path.split(".")
-        target = out
-        for key in keys[:-1]:
-            nxt = target.get(key)
-            nxt = dict(nxt) if isinstance(nxt, Mapping) else {}
-            target[key] = nxt
-            target = nxt
-        target[keys[-1]] = value
-    return out
 
 
 __all__ = ["Change", "Proposal", "Stopped", "WhyNot", "why_not"]

@@ -58,6 +58,15 @@ def open_libraries(paths: list[Path]) -> Library:
         if errors or result.package is None:
             raise DiagnosticError(errors or [input_error("R016", "package incomplete", str(root))])
         packages.append(result.package)
+    seen: dict[str, str] = {}
+    for package in packages:
+        for rule in package.rules:
+            if rule.id in seen:
+                message = (
+                    f"rule id `{rule.id}` is used by two packages: {seen[rule.id]}, {package.root}"
+                )
+                raise DiagnosticError([input_error("R001", message, rule.file)])
+            seen[rule.id] = package.root
     return Library.of(packages)
 
 

@@ -37,7 +37,7 @@ from clause.engine.analysis.query import satisfy, witness_of
 from clause.engine.analysis.smt import Scope, encode
 from clause.engine.analysis.space import Domain, FactSpace, field_infos, kind_of, read_value
 from clause.engine.analysis.strings import Strings
-from clause.engine.analysis.terms import DATE, FALSE, TRUE, Term, Unsupported
+from clause.engine.analysis.terms import DATE, Term, Unsupported, false, true
 from clause.engine.expr import ast
 from clause.engine.expr.interpret import interpret
 from clause.engine.facts import normalize_facts
@@ -73,12 +73,12 @@ def bound_scope(facts: Mapping[str, Any], params: Mapping[str, Any], today: date
 
     def today_term() -> Term:
         slot = space.constant(DATE, None, today)
-        return Term(DATE, slot.value, slot.present, FALSE)
+        return Term(DATE, slot.value, slot.present, false())
 
     def param_term(pid: str, t: Any) -> Term:
         kind = kind_of(t)
         slot = space.constant(kind, t, params.get(pid))
-        return Term(kind, slot.value, slot.present, FALSE, True, space.digits(None))
+        return Term(kind, slot.value, slot.present, false(), True, space.digits(None))
 
     return Scope(space, today_term, param_term)
 
@@ -197,4 +197,4 @@ def test_statutory_months_match_periods() -> None:
         assert got.as_long() == periods.months_between(a, b), (a, b)
     shifted, bad = dates.add_months(dates.const_date(date(2021, 1, 31)), 1)
     assert dates.as_date(shifted) == date(2021, 2, 28) and z3.is_false(z3.simplify(bad))
-    assert TRUE is not None
+    assert true() is not None
