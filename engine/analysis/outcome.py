@@ -78,7 +78,7 @@ _KNOWN = {
 
 def unknown_forms(obj: Any) -> list[str]:
     """Fields of a model object, set to something, that this module does not encode."""
-    known = _KNOWN.get(type(obj).__name__)
+    known = next((_KNOWN[c.__name__] for c in type(obj).__mro__ if c.__name__ in _KNOWN), None)
     if known is None:
         return [type(obj).__name__]
     out = []
