@@ -6,32 +6,26 @@
   also written to a facts file and run through the command line.
 - Facts marked x-immutable and dates already past are never proposed; collecting a missing
   fact is.
-- Hypothesis, on generated cases of the mini package: every proposal flips the outcome, and
-  no smaller set of changes (random values for random smaller subsets of the facts the search
-  considered) makes the benefit eligible.
+Generated cases: tests/property/test_whynot_minimal.py.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import assume, event, given, settings
-from hypothesis import strategies as st
 
 from clause.engine.analysis.findings import facts_yaml
 from clause.engine.analysis.whynot import DECISION_DATE, Proposal, WhyNot, why_not
 from clause.engine.api import explain_case, load_facts, open_library
-from clause.engine.decide import decide
 from clause.engine.facts import normalize_facts
 from clause.engine.library import Library
 from clause.engine.load.loader import load_yaml
-from clause.engine.load.package import load_package
 
 ROOT = Path(__file__).resolve().parents[2]
 HUBEI = open_library(ROOT / "policies")
@@ -196,98 +190,3 @@ def test_the_command_line_rejects_an_obligation_and_an_unknown_rule(clause, monk
     assert (r.code, "U003" in r.err) == (2, True)
     r = clause("whynot", example, "--date", "2022-02-30")
     assert (r.code, "U001" in r.err) == (2, True)
-
-
-# -- generated cases ---------------------------------------------------------------------------
-
-MINI = Library.of([load_package(ROOT / "tests" / "fixtures" / "mini").package])  # type: ignore[list-item]
-days = st.dates(min_value=date(2030, 1, 1), max_value=date(2033, 1, 31))
-PERSON = {
-    "poverty_alleviated": st.booleans(),
-    "organised": st.booleans(),
-    "scope": st.sampled_from(["跨省", "省内县外", "县内"]),
-    "departure_date": days,
-    "transport_cost": st.integers(0, 900),
-    "first_business": st.booleans(),
-    "returned_home": st.booleans(),
-    "licence_date": days,
-    "training_months": st.integers(0, 9),
-    "grants": st.lists(
-        st.fixed_dictionaries(
-            {"program": st.sampled_from(["transport", "startup", "training", "other"])},
-            optional={"date": days},
-        ),
-        max_size=2,
-    ),
-}
-
-
-@st.composite
-def person(draw: Any) -> dict[str, Any]:
-    """Every fact, then up to three left out: near-complete cases, so searches stay small."""
-    full = draw(st.fixed_dictionaries(PERSON))
-    dropped = draw(st.lists(st.sampled_from(sorted(PERSON)), max_size=3, unique=True))
-    return {k: v for k, v in full.items() if k not in dropped}
-
-
-POOL: dict[str, list[Any]] = {
-    "person.poverty_alleviated": [True, False],
-    "person.organised": [True, False],
-    "person.scope": ["跨省", "省内县外", "县内"],
-    "person.first_business": [True, False],
-    "person.returned_home": [True, False],
-    "person.transport_cost": [0, 1, 499, 500, 501, 900],
-    "person.training_months": [0, 1, 6, 7],
-    "person.grants": [[], [{"program": "other"}], [{"program": "startup"}]],
-}
-
-
-def _values(path: str, on: date, draw: Any) -> Any:
-    if path == DECISION_DATE:
-        return on + timedelta(days=draw(st.integers(1, 900)))
-    if path.endswith("_date"):
-        return draw(days)
-    return draw(st.sampled_from(POOL[path]))
-
-
-@settings(max_examples=40)
-@given(facts=person(), on=days, data=st.data())
-def test_proposals_flip_and_no_smaller_change_works(facts, on, data) -> None:
-    normal = normalize_facts({"person": facts}, MINI.env.facts)
-    answers = why_not(MINI, normal, on, max_proposals=3)
-    assume(answers)
-    for answer in answers:
-        assert answer.unverified == 0 and not answer.not_analysed
-        for proposal in answer.proposals:
-            changed, day = applied(normal, on, proposal)
-            assert outcome_after(MINI, changed, day, answer.rule.id) == "eligible"
-        if not answer.proposals or not answer.complete:
-            event("no proposal" if not answer.proposals else "capped")
-            continue
-        smallest = min(len(p.changes) for p in answer.proposals)
-        event(f"smallest proposal: {smallest} change(s)")
-        searched = [
-            c
-            for c in answer.candidates
-            if c != "person.grants" or "person.grants" not in normal.get("person", {})
-        ]
-        for _ in range(8):
-            size = data.draw(st.integers(0, smallest - 1))
-            subset = (
-                data.draw(
-                    st.lists(st.sampled_from(searched), min_size=size, max_size=size, unique=True)
-                )
-                if size
-                else []
-            )
-            trial, day = dict(normal), on
-            trial = {k: dict(v) for k, v in trial.items()}
-            for path in subset:
-                value = _values(path, on, data.draw)
-                if path == DECISION_DATE:
-                    day = value
-                else:
-                    trial.setdefault("person", {})[path.split(".")[-1]] = value
-            trial_facts = normalize_facts(trial, MINI.env.facts)
-            outcome = {d.rule.id: d.outcome.value for d in decide(MINI, trial_facts, day)}
-            assert outcome.get(answer.rule.id) != "eligible", (subset, trial, day)

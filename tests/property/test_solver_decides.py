@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 import z3
 from hypothesis import event, given
-from test_decisions import LIBRARY, cases, dates
+from strategies import cases, dates
+from test_decisions import LIBRARY
 
 from clause.engine.analysis import dates as solver_dates
 from clause.engine.analysis.outcome import Situation
