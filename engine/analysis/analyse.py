@@ -23,6 +23,7 @@ from clause.engine.analysis import dates
 from clause.engine.analysis.findings import Finding, Place, Witness
 from clause.engine.analysis.outcome import Check, RuleModel, Situation, VersionModel
 from clause.engine.analysis.query import TIMEOUT_MS, Verdict
+from clause.engine.analysis.readback import facts_of
 from clause.engine.analysis.space import Domain, FactSpace
 from clause.engine.analysis.strings import Strings
 from clause.engine.analysis.terms import Unsupported, Z, conj, disj, fresh_context, neg
@@ -133,7 +134,7 @@ class _Analysis:
         """The case a model describes, if deciding it gives the expected outcomes."""
         model = verdict.model
         on = date.fromordinal(model.eval(self.today.ordinal, model_completion=True).as_long())
-        facts = self.space.facts_of(model)
+        facts = facts_of(self.space, model)
         try:
             decided = decide(self.library, normalize_facts(facts, self.library.env.facts), on)
         except (EvalError, FactsError):

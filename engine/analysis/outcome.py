@@ -18,26 +18,24 @@ from typing import Any
 import z3
 
 from clause.engine.analysis import dates
+from clause.engine.analysis.params import missing_param, parameter, within
 from clause.engine.analysis.smt import Scope, encode
 from clause.engine.analysis.space import FactSpace, const_value, kind_of
 from clause.engine.analysis.terms import (
-    NUMBER,
     STRING,
-    Digits,
     Term,
     Unsupported,
     Z,
+    below,
     conj,
     disj,
     false,
-    ite,
     neg,
     true,
 )
-from clause.engine.expr.types import BOOL as T_BOOL
 from clause.engine.expr.types import DATE as T_DATE
 from clause.engine.library import Library
-from clause.engine.model import Amount, Condition, Expr, Rule, Version, Window
+from clause.engine.model import Amount, Condition, Expr, Rule, Version
 
 #: Model fields whose meaning this module encodes; any other field set on a rule, version or
 #: amount is a form added later, and the rule is reported as not analysed.
@@ -231,8 +229,8 @@ class _RuleEncoder:
             effective = self._effective(version)
             ok = conj(reached, neg(effective.error), effective.known)
             errors.append(conj(reached, effective.error))
-            inside = _within(in_force, effective.value)
-            in_window = _within(version.window, effective.value)
+            inside = within(in_force, effective.value)
+            in_window = within(version.window, effective.value)
             outside.append(conj(ok, neg(inside)))
             unknown.append(conj(reached, neg(effective.error), neg(effective.known)))
             versions.append(self._version(version, conj(ok, inside, in_window), effective.value))
@@ -255,7 +253,7 @@ class _RuleEncoder:
     def _effective(self, version: Version) -> Term:
         if version.effective_date is None:
             return self.today
-        no_params = Scope(self.space, lambda: self.today, lambda p, t: _missing(t))
+        no_params = Scope(self.space, lambda: self.today, lambda p, t: missing_param(t))
         return self._encode(version.effective_date, no_params)
 
     def _encode(self, expr: Expr, scope: Scope) -> Term:
@@ -268,7 +266,7 @@ class _RuleEncoder:
         return Scope(
             self.space,
             lambda: self.today,
-            lambda pid, t: _parameter(self.situation, pid, t, effective, locality),
+            lambda pid, t: parameter(self.situation, pid, t, effective, locality),
         )
 
     def _locality(self) -> Term | None:
@@ -333,7 +331,7 @@ class _RuleEncoder:
         wanted = const_value(STRING, program, strings)
         hits, holes = [], []
         for i in range(len(p_present)):
-            here = _below(i, length)
+            here = below(i, length)
             later = (
                 conj(d_present[i], d_value[i].ordinal > self.today.value.ordinal)
                 if (d_value[i] is not None)
@@ -358,75 +356,6 @@ class _RuleEncoder:
             if not z3.is_false(z3.simplify(term.error)):
                 self.exact = False
         return false()
-
-
-def _below(i: int, length: Z) -> Z:
-    known = dates.as_int(length)
-    return z3.BoolVal(i < known) if known is not None else z3.IntVal(i) < length
-
-
-def _within(window: Window, day: dates.DateTerm) -> Z:
-    parts = []
-    if window.start is not None:
-        parts.append(day.ordinal >= window.start.toordinal())
-    if window.end is not None:
-        parts.append(day.ordinal <= window.end.toordinal())
-    return conj(*parts)
-
-
-def _missing(t: Any) -> Term:
-    kind = kind_of(t)
-    placeholder = {"bool": false(), "number": z3.RealVal(0), "string": z3.IntVal(0)}
-    if kind not in placeholder:
-        raise Unsupported(f"a parameter of type {t} in an effective date")
-    return Term(kind, placeholder[kind], false(), false(), True, Digits(1, 0))
-
-
-def _parameter(
-    situation: Situation, pid: str, t: Any, day: dates.DateTerm, locality: Term | None
-) -> Term:
-    """library.params_on(effective date, locality)[pid]: a locality's own value first, then
-    the general one, each the first in force on the day; missing when not configured."""
-    param = situation.library.parameters.get(pid)
-    kind = kind_of(t)
-    if t in (T_DATE, T_BOOL) or kind not in (NUMBER, STRING) or param is None:
-        raise Unsupported(f"the parameter `{pid}` of type {t}")
-    strings = situation.space.strings
-    known, value, digits = false(), _missing(t).value, Digits(1, 0)
-    general = [pv for pv in param.values if pv.locality is None]
-    specific = [pv for pv in param.values if pv.locality is not None]
-    for pv in reversed(general):
-        applies = _within(pv.window, day)
-        known, value = (
-            ite(applies, z3.BoolVal(pv.value is not None), known),
-            ite(applies, _param_value(kind, pv.value, strings, value), value),
-        )
-        digits = _digits(pv.value, digits)
-    for pv in reversed(specific):
-        if locality is None:
-            break
-        place = z3.IntVal(strings.id(str(pv.locality)))
-        applies = conj(_within(pv.window, day), locality.known, locality.value == place)
-        known, value = (
-            ite(applies, z3.BoolVal(pv.value is not None), known),
-            ite(applies, _param_value(kind, pv.value, strings, value), value),
-        )
-        digits = _digits(pv.value, digits)
-    return Term(kind, value, known, false(), True, digits)
-
-
-def _param_value(kind: str, raw: Any, strings: Any, fallback: Z) -> Z:
-    if raw is None:
-        return fallback
-    if (kind == NUMBER) != (not isinstance(raw, str)):
-        raise Unsupported(f"a parameter value {raw!r} of another type than its uses")
-    return const_value(kind, raw, strings)
-
-
-def _digits(raw: Any, digits: Digits) -> Digits:
-    from decimal import Decimal
-
-    return digits.join(Digits.of(raw)) if isinstance(raw, Decimal) else digits
 
 
 __all__ = ["Check", "RuleModel", "Situation", "VersionModel", "unknown_forms"]

@@ -14,7 +14,8 @@ from typing import Any
 
 import z3
 
-from clause.engine.analysis.space import Domain, FactSpace, read_value
+from clause.engine.analysis.readback import facts_of, read_value
+from clause.engine.analysis.space import Domain, FactSpace
 from clause.engine.analysis.strings import Strings
 from clause.engine.analysis.terms import Term, Unsupported, Z, conj, neg
 from clause.engine.expr import ast
@@ -97,7 +98,7 @@ def witness_of(model: Any, space: FactSpace) -> Witness:
             )
         elif path == "decision_date":
             today = read_value(model, slot.kind, slot.value, space.strings)
-    return Witness(space.facts_of(model), params, today)
+    return Witness(facts_of(space, model), params, today)
 
 
 def satisfy(

@@ -23,7 +23,8 @@ from typing import Any
 import z3
 
 from clause.engine.analysis import dates
-from clause.engine.analysis.space import FactSpace, Slot, _lookup, read_value
+from clause.engine.analysis.readback import lookup, read_slot
+from clause.engine.analysis.space import FactSpace, Slot
 from clause.engine.analysis.terms import BOOL, DATE, NUMBER, STRING, Z, neg, real
 from clause.engine.decide import Outcome, decide
 from clause.engine.expr.types import EnumType
@@ -174,7 +175,7 @@ def values_of(
             out[name] = {"before": trial.on, "after": found}
         else:
             read = _read(model, space.slots[name], space)
-            out[name] = {"before": _lookup(trial.facts, name), "after": read}
+            out[name] = {"before": lookup(trial.facts, name), "after": read}
     for name in chosen:
         slot = space.slots.get(name)
         if name == DECISION_DATE or (slot is not None and slot.kind in (NUMBER, DATE)):
@@ -232,10 +233,8 @@ def _toward(axis: Axis, old: Any, start: int) -> int:
 
 
 def _read(model: Any, slot: Slot, space: FactSpace) -> Any:
-    if slot.kind == "record":
-        return space._read(model, slot)
-    value = read_value(model, slot.kind, slot.value, space.strings)
-    return tuple(value) if isinstance(value, list) else value
+    value = read_slot(space, model, slot)
+    return tuple(value) if isinstance(value, list) and slot.kind != "record" else value
 
 
 def _pin(space: FactSpace, name: str, value: Any, later: dates.DateTerm) -> Z | None:

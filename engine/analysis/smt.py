@@ -24,6 +24,7 @@ from typing import Any
 import z3
 
 from clause.engine.analysis import dates
+from clause.engine.analysis.functions import CALLS
 from clause.engine.analysis.space import FactSpace, const_value, kind_of
 from clause.engine.analysis.strings import Strings
 from clause.engine.analysis.terms import (
@@ -39,21 +40,20 @@ from clause.engine.analysis.terms import (
     Term,
     Unsupported,
     Z,
+    below,
     conj,
     disj,
     equal,
     false,
     ite,
     ite_value,
+    join_digits,
     neg,
     real,
     true,
 )
 from clause.engine.expr import ast
 from clause.engine.expr.types import ListType
-
-_SMALL = Digits(7, 0)  # day and month counts
-_BIG_COUNT = Decimal(1_000_000)  # builtins._whole's range
 
 
 @dataclass
@@ -93,11 +93,6 @@ def encode(node: ast.Node, scope: Scope) -> Term:
     return _Encoder(scope).visit(node)
 
 
-def _below(i: int, length: Z) -> Z:
-    known = dates.as_int(length)
-    return z3.BoolVal(i < known) if known is not None else z3.IntVal(i) < length
-
-
 class _Encoder:
     def __init__(self, scope: Scope) -> None:
         self.scope = scope
@@ -111,6 +106,10 @@ class _Encoder:
 
     def fresh(self, stem: str) -> str:
         return self.scope.space.fresh(stem)
+
+    @property
+    def axioms(self) -> list[Z]:
+        return self.scope.axioms
 
     # -- leaves ------------------------------------------------------------------------------
 
@@ -131,7 +130,7 @@ class _Encoder:
         if item_kind == LIST:
             raise Unsupported("lists of lists", node.span)
         digits = [i.digits for i in items if i.digits is not None]
-        joined = _join(digits) if digits else None
+        joined = join_digits(digits) if digits else None
         value = ListValue(z3.IntVal(len(items)), tuple(i.value for i in items), item_kind)
         return Term(
             LIST,
@@ -186,15 +185,16 @@ class _Encoder:
             conj(cond.known, ite(cond.value, then.known, orelse.known)),
             disj(cond.error, conj(c_true, then.error), conj(c_false, orelse.error)),
             cond.exact and then.exact and orelse.exact,
-            _join([d for d in (then.digits, orelse.digits) if d is not None]) or None,
-            _join([d for d in (then.item_digits, orelse.item_digits) if d is not None]) or None,
+            join_digits([d for d in (then.digits, orelse.digits) if d is not None]) or None,
+            join_digits([d for d in (then.item_digits, orelse.item_digits) if d is not None])
+            or None,
         )
 
     def _Call(self, node: ast.Call) -> Term:
         if node.name == "exists":
             arg = self.visit(node.args[0])
             return Term(BOOL, arg.known, true(), arg.error, arg.exact)
-        builder = _CALLS.get(node.name)
+        builder = CALLS.get(node.name)
         if builder is None:
             raise Unsupported(f"the function {node.name}()", node.span)
         args = [self.visit(a) for a in node.args]
@@ -203,15 +203,6 @@ class _Encoder:
         error = disj(*(a.error for a in args), conj(known, result.error))
         exact = result.exact and all(a.exact for a in args)
         return replace(result, known=known, error=error, exact=exact)
-
-
-def _join(digits: list[Digits]) -> Digits | None:
-    if not digits:
-        return None
-    out = digits[0]
-    for d in digits[1:]:
-        out = out.join(d)
-    return out
 
 
 def _logic(op: str, left: Term, right: Term) -> Term:
@@ -261,163 +252,10 @@ def _member(item: Term, items: Term) -> Z:
     listed: ListValue = items.value
     return disj(
         *(
-            conj(_below(i, listed.length), equal(item.kind, v, item.value))
+            conj(below(i, listed.length), equal(item.kind, v, item.value))
             for i, v in enumerate(listed.items)
         )
     )
 
-
-# -- functions ---------------------------------------------------------------------------------
-# Each builder returns a Term whose `error` is the function's own failure on known arguments;
-# _Call adds the arguments' errors and unknowns.
-
-Builder = Callable[[_Encoder, ast.Call, list[Term]], Term]
-
-
-def _result(kind: str, value: Any, error: Z = None, digits: Digits | None = None) -> Term:
-    return Term(kind, value, true(), false() if error is None else error, True, digits)
-
-
-def _items(args: list[Term]) -> tuple[str, ListValue, list[Digits]]:
-    """The values an extremum ranges over: one list argument, or the arguments themselves."""
-    if len(args) == 1 and args[0].kind == LIST:
-        listed: ListValue = args[0].value
-        digits = [args[0].item_digits] if args[0].item_digits else []
-        return listed.item_kind, listed, digits
-    values = tuple(a.value for a in args)
-    digits = [a.digits for a in args if a.digits is not None]
-    return args[0].kind, ListValue(z3.IntVal(len(values)), values, args[0].kind), digits
-
-
-def _extremum(smaller: bool) -> Builder:
-    def build(enc: _Encoder, node: ast.Call, args: list[Term]) -> Term:
-        kind, listed, digits = _items(args)
-        if not listed.items:
-            return _result(kind, _placeholder(kind), true())
-        best = listed.items[0]
-        for i, item in enumerate(listed.items[1:], start=1):
-            a, b = (item.ordinal, best.ordinal) if kind == DATE else (item, best)
-            better = a < b if smaller else a > b
-            best = ite_value(kind, conj(_below(i, listed.length), better), item, best)
-        return _result(kind, best, listed.length == 0, _join(digits))
-
-    return build
-
-
-def _placeholder(kind: str) -> Any:
-    return dates.const_date(date(1, 1, 1)) if kind == DATE else real(0)
-
-
-def _abs(enc: _Encoder, node: ast.Call, args: list[Term]) -> Term:
-    v = args[0].value
-    return _result(NUMBER, z3.If(v < 0, -v, v), false(), args[0].digits)
-
-
-def _round(enc: _Encoder, node: ast.Call, args: list[Term]) -> Term:
-    places = Decimal(0)
-    if len(args) == 2:
-        simplified = z3.simplify(args[1].value)
-        if not z3.is_rational_value(simplified):
-            raise Unsupported("round() with a number of places that is not a constant", node.span)
-        places = Decimal(simplified.numerator_as_long()) / Decimal(simplified.denominator_as_long())
-    if places != places.to_integral_value() or not 0 <= places <= 10:
-        return _result(NUMBER, real(0), true())  # E303 / E304 on every input
-    scale = 10 ** int(places)
-    v = args[0].value
-    up = z3.ToReal(z3.ToInt(v * scale + real(Decimal("0.5")))) / scale
-    down = -z3.ToReal(z3.ToInt(-v * scale + real(Decimal("0.5")))) / scale
-    base = args[0].digits
-    digits = Digits(base.whole + 1, int(places)) if base is not None else None
-    term = _result(NUMBER, z3.If(v >= 0, up, down), false(), digits)
-    return replace(term, exact=digits is not None and digits.total <= PRECISION)
-
-
-def _count(enc: _Encoder, node: ast.Call, args: list[Term]) -> Term:
-    return _result(NUMBER, z3.ToReal(args[0].value.length), false(), Digits(2, 0))
-
-
-def _sum(enc: _Encoder, node: ast.Call, args: list[Term]) -> Term:
-    listed: ListValue = args[0].value
-    total = real(0)
-    for i, item in enumerate(listed.items):
-        total = total + ite(_below(i, listed.length), item, real(0))
-    base = args[0].item_digits
-    digits = Digits(base.whole + 1, base.frac) if base is not None else Digits(1, 0)
-    term = _result(NUMBER, total, false(), digits)
-    return replace(term, exact=base is not None and digits.total <= PRECISION)
-
-
-def _quantifier(every: bool) -> Builder:
-    def build(enc: _Encoder, node: ast.Call, args: list[Term]) -> Term:
-        listed: ListValue = args[0].value
-        if every:
-            parts = [z3.Implies(_below(i, listed.length), v) for i, v in enumerate(listed.items)]
-            return _result(BOOL, conj(*parts))
-        return _result(
-            BOOL, disj(*(conj(_below(i, listed.length), v) for i, v in enumerate(listed.items)))
-        )
-
-    return build
-
-
-def _between(fn: Callable[[dates.DateTerm, dates.DateTerm], Z]) -> Builder:
-    def build(enc: _Encoder, node: ast.Call, args: list[Term]) -> Term:
-        return _result(NUMBER, z3.ToReal(fn(args[0].value, args[1].value)), false(), _SMALL)
-
-    return build
-
-
-def _days(a: dates.DateTerm, b: dates.DateTerm) -> Z:
-    return b.ordinal - a.ordinal
-
-
-def _whole(value: Z) -> tuple[Z, Z]:
-    """builtins._whole: the integer, and whether it is not whole or out of range."""
-    bad = disj(neg(z3.IsInt(value)), value > real(_BIG_COUNT), value < -real(_BIG_COUNT))
-    return z3.ToInt(value), bad
-
-
-def _add_days(enc: _Encoder, node: ast.Call, args: list[Term]) -> Term:
-    start: dates.DateTerm = args[0].value
-    n, bad = _whole(args[1].value)
-    ordinal = start.ordinal + n
-    out = dates.from_ordinal(ordinal, enc.fresh("add_days"), enc.scope.axioms)
-    return _result(DATE, out, disj(bad, neg(dates.in_range(ordinal))))
-
-
-def _shift_months(factor: int) -> Builder:
-    def build(enc: _Encoder, node: ast.Call, args: list[Term]) -> Term:
-        n, bad = _whole(args[1].value)
-        out, out_of_range = dates.add_months(args[0].value, n * factor)
-        return _result(DATE, out, disj(bad, out_of_range))
-
-    return build
-
-
-def _make_date(enc: _Encoder, node: ast.Call, args: list[Term]) -> Term:
-    parts = [_whole(a.value) for a in args]
-    year, month, day = (p[0] for p in parts)
-    bad = disj(*(p[1] for p in parts), neg(dates.valid_parts(year, month, day)))
-    value = dates.DateTerm(dates.ordinal_of(year, month, day), year, month, day)
-    return _result(DATE, value, bad)
-
-
-_CALLS: dict[str, Builder] = {
-    "min": _extremum(True),
-    "max": _extremum(False),
-    "abs": _abs,
-    "round": _round,
-    "count": _count,
-    "sum": _sum,
-    "any": _quantifier(False),
-    "all": _quantifier(True),
-    "months_between": _between(dates.months_between),
-    "years_between": _between(dates.years_between),
-    "days_between": _between(_days),
-    "add_days": _add_days,
-    "add_months": _shift_months(1),
-    "add_years": _shift_months(12),
-    "date": _make_date,
-}
 
 __all__ = ["RECORD", "Scope", "Term", "Unsupported", "encode", "free_scope"]

@@ -12,16 +12,16 @@ value except the `changeable` ones, which get a `changed` flag and a new value (
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
 import z3
 
 from clause.engine.analysis import dates
+from clause.engine.analysis.readback import lookup
 from clause.engine.analysis.strings import Strings
 from clause.engine.analysis.terms import (
     BOOL,
@@ -169,8 +169,8 @@ class FactSpace:
         self.current, self.changeable = current, changeable
         self.axioms: list[Z] = []
         self.slots: dict[str, Slot] = {}
-        self._records: dict[str, dict[str, tuple[list[Z], list[Any]]]] = {}
-        self._entities: dict[str, Z] = {}
+        self._columns: dict[str, dict[str, tuple[list[Z], list[Any]]]] = {}
+        self.entities: dict[str, Z] = {}  # entity -> present
         self._names = 0
 
     def fresh(self, stem: str) -> str:
@@ -203,12 +203,12 @@ class FactSpace:
     def entity(self, name: str) -> Z:
         """Whether the entity (a top-level key of the facts) is present. In a real case it is
         as the case has it: a change never brings in a new entity's rules."""
-        if name not in self._entities:
+        if name not in self.entities:
             if self.current is not None:
-                self._entities[name] = z3.BoolVal(isinstance(self.current.get(name), Mapping))
+                self.entities[name] = z3.BoolVal(isinstance(self.current.get(name), Mapping))
             else:
-                self._entities[name] = z3.Bool(f"{name}?")
-        return self._entities[name]
+                self.entities[name] = z3.Bool(f"{name}?")
+        return self.entities[name]
 
     def entity_axioms(self) -> list[Z]:
         """A fact that is present makes its entity present (free mode)."""
@@ -282,7 +282,7 @@ class FactSpace:
 
     def _bound(self, path: str, t: Any, kind: str, info: FieldInfo | None) -> Slot:
         """A slot of a real case: its own value, or (changeable) a flag and a new value."""
-        old_value = _lookup(self.current or {}, path)
+        old_value = lookup(self.current or {}, path)
         old = self.constant(kind, t, old_value)
         if path not in self.changeable:
             return old
@@ -327,20 +327,18 @@ class FactSpace:
         found = self.slots.get(path)
         if found is not None:
             return found
-        if self.current is None or (
-            path in self.changeable and _lookup(self.current, path) is None
-        ):
+        if self.current is None or (path in self.changeable and lookup(self.current, path) is None):
             length = z3.Int(f"{path}#")
             self.axioms += [length >= 0, length <= self.domain.max_items]
             changed = z3.Bool(f"{path}!") if self.current is not None else false()
             present = changed if self.current is not None else z3.Bool(f"{path}?")
             made = Slot(path, present, ListValue(length, (), RECORD), RECORD, None, changed)
         else:
-            items = _lookup(self.current, path) or ()
-            present = true() if _lookup(self.current, path) is not None else false()
+            items = lookup(self.current, path) or ()
+            present = true() if lookup(self.current, path) is not None else false()
             made = Slot(path, present, ListValue(z3.IntVal(len(items)), (), RECORD), RECORD, None)
         self.slots[path] = made
-        self._records[path] = {}
+        self._columns[path] = {}
         return made
 
     def _record_field(self, path: str, name: str, t: Any) -> Term:
@@ -363,15 +361,22 @@ class FactSpace:
             self.digits(info) if kind == NUMBER else None,
         )
 
+    def columns(self, path: str) -> dict[str, tuple[list[Z], list[Any]]]:
+        """The columns made so far of the list of records at `path`."""
+        return self._columns.get(path, {})
+
+    def kind_of_field(self, info: FieldInfo | None) -> str:
+        return kind_of(info.type) if info is not None else NUMBER
+
     def record_column(
         self, path: str, name: str, t: Any, kind: str, info: FieldInfo | None
     ) -> tuple[list[Z], list[Any]]:
         """The presence and value of field `name` in each record of the list at `path`."""
         slot = self._records_slot(path)
-        columns = self._records[path]
+        columns = self._columns[path]
         if name not in columns:
             if z3.is_false(slot.changed) and self.current is not None:
-                rows = _lookup(self.current, path) or ()
+                rows = lookup(self.current, path) or ()
                 cells = [r.get(name) if isinstance(r, Mapping) else None for r in rows]
                 made = [self.constant(kind, t, c) for c in cells]
                 columns[name] = ([s.present for s in made], [s.value for s in made])
@@ -381,39 +386,6 @@ class FactSpace:
                 values = [self._value(f"{path}[{i}].{name}", t, kind, info) for i in range(n)]
                 columns[name] = (presents, values)
         return columns[name]
-
-    # -- models back to facts ----------------------------------------------------------------
-
-    def facts_of(self, model: Any) -> dict[str, Any]:
-        """The facts a model describes (the case's own facts with the changes, in bound mode)."""
-        facts: dict[str, Any] = _copy(self.current) if self.current is not None else {}
-        for entity, present in self._entities.items():
-            if z3.is_true(model.eval(present, model_completion=True)):
-                facts.setdefault(entity, {})
-        for path, slot in sorted(self.slots.items()):
-            if path.startswith(("param.", "decision_date")) or "." not in path:
-                continue
-            if self.current is not None and z3.is_false(slot.changed):
-                continue
-            if self.current is not None and not _true(model, slot.changed):
-                continue
-            if not _true(model, slot.present):
-                continue
-            _put(facts, path.split("."), self._read(model, slot))
-        return facts
-
-    def _read(self, model: Any, slot: Slot) -> Any:
-        if slot.kind == RECORD:
-            length = model.eval(slot.value.length, model_completion=True).as_long()
-            rows: list[dict[str, Any]] = [{} for _ in range(length)]
-            for name, (presents, values) in self._records[slot.path].items():
-                info = self.fields.get(f"{slot.path}.{name}")
-                kind = kind_of(info.type) if info is not None else NUMBER
-                for i in range(length):
-                    if _true(model, presents[i]):
-                        rows[i][name] = read_value(model, kind, values[i], self.strings)
-            return rows
-        return read_value(model, slot.kind, slot.value, self.strings)
 
 
 def const_value(kind: str, value: Any, strings: Strings) -> Any:
@@ -427,60 +399,3 @@ def const_value(kind: str, value: Any, strings: Strings) -> Any:
     if kind == STRING:
         return z3.IntVal(strings.id(value))
     raise Unsupported(f"a constant of kind {kind}")
-
-
-def read_value(model: Any, kind: str, value: Any, strings: Strings) -> Any:
-    """The Python value (as facts hold it) of a solver value in a model."""
-    ev: Callable[[Z], Any] = lambda term: model.eval(term, model_completion=True)  # noqa: E731
-    if kind == BOOL:
-        return z3.is_true(ev(value))
-    if kind == NUMBER:
-        number = ev(value)
-        fraction = Fraction(number.numerator_as_long(), number.denominator_as_long())
-        return _decimal_of(fraction)
-    if kind == DATE:
-        return date.fromordinal(ev(value.ordinal).as_long())
-    if kind == STRING:
-        return strings.text(ev(value).as_long())
-    if kind == LIST:
-        length = ev(value.length).as_long()
-        return [read_value(model, value.item_kind, v, strings) for v in value.items[:length]]
-    raise Unsupported(f"reading a value of kind {kind}")
-
-
-def _decimal_of(fraction: Fraction) -> Decimal:
-    """The exact decimal of a fraction whose denominator divides a power of ten."""
-    places, scale = 0, 1
-    while scale % fraction.denominator and places < 64:
-        places, scale = places + 1, scale * 10
-    if scale % fraction.denominator:
-        raise Unsupported(f"a number with no exact decimal form: {fraction}")
-    return Decimal(f"{fraction.numerator * (scale // fraction.denominator)}E-{places}")
-
-
-def _true(model: Any, term: Z) -> bool:
-    return bool(z3.is_true(model.eval(term, model_completion=True)))
-
-
-def _lookup(facts: Mapping[str, Any], path: str) -> Any:
-    value: Any = facts
-    for key in path.split("."):
-        value = value.get(key) if isinstance(value, Mapping) else None
-        if value is None:
-            return None
-    return value
-
-
-def _put(facts: dict[str, Any], keys: list[str], value: Any) -> None:
-    target = facts
-    for key in keys[:-1]:
-        target = target.setdefault(key, {})
-    target[keys[-1]] = value
-
-
-def _copy(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {k: _copy(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_copy(v) for v in value]
-    return value

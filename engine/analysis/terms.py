@@ -21,6 +21,7 @@ from typing import Any
 import z3
 
 from clause.engine.analysis.dates import DateTerm
+from clause.engine.analysis.dates import as_int as _as_int
 from clause.engine.analysis.dates import ite as date_ite
 from clause.engine.source import Span
 
@@ -194,3 +195,19 @@ def equal(kind: str, a: Any, b: Any) -> Z:
 
 def is_date(value: Any) -> bool:
     return isinstance(value, DateTerm)
+
+
+def below(i: int, length: Z) -> Z:
+    """Whether position i is inside a list of `length` items (folded when the length is known)."""
+    known = _as_int(length)
+    return z3.BoolVal(i < known) if known is not None else z3.IntVal(i) < length
+
+
+def join_digits(digits: list[Digits]) -> Digits | None:
+    """A bound covering each of the bounds (None for none)."""
+    if not digits:
+        return None
+    out = digits[0]
+    for d in digits[1:]:
+        out = out.join(d)
+    return out

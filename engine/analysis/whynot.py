@@ -28,7 +28,8 @@ import z3
 from clause.engine.analysis import dates
 from clause.engine.analysis.outcome import Situation
 from clause.engine.analysis.ranges import Probe, Trial, apply, values_of
-from clause.engine.analysis.space import FactSpace, _lookup
+from clause.engine.analysis.readback import lookup
+from clause.engine.analysis.space import FactSpace
 from clause.engine.analysis.strings import Strings
 from clause.engine.analysis.terms import RECORD, Unsupported, Z, conj, fresh_context, neg
 from clause.engine.analysis.values import Tie, ties
@@ -187,7 +188,7 @@ def _candidates(
     infos = FactSpace(library.env, library.facts_schema, Strings()).fields
     candidates, fixed = [], []
     for path in read:
-        value = _lookup(facts, path)
+        value = lookup(facts, path)
         info = infos.get(path)
         if value is None:
             candidates.append(path)
@@ -236,7 +237,7 @@ def _minimal_sets(search: _Search, rule: Rule, candidates: list[str], shared: An
     solver.set("timeout", 10_000)
     solver.add(*space.axioms, *kept, goal)
     names = sorted(flags)
-    known = [flags[n] for n in names if n == DECISION_DATE or _lookup(search.facts, n) is not None]
+    known = [flags[n] for n in names if n == DECISION_DATE or lookup(search.facts, n) is not None]
     solver.add(z3.AtMost(*known, search.max_changes) if known else z3.BoolVal(True))
     found: list[dict[str, Any]] = []
     for k in range(1, len(names) + 1):

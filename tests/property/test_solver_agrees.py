@@ -34,8 +34,9 @@ from test_backends_agree import (
 
 from clause.engine.analysis import dates
 from clause.engine.analysis.query import satisfy, witness_of
+from clause.engine.analysis.readback import read_value
 from clause.engine.analysis.smt import Scope, encode
-from clause.engine.analysis.space import Domain, FactSpace, field_infos, kind_of, read_value
+from clause.engine.analysis.space import Domain, FactSpace, field_infos, kind_of
 from clause.engine.analysis.strings import Strings
 from clause.engine.analysis.terms import DATE, Term, Unsupported, false, true
 from clause.engine.expr import ast
