@@ -1,7 +1,8 @@
 """The function table: name, arity, typing rule and implementation, shared by every backend.
 
 Implementations receive known values only; both evaluators turn an unknown argument into an
-unknown result before calling them. `exists` is a special form handled by the evaluators.
+unknown result before calling them. `exists` and `outcome` are special forms handled by the
+evaluators (and `outcome` typed by the checker, from the rules of the library).
 """
 
 from __future__ import annotations
@@ -139,6 +140,13 @@ def _shift(fn: Callable[[date, int], date], what: str) -> Callable[[date, Decima
     return shifted
 
 
+def _part(name: str) -> Callable[[date], Decimal]:
+    def part(day: date) -> Decimal:
+        return Decimal(getattr(day, name))
+
+    return part
+
+
 BUILTINS: dict[str, Builtin] = {
     b.name: b
     for b in (
@@ -201,6 +209,17 @@ BUILTINS: dict[str, Builtin] = {
         ),
         Builtin(
             "date", 3, 3, _fixed(DATE, NUMBER, NUMBER, NUMBER), _date, "date(year, month, day)"
+        ),
+        Builtin("year", 1, 1, _fixed(NUMBER, DATE), _part("year"), "the year of a date (当年)"),
+        Builtin("month", 1, 1, _fixed(NUMBER, DATE), _part("month"), "the month of a date, 1-12"),
+        Builtin("day", 1, 1, _fixed(NUMBER, DATE), _part("day"), "the day of the month, 1-31"),
+        Builtin(
+            "outcome",
+            1,
+            1,
+            lambda t: ERROR,  # typed by the checker from the library's rules
+            lambda v: v,
+            'another rule\'s outcome: outcome("rule-id") == "eligible"',
         ),
     )
 }

@@ -27,6 +27,7 @@ from clause.engine.expr.types import (
     PARAM_ROOT_NAMES,
     RECORD,
     STRING,
+    KNOWN_OUTCOMES,
     EnumType,
     Field,
     ListType,
@@ -365,6 +366,8 @@ class _Checker:
         if node.name == "exists" and len(node.args) == 1 and not isinstance(node.args[0], ast.Path):
             self.report("T211", "exists() takes a fact path", node.args[0].span, label="not a path")
             return replace(node, type=ERROR)
+        if node.name == "outcome" and len(node.args) == 1:
+            return self._outcome(node)
         args = tuple(self.visit(a) for a in node.args)
         n = len(args)
         if n < builtin.min_args or (builtin.max_args >= 0 and n > builtin.max_args):
@@ -388,6 +391,32 @@ class _Checker:
             self.report("T210", f"{node.name}(): {message}", args[index].span, label=builtin.doc)
             return replace(node, args=args, type=ERROR)
         return replace(node, args=args, type=result)
+
+
+    def _outcome(self, node: ast.Call) -> ast.Node:
+        """`outcome("rule-id")`: another rule's outcome, typed by the kind of that rule."""
+        arg = node.args[0]
+        if not (isinstance(arg, ast.Literal) and isinstance(arg.value, str)):
+            self.report(
+                "T213",
+                "outcome() takes the id of a rule, in quotes",
+                arg.span,
+                label="not a rule id",
+                help='e.g. outcome("c2-application-window") == "eligible"',
+            )
+            return replace(node, type=ERROR)
+        kind = self.env.rules.get(arg.value)
+        if kind is None:
+            self.report(
+                "T213",
+                f"no rule `{arg.value}` to read the outcome of",
+                arg.span,
+                label="not a rule of this library",
+                help=did_you_mean(arg.value, sorted(self.env.rules)),
+            )
+            return replace(node, type=ERROR)
+        typed_arg = replace(arg, type=STRING)
+        return replace(node, args=(typed_arg,), type=EnumType(KNOWN_OUTCOMES[kind]))
 
 
 class _ItemOf:

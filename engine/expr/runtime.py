@@ -42,6 +42,23 @@ def negate(value: Decimal, span: Span | None) -> Decimal:
     return DECIMAL.minus(value)
 
 
+#: Where the decision core puts the outcome of a rule that an expression reads with
+#: `outcome("id")`: in the parameters mapping, under a key no parameter id can have.
+OUTCOME_PREFIX = "outcome:"
+
+
+def outcome_path(rule_id: str) -> str:
+    """How a read of `outcome("id")` is named in traces and unknown lists."""
+    return f'outcome("{rule_id}")'
+
+
+def read_outcome(params: Mapping[str, Any], rule_id: str) -> Any:
+    """The outcome of rule `rule_id` as the decision core supplied it: its word, or an
+    Unknown carrying the facts that would settle it; Unknown when none was supplied."""
+    value = params.get(OUTCOME_PREFIX + rule_id)
+    return Unknown(frozenset({outcome_path(rule_id)})) if value is None else value
+
+
 def lookup_fact(facts: Mapping[str, Any], keys: tuple[str, ...], dotted: str) -> Any:
     """The value at `keys`, mapping over arrays of objects; Unknown when any part is missing.
 

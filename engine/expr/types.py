@@ -53,6 +53,14 @@ ERROR = Type("error")
 RECORD = Type("record")  # an item of a list of records: only counted or tested with exists()
 
 DECISION_DATE_NAMES = ("decision_date", "决定日期")
+
+#: What `outcome("rule-id")` can be, by the kind of rule it names. An undetermined rule gives
+#: an unknown value (carrying the facts it lacks), never the word "undetermined"; the lists
+#: are those of engine.decide.reasons, which a unit test holds equal.
+KNOWN_OUTCOMES = {
+    "benefit": ("eligible", "ineligible", "not_applicable", "exception_needed"),
+    "obligation": ("compliant", "violation", "not_applicable", "exception_needed"),
+}
 PARAM_ROOT_NAMES = ("param", "参数")
 
 
@@ -120,10 +128,12 @@ class Field:
 
 @dataclass(frozen=True)
 class TypeEnv:
-    """Names an expression can use: facts (a Field tree) and parameters (id -> type)."""
+    """Names an expression can use: facts (a Field tree), parameters (id -> type) and the
+    rules whose outcome it may read (id -> kind, benefit or obligation)."""
 
     facts: Field
     params: Mapping[str, Any] = field(default_factory=dict)
+    rules: Mapping[str, str] = field(default_factory=dict)
 
     @staticmethod
     def empty() -> TypeEnv:
