@@ -170,7 +170,7 @@ def test_runs(runs: list[Any], console: Console, fmt: str, min_coverage: float |
         style = "red" if min_coverage is not None and cov.percent < min_coverage else "green"
         console.print(
             Text(
-                f"{pkg.document.number}: coverage {cov.percent:.1f}% "
+                f"{pkg.document.ref}: coverage {cov.percent:.1f}% "
                 f"({cov.covered}/{cov.items}: rules, versions, each condition true and false)",
                 style=style,
             )
@@ -197,7 +197,7 @@ def _failure(case: Any, console: Console) -> None:
 def _run_json(pkg: Any, run: Any, min_coverage: float | None) -> dict[str, Any]:
     cov = run.coverage
     return {
-        "package": pkg.document.number,
+        "package": pkg.document.ref,
         "passed": sum(c.passed for c in run.cases),
         "failed": len(run.failed),
         "cases": [
@@ -234,7 +234,7 @@ def _junit(runs: list[Any]) -> str:
     out = ['<?xml version="1.0" encoding="UTF-8"?>', "<testsuites>"]
     for pkg, run in runs:
         out.append(
-            f'  <testsuite name={quoteattr(pkg.document.number)} tests="{len(run.cases)}" '
+            f'  <testsuite name={quoteattr(pkg.document.ref)} tests="{len(run.cases)}" '
             f'failures="{len(run.failed)}">'
         )
         for c in run.cases:
@@ -267,7 +267,7 @@ def coverage(pkg: Any, items: list[Any], console: Console, fmt: str) -> None:
         return
     from rich.table import Table
 
-    table = Table(title=f"{pkg.document.number}: coverage of the notice", show_lines=False)
+    table = Table(title=f"{pkg.document.ref}: coverage of the notice", show_lines=False)
     for column in ("clause", "title", "status", "rules", "reason"):
         table.add_column(column, overflow="fold")
     styles = {
@@ -317,7 +317,7 @@ def rules(pkg: Any, console: Console, fmt: str) -> None:
         return
     from rich.table import Table
 
-    table = Table(title=f"{pkg.document.number}: {len(data)} rules, {len(pkg.unencoded)} unencoded")
+    table = Table(title=f"{pkg.document.ref}: {len(data)} rules, {len(pkg.unencoded)} unencoded")
     for column in ("id", "title", "kind", "subject", "clause", "versions"):
         table.add_column(column, overflow="fold")
     for r in data:
@@ -338,6 +338,6 @@ def rule_beside_clause(pkg: Any, rule: Any, clause: Any, source: str, console: C
     left = Panel(Syntax(source, "yaml", word_wrap=True), title=rule.file)
     right = Panel(
         Text(clause.text if clause is not None else "(clause not found)"),
-        title=f"{pkg.document.number} {crumb}",
+        title=f"{pkg.document.ref} {crumb}",
     )
     console.print(Columns([left, right], equal=True, expand=True))

@@ -24,16 +24,18 @@ change an outcome, an amount or a funding share.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import replace
 from datetime import date
 from typing import Any
 
 from clause.engine.decide.amounts import amount_of
 from clause.engine.decide.funding import Budget, fund
+from clause.engine.decide.grants import check_text, earlier_grant, programs_of
+from clause.engine.decide.overrides import supersede
 from clause.engine.decide.reasons import DECISION_DATE, Outcome, Reason, ReasonCode, Role
 from clause.engine.decide.results import ConditionResult, Decision, Read
 from clause.engine.decide.sink import NULL_SINK, Sink
 from clause.engine.expr.interpret import interpret
+from clause.engine.expr.runtime import OUTCOME_PREFIX, outcome_path
 from clause.engine.expr.values import Unknown
 from clause.engine.library import Library
 from clause.engine.model import Condition, Expr, Rule, Version
@@ -49,6 +51,8 @@ CITING = frozenset(
         ReasonCode.EXCEPTION,
         ReasonCode.DUTY_NOT_APPLICABLE,
         ReasonCode.REQUIREMENT_FAILED,
+        ReasonCode.PRINCIPLE_DEVIATION,
+        ReasonCode.EVENT_NOT_HAPPENED,
     }
 )
 
@@ -68,9 +72,22 @@ def decide(
     record is made. Raises EvalError when an expression fails at run time.
     """
     case = _Case(library, facts, on, sink)
+    plan = library.plan
     present = {k for k, v in facts.items() if type(v) is dict or isinstance(v, Mapping)}
-    decisions = [case.rule(rule) for rule in library.rules_by_id if rule.subject in present]
-    decisions = apply_overrides(decisions)
+    own: dict[str, Decision] = {}  # each rule's decision before its overriders
+    final: dict[str, Decision] = {}  # as shown, after them
+    for rule in plan.order:  # dependencies first: engine.dependencies
+        if rule.subject not in present:
+            continue
+        rid = rule.id
+        reads = plan.reads[rid]
+        decided = case.rule(rule, outcomes_read(library, reads, final) if reads else _NO_PARAMS)
+        own[rid] = decided
+        overriders = plan.overridden_by[rid]
+        if overriders:
+            decided = supersede(decided, [own[o] for o in overriders if o in own])
+        final[rid] = decided
+    decisions = [final[r.id] for r in library.rules_by_id if r.id in final]
     funded = [
         fund(d, case.value, budget) if d.version is not None and d.version.funding else d
         for d in decisions
@@ -79,6 +96,28 @@ def decide(
         for d in funded:
             sink.decision(d)
     return funded
+
+
+def outcomes_read(
+    library: Library, rule_ids: frozenset[str], final: Mapping[str, Decision]
+) -> Mapping[str, Any]:
+    """What `outcome("id")` gives a rule that reads `rule_ids`: each rule's outcome as shown,
+    or an Unknown naming the facts that would settle it (an undetermined rule's missing facts;
+    the subject entity of a rule that was not decided for want of it)."""
+    if not rule_ids:
+        return _NO_PARAMS
+    out: dict[str, Any] = {}
+    for rid in sorted(rule_ids):
+        d = final.get(rid)
+        if d is None:
+            rule = library.rule(rid)
+            missing = rule.subject if rule is not None else outcome_path(rid)
+            out[OUTCOME_PREFIX + rid] = Unknown(frozenset({missing}))
+        elif d.outcome is Outcome.UNDETERMINED:
+            out[OUTCOME_PREFIX + rid] = Unknown(frozenset(d.missing or (outcome_path(rid),)))
+        else:
+            out[OUTCOME_PREFIX + rid] = d.outcome.value
+    return out
 
 
 def select(
@@ -125,9 +164,12 @@ class _Case:
             cond.quote,
             value if isinstance(value, bool) else None,
             tuple(sorted(value.paths)) if type(value) is Unknown else (),
-            tuple(Read(p, _plain(v)) for p, v in reads if not p.startswith("param.")),
-            tuple(Read(p, _plain(v)) for p, v in reads if p.startswith("param.")),
+            tuple(Read(p, _plain(v)) for p, v in reads if _kind_of_read(p) == "fact"),
+            tuple(Read(p, _plain(v)) for p, v in reads if _kind_of_read(p) == "param"),
             cond.expr.span,
+            cond.in_principle,
+            cond.cite,
+            tuple(Read(p, _plain(v)) for p, v in reads if _kind_of_read(p) == "outcome"),
         )
         self.sink.check(rule.id, record)
         return value, record
@@ -162,42 +204,60 @@ class _Case:
             hit = self.memo[key] = (cond, Reason.of(code, id=cond.id, quote=cond.quote))
         return hit[1]
 
-    def missing_date(self, unknown: frozenset[str]) -> tuple[tuple[str, ...], Reason]:
-        """The missing facts and the reason when no version's date is known."""
-        hit = self.memo.get(unknown)
+    def missing_date(self, unknown: Sequence[frozenset[str]]) -> tuple[tuple[str, ...], Reason]:
+        """The missing facts and the reason when no version's date is known (ranked as
+        rank_missing does: whether the event happened, when that is unknown too, first)."""
+        key = ("missing_date", tuple(unknown))
+        hit = self.memo.get(key)
         if hit is None:
-            missing = tuple(sorted(unknown))
+            missing = rank_missing(unknown)
             reason = Reason.of(ReasonCode.MISSING_EFFECTIVE_DATE, paths=", ".join(missing))
-            hit = self.memo[unknown] = (missing, reason)
+            hit = self.memo[key] = (missing, reason)
         return hit
 
     # -- one rule ----------------------------------------------------------------------------
 
-    def rule(self, rule: Rule) -> Decision:
-        selected = self.select_version(rule)
+    def rule(self, rule: Rule, reads: Mapping[str, Any] = _NO_PARAMS) -> Decision:
+        """One rule's decision; `reads` holds the outcomes of the rules it reads."""
+        records: list[ConditionResult] | None = [] if self.trace else None
+        selected = self.select_version(rule, reads, records)
         if isinstance(selected, Decision):
             return selected
         version, effective, why = selected
         subject = self.facts[rule.subject]
         params = self.library.params_on(effective, subject.get("locality"))
-        records: list[ConditionResult] | None = [] if self.trace else None
+        if reads:
+            params = {**params, **reads}
         if rule.kind == "obligation":
             return self.obligation(rule, version, effective, why, params, records)
         return self.benefit(rule, version, effective, why, params, records)
 
-    def select_version(self, rule: Rule) -> Decision | tuple[Version, date, Reason | None]:
+    def select_version(
+        self, rule: Rule, reads: Mapping[str, Any], records: list[ConditionResult] | None
+    ) -> Decision | tuple[Version, date, Reason | None]:
         """The version in force on the rule's effective date, or the decision saying why none
-        applies. A version whose effective date is unknown is skipped; if no other version
-        applies, the rule is undetermined for want of that date. Why the version was chosen
-        is worded only in a trace."""
-        unknown: frozenset[str] = frozenset()
+        applies. A version whose event did not happen, or whose effective date is unknown, is
+        skipped; if no other version applies, the rule is ineligible (not_applicable for a
+        duty) because the event did not happen, or undetermined for want of the date (and of
+        whether the event happened, when that is unknown too). Dates and events are read
+        before any parameter: the date is what chooses the parameters. Why the version was
+        chosen is worded only in a trace."""
+        unknown: list[frozenset[str]] = []
+        not_happened: Version | None = None
         in_force = self.in_force[rule.id]
         facts, on = self.facts, self.on
         for version in rule.versions:
+            happened: Any = True
+            if version.event is not None:
+                happened = version.event.expr.fn(facts, reads, on)
+                if happened is False:
+                    not_happened = not_happened or version
+                    continue
             chosen_by = version.effective_date
-            effective = on if chosen_by is None else chosen_by.fn(facts, _NO_PARAMS, on)
+            effective = on if chosen_by is None else chosen_by.fn(facts, reads, on)
             if type(effective) is Unknown:
-                unknown |= effective.paths
+                unknown += [happened.paths] if type(happened) is Unknown else []
+                unknown.append(effective.paths)
                 continue
             if not in_force.lo <= effective <= in_force.hi:
                 source = DECISION_DATE if chosen_by is None else chosen_by.text
@@ -215,9 +275,41 @@ class _Case:
                 )
                 return version, effective, why
         if unknown:
+            self.trace_events(rule, reads, records)
             missing, reason = self.missing_date(unknown)
-            return Decision(rule, Outcome.UNDETERMINED, reason, missing=missing)
+            conds = tuple(records) if records is not None else ()
+            return Decision(rule, Outcome.UNDETERMINED, reason, conditions=conds, missing=missing)
+        if not_happened is not None and not_happened.event is not None:
+            return self.event_not_happened(rule, not_happened, reads, records)
         return self.no_version(rule)
+
+    def trace_events(
+        self, rule: Rule, reads: Mapping[str, Any], records: list[ConditionResult] | None
+    ) -> None:
+        """Record the event checks of the versions (once each) when no version was chosen."""
+        if records is None:
+            return
+        seen: set[str] = set()
+        for version in rule.versions:
+            event = version.event
+            if event is not None and event.expr.text not in seen:
+                seen.add(event.expr.text)
+                self.checks(rule, (event,), Role.EVENT, reads, records)
+
+    def event_not_happened(
+        self,
+        rule: Rule,
+        version: Version,
+        reads: Mapping[str, Any],
+        records: list[ConditionResult] | None,
+    ) -> Decision:
+        """The event the rule is about did not happen: a benefit is refused, a duty not owed."""
+        assert version.event is not None
+        self.trace_events(rule, reads, records)
+        reason = self.cited(ReasonCode.EVENT_NOT_HAPPENED, version.event)
+        outcome = Outcome.NOT_APPLICABLE if rule.kind == "obligation" else Outcome.INELIGIBLE
+        conds = tuple(records) if records is not None else ()
+        return Decision(rule, outcome, reason, version, conditions=conds)
 
     def outside_document(self, rule: Rule, day: date, source: str) -> Decision:
         doc = self.library.document_of(rule)
@@ -225,7 +317,7 @@ class _Case:
         if window.end is not None and day > window.end:
             reason = Reason.of(
                 ReasonCode.NOTICE_EXPIRED,
-                document=doc.number,
+                document=doc.ref,
                 end=window.end,
                 source=source,
                 day=day,
@@ -233,7 +325,7 @@ class _Case:
         else:
             reason = Reason.of(
                 ReasonCode.NOTICE_NOT_YET,
-                document=doc.number,
+                document=doc.ref,
                 start=window.start,
                 source=source,
                 day=day,
@@ -261,27 +353,28 @@ class _Case:
         params: Mapping[str, Any],
         records: list[ConditionResult] | None,
     ) -> Decision:
+        event = version.event
         if records is None:  # the fast path: compiled closures, nothing recorded
             facts, on = self.facts, self.on
+            happened = [event.expr.fn(facts, params, on)] if event else []
             conditions = [c.expr.fn(facts, params, on) for c in version.conditions]
             unless = [c.expr.fn(facts, params, on) for c in version.unless]
         else:
+            happened = self.checks(rule, (event,), Role.EVENT, params, records) if event else []
             conditions = self.checks(rule, version.conditions, Role.CONDITION, params, records)
             unless = self.checks(rule, version.unless, Role.UNLESS, params, records)
         reason: Reason | None = None
-        failed = _index(conditions, False)
+        failed = _first_false(version.conditions, conditions, principle=False)
         excepted = _index(unless, True) if unless else None
         open_paths = [v.paths for v in conditions if type(v) is Unknown]
-        if unless:
-            open_paths += [v.paths for v in unless if type(v) is Unknown]
+        if happened or unless:
+            open_paths += [v.paths for v in (*happened, *unless) if type(v) is Unknown]
         if failed is not None:
-            cond = version.conditions[failed]
-            reason = self.cited(ReasonCode.CONDITION_FAILED, cond)
+            reason = self.cited(ReasonCode.CONDITION_FAILED, version.conditions[failed])
         elif excepted is not None:
-            cond = version.unless[excepted]
-            reason = self.cited(ReasonCode.EXCEPTION, cond)
+            reason = self.cited(ReasonCode.EXCEPTION, version.unless[excepted])
         elif version.once:
-            granted, reason = self.earlier_grant(rule, version, records)
+            granted, reason = self.earlier_grant(rule, version, effective, records)
             if type(granted) is Unknown:
                 open_paths.append(granted.paths)
         conds = tuple(records) if records is not None else ()
@@ -289,10 +382,20 @@ class _Case:
             return Decision(rule, Outcome.INELIGIBLE, reason, version, effective, why, conds)
         if open_paths:
             missing = rank_missing(open_paths)
-            reason = _MISSING_FACTS
             return Decision(
-                rule, Outcome.UNDETERMINED, reason, version, effective, why, conds, missing=missing
+                rule,
+                Outcome.UNDETERMINED,
+                _MISSING_FACTS,
+                version,
+                effective,
+                why,
+                conds,
+                missing=missing,
             )
+        deviates = _first_false(version.conditions, conditions, principle=True)
+        if deviates is not None:
+            reason = self.cited(ReasonCode.PRINCIPLE_DEVIATION, version.conditions[deviates])
+            return Decision(rule, Outcome.EXCEPTION_NEEDED, reason, version, effective, why, conds)
         amount = (
             amount_of(version.amount, params, self.value, self.trace) if version.amount else None
         )
@@ -308,75 +411,79 @@ class _Case:
         params: Mapping[str, Any],
         records: list[ConditionResult] | None,
     ) -> Decision:
-        applies = self.checks(rule, version.conditions, Role.CONDITION, params, records)
+        event = version.event
+        happened = self.checks(rule, (event,), Role.EVENT, params, records) if event else []
+        applies = [
+            *happened,
+            *self.checks(rule, version.conditions, Role.CONDITION, params, records),
+        ]
+        scope = (*((event,) if event else ()), *version.conditions)
         off = _index(applies, False)
         if off is not None:
-            cond = version.conditions[off]
-            reason = self.cited(ReasonCode.DUTY_NOT_APPLICABLE, cond)
+            reason = self.cited(ReasonCode.DUTY_NOT_APPLICABLE, scope[off])
             conds = tuple(records) if records is not None else ()
             return Decision(rule, Outcome.NOT_APPLICABLE, reason, version, effective, why, conds)
         requires = self.checks(rule, version.requires, Role.REQUIRES, params, records)
         conds = tuple(records) if records is not None else ()
         scope_known = all(type(v) is not Unknown for v in applies)
-        broken = _index(requires, False)
+        broken = _first_false(version.requires, requires, principle=False)
         if broken is not None and scope_known:
-            cond = version.requires[broken]
-            reason = self.cited(ReasonCode.REQUIREMENT_FAILED, cond)
+            reason = self.cited(ReasonCode.REQUIREMENT_FAILED, version.requires[broken])
             return Decision(rule, Outcome.VIOLATION, reason, version, effective, why, conds)
         open_paths = [v.paths for v in (*applies, *requires) if type(v) is Unknown]
         if open_paths:
-            reason = _MISSING_FACTS
             return Decision(
                 rule,
                 Outcome.UNDETERMINED,
-                reason,
+                _MISSING_FACTS,
                 version,
                 effective,
                 why,
                 conds,
                 missing=rank_missing(open_paths),
             )
+        deviates = _first_false(version.requires, requires, principle=True)
+        if deviates is not None:
+            reason = self.cited(ReasonCode.PRINCIPLE_DEVIATION, version.requires[deviates])
+            return Decision(rule, Outcome.EXCEPTION_NEEDED, reason, version, effective, why, conds)
         reason = _ALL_REQUIREMENTS_MET
         return Decision(rule, Outcome.COMPLIANT, reason, version, effective, why, conds)
 
     def earlier_grant(
-        self, rule: Rule, version: Version, records: list[ConditionResult] | None
+        self,
+        rule: Rule,
+        version: Version,
+        effective: date,
+        records: list[ConditionResult] | None,
     ) -> tuple[bool | Unknown, Reason | None]:
-        """Whether a one-off benefit was already granted on or before the decision date, and
-        the reason to refuse it if so. No grant history at all is unknown, not "none"; a
-        grant dated after the decision date had not happened on that date."""
-        program = version.once_program or rule.id
+        """Whether a one-off (or periodic) benefit was already granted (engine.decide.grants),
+        and the reason to refuse it if so."""
+        programs = programs_of(rule, version)
+        period = version.once_period
         path = f"{rule.subject}.grants"
         grants = self.facts[rule.subject].get("grants")
-        granted: bool | Unknown
+        found = earlier_grant(grants, programs, period, self.on, effective, path)
         reason = None
-        if grants is None:
-            granted = Unknown(frozenset({path}))
-        else:
-            granted = False
-            for grant in grants:
-                if not _is_record(grant):
-                    continue
-                paid = grant.get("date")
-                if isinstance(paid, date) and paid > self.on:
-                    continue
-                if grant.get("program") == program:
-                    granted = True
-                    reason = Reason.of(
-                        ReasonCode.EARLIER_GRANT,
-                        program=program,
-                        date=paid.isoformat() if isinstance(paid, date) else "",
-                        quote=version.once_quote or "",
-                    )
-                    break
-            if granted is False and any(not _is_record(g) or "program" not in g for g in grants):
-                # a record whose programme is not known might be this very benefit
-                granted = Unknown(frozenset({f"{path}.program"}))
+        if found.granted is True:
+            paid = found.paid.isoformat() if found.paid else ""
+            quote = version.once_quote or ""
+            reason = (
+                Reason.of(ReasonCode.EARLIER_GRANT, program=found.program, date=paid, quote=quote)
+                if period is None
+                else Reason.of(
+                    ReasonCode.EARLIER_GRANT_IN_PERIOD,
+                    program=found.program,
+                    date=paid,
+                    period=period.text(),
+                    quote=quote,
+                )
+            )
         if records is not None:
+            granted = found.granted
             record = ConditionResult(
                 "once",
                 Role.ONCE,
-                f'"{program}" in {path}.program',
+                check_text(programs, period, effective, path),
                 version.once_quote or "",
                 granted if isinstance(granted, bool) else None,
                 tuple(sorted(granted.paths)) if type(granted) is Unknown else (),
@@ -386,7 +493,38 @@ class _Case:
             )
             self.sink.check(rule.id, record)
             records.append(record)
-        return granted, reason
+        return found.granted, reason
+
+
+def _index(values: Sequence[Any], target: bool) -> int | None:
+    """The position of the first value that is `target` (by identity: unknown never is)."""
+    for i, value in enumerate(values):
+        if value is target:
+            return i
+    return None
+
+
+def _first_false(
+    conditions: Sequence[Condition], values: Sequence[Any], *, principle: bool
+) -> int | None:
+    """The first condition that is false among those that are (or are not) in principle."""
+    return next(
+        (
+            i
+            for i, (c, v) in enumerate(zip(conditions, values, strict=True))
+            if v is False and c.in_principle is principle
+        ),
+        None,
+    )
+
+
+def _kind_of_read(path: str) -> str:
+    """Whether a traced read is a fact, a parameter or another rule's outcome."""
+    if path.startswith("param."):
+        return "param"
+    if path.startswith("outcome("):
+        return "outcome"
+    return "fact"
 
 
 def rank_missing(open_paths: Sequence[frozenset[str]]) -> tuple[str, ...]:
@@ -402,63 +540,6 @@ def rank_missing(open_paths: Sequence[frozenset[str]]) -> tuple[str, ...]:
             counts[path] = counts.get(path, 0) + 1
             first.setdefault(path, i)
     return tuple(sorted(counts, key=lambda p: (-counts[p], first[p], p)))
-
-
-def apply_overrides(decisions: list[Decision]) -> list[Decision]:
-    """A benefit that is eligible supersedes the benefits it overrides (decided on their own);
-    one that is undetermined leaves them undetermined too: they may yet be superseded."""
-    overriding = [
-        d
-        for d in decisions
-        if d.version is not None
-        and d.version.overrides
-        and d.outcome in (Outcome.ELIGIBLE, Outcome.UNDETERMINED)
-    ]
-    if not overriding:
-        return decisions
-    present = {d.rule.id for d in decisions}
-    superseded: dict[str, Decision] = {}
-    pending: dict[str, Decision] = {}
-    for d in overriding:
-        assert d.version is not None
-        for target in d.version.overrides:
-            if target not in present:
-                continue
-            if d.outcome is Outcome.ELIGIBLE:
-                superseded.setdefault(target, d)
-            else:
-                pending.setdefault(target, d)
-    if not superseded and not pending:
-        return decisions
-    out = []
-    for d in decisions:
-        if d.rule.id in superseded:
-            by = superseded[d.rule.id].rule.id
-            reason = Reason.of(ReasonCode.SUPERSEDED, by=by, was=d.outcome.value)
-            d = replace(
-                d, outcome=Outcome.NOT_APPLICABLE, reason=reason, superseded_by=by, amount=None
-            )
-        elif d.rule.id in pending and d.outcome is Outcome.ELIGIBLE:
-            other = pending[d.rule.id]
-            reason = Reason.of(ReasonCode.MAYBE_SUPERSEDED, by=other.rule.id)
-            d = replace(
-                d, outcome=Outcome.UNDETERMINED, reason=reason, missing=other.missing, amount=None
-            )
-        out.append(d)
-    return out
-
-
-def _index(values: Sequence[Any], target: bool) -> int | None:
-    """The position of the first value that is `target` (by identity: unknown never is)."""
-    for i, value in enumerate(values):
-        if value is target:
-            return i
-    return None
-
-
-def _is_record(value: Any) -> bool:
-    """Whether a fact value is a record (a mapping): a plain dict checked first, it is fast."""
-    return type(value) is dict or isinstance(value, Mapping)
 
 
 def _plain(value: Any) -> Any:

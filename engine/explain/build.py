@@ -32,7 +32,7 @@ def explain(
     """The explanation of `decisions` (made by `decide` with a tracing sink)."""
     return Explanation(
         date=on,
-        documents=tuple(d.number for d in library.documents),
+        documents=tuple(d.ref for d in library.documents),
         ruleset_digest=library.digest,
         facts_digest=facts_digest(facts),
         engine_version=__version__,

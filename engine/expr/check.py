@@ -23,11 +23,11 @@ from clause.engine.expr.types import (
     DATE,
     DECISION_DATE_NAMES,
     ERROR,
+    KNOWN_OUTCOMES,
     NUMBER,
     PARAM_ROOT_NAMES,
     RECORD,
     STRING,
-    KNOWN_OUTCOMES,
     EnumType,
     Field,
     ListType,
@@ -391,7 +391,6 @@ class _Checker:
             self.report("T210", f"{node.name}(): {message}", args[index].span, label=builtin.doc)
             return replace(node, args=args, type=ERROR)
         return replace(node, args=args, type=result)
-
 
     def _outcome(self, node: ast.Call) -> ast.Node:
         """`outcome("rule-id")`: another rule's outcome, typed by the kind of that rule."""

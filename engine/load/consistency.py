@@ -101,11 +101,11 @@ def _cites(
 ) -> None:
     """The cited clause exists, and every quote in the file occurs in it."""
     loaded = report.loaded[item.file]
-    doc_number = loaded.data.get("document", document.number)
-    if doc_number != document.number:
+    doc_number = loaded.data.get("document", document.ref)
+    if doc_number != document.ref:
         report.at_pointer(
             "R014",
-            f"this rule cites {doc_number}, but the package encodes {document.number}",
+            f"this rule cites {doc_number}, but the package encodes {document.ref}",
             item.file,
             "/document",
             help="a package encodes one notice; put rules of another notice in its own package",
@@ -202,7 +202,7 @@ def _versions(report: _Report, document: Document, rule: Rule) -> None:
             version.window.end or document.in_force.end,
         )
         outside = not bounded.within(document.in_force)
-        if outside and version.enacted_by == document.number:
+        if outside and version.enacted_by == document.ref:
             report.at_pointer(
                 "R005",
                 f"version {version.number} ({version.window}) is outside the notice's force "
@@ -362,7 +362,7 @@ def _parameter_values(
         if "citation" in v
     ]
     for pointer, citation in citations:
-        if citation.get("document") != document.number or "clause" not in citation:
+        if citation.get("document") != document.ref or "clause" not in citation:
             continue  # cites another regulation: its text is not in this package
         clause = notice.get(citation["clause"])
         if clause is None:

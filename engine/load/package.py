@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -114,8 +114,8 @@ class _Loader:
                 "R016",
                 f"{what} is missing: expected {path.name}",
                 Span(str(path), 1, 1, 1, 1),
-                help=f"a policy package holds {DOCUMENT_FILE}, the notice text, funds.yaml, "
-                "facts.schema.json, rules/ and parameters/",
+                help=f"a policy package holds {DOCUMENT_FILE}, the notice text, "
+                "facts.schema.json, rules/ and parameters/ (funds.yaml only if it names funds)",
             )
         )
 
@@ -132,7 +132,8 @@ def load_package(root: Path) -> PackageLoad:
     param_types = {pid: parameter_type(p) for pid, p in parameters.items()}
     env = TypeEnv(facts_env.facts if facts_env else TypeEnv.empty().facts, param_types)
     # without a usable facts schema every fact path would be an error: check the files only
-    rules, unencoded = _rules(loader, root, env if facts_env else None)
+    doc_ref = document.ref if document is not None else ""
+    rules, unencoded = _rules(loader, root, env if facts_env else None, doc_ref)
     tests = (
         sorted(str(p) for p in (root / "tests").rglob("*.yaml"))
         if (root / "tests").is_dir()
@@ -239,17 +240,24 @@ def _parameters(loader: _Loader, root: Path) -> dict[str, Parameter]:
 
 
 def _rules(
-    loader: _Loader, root: Path, env: TypeEnv | None
+    loader: _Loader, root: Path, env: TypeEnv | None, document: str
 ) -> tuple[list[Rule], list[UnencodedClause]]:
+    """Every rule file, built once all are read: an expression may read any rule's outcome,
+    so the type environment must know every rule id and kind first."""
     rules: list[Rule] = []
     unencoded: list[UnencodedClause] = []
     folder = root / "rules"
-    for path in sorted(folder.rglob("*.yaml")) if folder.is_dir() else []:
-        loaded = loader.load(path, "rule")
-        if loaded is None or env is None:
-            continue
+    files = (
+        [loader.load(p, "rule") for p in sorted(folder.rglob("*.yaml"))] if folder.is_dir() else []
+    )
+    valid = [f for f in files if f is not None]
+    if env is None:
+        return rules, unencoded
+    kinds = {f.data["id"]: f.data["kind"] for f in valid if "kind" in f.data}
+    env = replace(env, rules=kinds)
+    for loaded in valid:
         ctx = FileContext(loaded, env)
-        built = build_rule(ctx)
+        built = build_rule(ctx, document)
         loader.result.diagnostics.extend(ctx.diagnostics)
         if isinstance(built, Rule):
             rules.append(built)
