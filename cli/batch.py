@@ -182,6 +182,7 @@ class _ProgressBar:
 COLUMNS = (
     ("eligible\ncompliant", ("eligible", "compliant")),
     ("ineligible\nviolation", ("ineligible", "violation")),
+    ("exception\nneeded", ("exception_needed",)),
     ("not\napplicable", ("not_applicable",)),
     ("undetermined", ("undetermined",)),
 )

@@ -17,7 +17,15 @@ from typing import Any
 from clause.engine.batch.write import ResultRow
 
 # every outcome, in the order totals show them: the deciding ones first
-OUTCOMES = ("eligible", "ineligible", "compliant", "violation", "not_applicable", "undetermined")
+OUTCOMES = (
+    "eligible",
+    "ineligible",
+    "compliant",
+    "violation",
+    "exception_needed",
+    "not_applicable",
+    "undetermined",
+)
 ZERO = Decimal("0.00")
 
 

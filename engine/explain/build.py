@@ -57,6 +57,8 @@ def explain_decision(library: Library, d: Decision, facts: Mapping[str, Any]) ->
                 share.amount,
                 share.shortfall,
                 share.quote,
+                share.whole,
+                share.up_to,
             )
         )
     return DecisionExplained(

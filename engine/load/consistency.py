@@ -14,23 +14,12 @@ from typing import Any
 from clause.engine.diagnostics import Diagnostic, Severity, did_you_mean
 from clause.engine.expr import ast
 from clause.engine.expr.types import TypeEnv
+from clause.engine.load.forms import check_forms
 from clause.engine.load.loader import Loaded, json_pointer
-from clause.engine.load.notice import Notice, closest_passage, quote_occurs
+from clause.engine.load.notice import Notice, quote_occurs
+from clause.engine.load.report import Report, bad_quote
 from clause.engine.model import Document, Fund, Parameter, Rule, UnencodedClause, Version, Window
 from clause.engine.source import Span
-
-
-class _Report:
-    def __init__(self, loaded: Mapping[str, Loaded]) -> None:
-        self.loaded = loaded
-        self.items: list[Diagnostic] = []
-
-    def at(self, code: str, message: str, span: Span, **kw: Any) -> None:
-        source = self.loaded[span.file].line(span.line) if span.file in self.loaded else None
-        self.items.append(Diagnostic(code, message, span, source_line=source, **kw))
-
-    def at_pointer(self, code: str, message: str, file: str, pointer: str, **kw: Any) -> None:
-        self.items.append(self.loaded[file].diagnostic(code, message, pointer, **kw))
 
 
 def check_consistency(
@@ -46,7 +35,7 @@ def check_consistency(
 ) -> list[Diagnostic]:
     """Every cross-file finding. `rule_ids` holds ids of rule files that failed to build too,
     so one broken file does not make references to it look wrong."""
-    report = _Report(loaded)
+    report = Report(loaded)
     known = (rule_ids or set()) | {r.id for r in rules}
     _unique_ids(report, rules, unencoded)
     items: list[Rule | UnencodedClause] = [*rules, *unencoded]
@@ -61,10 +50,11 @@ def check_consistency(
         _parameter_values(report, document, notice, param)
     _document_quote(report, document, notice)
     _untested(report, rules, loaded)
+    check_forms(report, document, notice, rules, parameters, env, loaded)
     return report.items
 
 
-def _unique_ids(report: _Report, rules: list[Rule], unencoded: list[UnencodedClause]) -> None:
+def _unique_ids(report: Report, rules: list[Rule], unencoded: list[UnencodedClause]) -> None:
     seen: dict[str, Span] = {}
     items: list[Rule | UnencodedClause] = [*rules, *unencoded]
     for item in sorted(items, key=lambda i: (i.file, i.id)):
@@ -83,12 +73,14 @@ def _unique_ids(report: _Report, rules: list[Rule], unencoded: list[UnencodedCla
 
 
 def _quotes(data: Any, pointer: str = "") -> Iterator[tuple[str, str]]:
-    """Every `quote` value in a file, with its JSON pointer."""
+    """Every `quote` value in a file, with its JSON pointer; quotes beside a `cite` (taken
+    from another clause) are checked there, by engine.load.forms."""
     if isinstance(data, Mapping):
         for key, value in data.items():
             here = f"{pointer}/{key}"
             if key == "quote" and isinstance(value, str):
-                yield here, value
+                if "cite" not in data:
+                    yield here, value
             else:
                 yield from _quotes(value, here)
     elif isinstance(data, list):
@@ -97,7 +89,7 @@ def _quotes(data: Any, pointer: str = "") -> Iterator[tuple[str, str]]:
 
 
 def _cites(
-    report: _Report, document: Document, notice: Notice, item: Rule | UnencodedClause
+    report: Report, document: Document, notice: Notice, item: Rule | UnencodedClause
 ) -> None:
     """The cited clause exists, and every quote in the file occurs in it."""
     loaded = report.loaded[item.file]
@@ -126,29 +118,10 @@ def _cites(
         return
     for pointer, quote in _quotes(loaded.data):
         if not quote_occurs(quote, clause.text):
-            _bad_quote(report, item.file, pointer, quote, clause.id, clause.text, notice)
+            bad_quote(report, item.file, pointer, quote, clause.id, clause.text, notice)
 
 
-def _bad_quote(
-    report: _Report, file: str, pointer: str, quote: str, clause_id: str, text: str, notice: Notice
-) -> None:
-    near = closest_passage(quote, text)
-    elsewhere = [c for c in notice.clauses_quoting(quote) if c != clause_id]
-    help = f"the clause says: {near}" if near else ""
-    if elsewhere:
-        help = f"these words are in clause {', '.join(elsewhere)}, not {clause_id}"
-    report.at_pointer(
-        "R003",
-        f"quote is not in the text of clause {clause_id}",
-        file,
-        pointer,
-        label="not found verbatim (whitespace aside)",
-        help=help,
-        notes=(f"clause: {notice.breadcrumb(clause_id)}",),
-    )
-
-
-def _subject(report: _Report, rule: Rule, env: TypeEnv) -> None:
+def _subject(report: Report, rule: Rule, env: TypeEnv) -> None:
     entities = sorted(env.facts.children)
     entity = env.facts.children.get(rule.subject)
     history = entity.children.get("grants") if entity is not None else None
@@ -172,7 +145,7 @@ def _subject(report: _Report, rule: Rule, env: TypeEnv) -> None:
         )
 
 
-def _versions(report: _Report, document: Document, rule: Rule) -> None:
+def _versions(report: Report, document: Document, rule: Rule) -> None:
     versions = rule.versions
     for i, version in enumerate(versions):
         pointer = f"/versions/{i}"
@@ -214,7 +187,7 @@ def _versions(report: _Report, document: Document, rule: Rule) -> None:
 
 
 def _references(
-    report: _Report,
+    report: Report,
     rule: Rule,
     rule_ids: set[str],
     parameters: Mapping[str, Parameter],
@@ -260,7 +233,7 @@ def _param_pointer(data: Mapping[str, Any], base: str) -> str:
     index = int(base.rsplit("/", 1)[1])
     amount = data["versions"][index]["amount"]
     kind, body = next(iter(amount.items()))
-    for key in ("param", "max", "rate", "value"):
+    for key in ("param", "max", "min", "rate", "value"):
         value = body.get(key)
         if key == "param" and isinstance(value, str):
             return f"{base}/amount/{kind}/param"
@@ -285,7 +258,7 @@ def params_used(version: Version) -> set[str]:
 
 
 def _parameter_coverage(
-    report: _Report, document: Document, rule: Rule, parameters: Mapping[str, Parameter]
+    report: Report, document: Document, rule: Rule, parameters: Mapping[str, Parameter]
 ) -> None:
     for i, version in enumerate(rule.versions):
         window = Window(
@@ -340,9 +313,7 @@ def _first_gap(window: Window, covering: list[Window]) -> date | None:
     return day
 
 
-def _parameter_values(
-    report: _Report, document: Document, notice: Notice, param: Parameter
-) -> None:
+def _parameter_values(report: Report, document: Document, notice: Notice, param: Parameter) -> None:
     data = report.loaded[param.file].data
     for i, pv in enumerate(param.values):
         for j in range(i):
@@ -373,7 +344,7 @@ def _parameter_values(
                 f"{pointer}/clause",
             )
         elif not quote_occurs(citation["quote"], clause.text):
-            _bad_quote(
+            bad_quote(
                 report,
                 param.file,
                 f"{pointer}/quote",
@@ -384,7 +355,7 @@ def _parameter_values(
             )
 
 
-def _document_quote(report: _Report, document: Document, notice: Notice) -> None:
+def _document_quote(report: Report, document: Document, notice: Notice) -> None:
     data = report.loaded[document.file].data["in_force"]
     clause_id, quote = data.get("clause"), data.get("quote")
     if clause_id is None or quote is None:
@@ -395,10 +366,10 @@ def _document_quote(report: _Report, document: Document, notice: Notice) -> None
             "R002", f"clause `{clause_id}` is not in the notice", document.file, "/in_force/clause"
         )
     elif not quote_occurs(quote, clause.text):
-        _bad_quote(report, document.file, "/in_force/quote", quote, clause_id, clause.text, notice)
+        bad_quote(report, document.file, "/in_force/quote", quote, clause_id, clause.text, notice)
 
 
-def _untested(report: _Report, rules: list[Rule], loaded: Mapping[str, Loaded]) -> None:
+def _untested(report: Report, rules: list[Rule], loaded: Mapping[str, Loaded]) -> None:
     """A rule no policy test case mentions is a warning: nothing proves it decides right."""
     mentioned: set[str] = set()
     tests = [name for name in loaded if "/tests/" in name.replace("\\", "/")]

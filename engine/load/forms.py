@@ -1,0 +1,264 @@
+"""Cross-file checks of the language forms a single file cannot verify on its own.
+
+In: the built model and the loaded files. Out: findings in a Report (codes in docs/codes.md):
+- R002/R003/R018: a condition's `cite` names a clause that exists and holds its quote; a
+  clause of another document cannot be checked until that document is in the library.
+- R019: rules that read each other's outcome (or override each other) in a cycle.
+- R020: a periodic `once` needs the grant dates in the facts schema.
+- R021: `in_principle` where it means nothing (an exception, a duty's scope, an event).
+- R022/W002: a configured parameter value past a floor or ceiling the notice sets (a warning
+  when the bound holds 原则上).
+- R023: a policy test case sets a parameter the package does not have.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from decimal import Decimal
+from typing import Any
+
+from clause.engine.dependencies import outcome_reads, plan, version_exprs
+from clause.engine.diagnostics import Severity, did_you_mean
+from clause.engine.expr.types import TypeEnv
+from clause.engine.load.loader import Loaded
+from clause.engine.load.notice import Notice, quote_occurs
+from clause.engine.load.report import Report, bad_quote
+from clause.engine.model import Bound, Document, Parameter, ParameterValue, Rule
+
+
+def check_forms(
+    report: Report,
+    document: Document,
+    notice: Notice,
+    rules: list[Rule],
+    parameters: Mapping[str, Parameter],
+    env: TypeEnv,
+    loaded: Mapping[str, Loaded],
+) -> None:
+    for rule in rules:
+        _cited(report, document, notice, rule)
+        _periodic(report, rule, env)
+        _principle_placement(report, rule)
+    _cycles(report, rules)
+    for param in parameters.values():
+        _bounds(report, document, notice, param, parameters)
+    _test_parameters(report, parameters, loaded)
+
+
+def _cites_in(data: Any, pointer: str = "") -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """Every mapping that holds a `quote` and a `cite`, with its pointer."""
+    if isinstance(data, Mapping):
+        if "cite" in data and "quote" in data and isinstance(data["cite"], Mapping):
+            yield pointer, data
+        for key, value in data.items():
+            yield from _cites_in(value, f"{pointer}/{key}")
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _cites_in(value, f"{pointer}/{i}")
+
+
+def _cited(report: Report, document: Document, notice: Notice, rule: Rule) -> None:
+    """A quote taken from another clause is checked against that clause's text."""
+    for pointer, node in _cites_in(report.loaded[rule.file].data):
+        cite = node["cite"]
+        other = cite.get("document")
+        if other is not None and other != document.ref:
+            report.at_pointer(
+                "R018",
+                f"cites {other}, which is not in this library: the quote cannot be checked",
+                rule.file,
+                f"{pointer}/cite/document",
+                label="document not loaded",
+                help="load that document's package beside this one, or cite a clause of "
+                f"{document.ref}",
+            )
+            continue
+        clause = notice.get(cite["clause"])
+        if clause is None:
+            ids = [c.id for c in notice.clauses]
+            report.at_pointer(
+                "R002",
+                f"clause `{cite['clause']}` is not in the notice",
+                rule.file,
+                f"{pointer}/cite/clause",
+                label="no clause with this id",
+                help=did_you_mean(cite["clause"], ids, cutoff=0.5),
+            )
+        elif not quote_occurs(node["quote"], clause.text):
+            quote = node["quote"]
+            bad_quote(report, rule.file, f"{pointer}/quote", quote, clause.id, clause.text, notice)
+
+
+def _cycles(report: Report, rules: list[Rule]) -> None:
+    """Rules that depend on each other in a circle cannot be decided in any order."""
+    by_id = {r.id: r for r in rules}
+    for cycle in plan(rules).cycles:
+        members = set(cycle)
+        shown = " → ".join((*cycle, cycle[0]))
+        for rid in cycle:
+            rule = by_id[rid]
+            message = f"rule `{rid}` depends on itself: {shown}"
+            help = "a rule may read another's outcome only if that one does not read it back "
+            help += "(directly, through others, or by overriding it)"
+            span = next(
+                (
+                    call.span
+                    for v in rule.versions
+                    for e in version_exprs(v)
+                    for target, call in outcome_reads(e)
+                    if target in members
+                ),
+                None,
+            )
+            if span is not None:
+                report.at("R019", message, span, label="read here", help=help)
+            else:
+                report.at_pointer("R019", message, rule.file, "/id", help=help)
+
+
+def _periodic(report: Report, rule: Rule, env: TypeEnv) -> None:
+    entity = env.facts.children.get(rule.subject)
+    history = entity.children.get("grants") if entity is not None else None
+    for i, version in enumerate(rule.versions):
+        if version.once_period is None or history is None:
+            continue  # no history at all is R017
+        if "date" not in history.children:
+            report.at_pointer(
+                "R020",
+                f"a periodic limit needs `{rule.subject}.grants[].date` in the facts schema",
+                rule.file,
+                f"/versions/{i}/once/per",
+                help="add a `date` (format: date) to the grant records of the entity",
+            )
+
+
+def _principle_placement(report: Report, rule: Rule) -> None:
+    """原则上 qualifies what a benefit needs or a duty demands, nothing else."""
+    data = report.loaded[rule.file].data
+    for i, raw in enumerate(data.get("versions", [])):
+        places = [("unless", "an exception")]
+        if rule.kind == "obligation":
+            places.append(("conditions", "the scope of a duty"))
+        for key, what in places:
+            for k, cond in enumerate(raw.get(key, [])):
+                if cond.get("in_principle"):
+                    _misplaced(report, rule, f"/versions/{i}/{key}/{k}/in_principle", what)
+        if isinstance(raw.get("event"), Mapping) and raw["event"].get("in_principle"):
+            _misplaced(report, rule, f"/versions/{i}/event/in_principle", "an event")
+
+
+def _misplaced(report: Report, rule: Rule, pointer: str, what: str) -> None:
+    where = "requires" if rule.kind == "obligation" else "conditions"
+    report.at_pointer(
+        "R021",
+        f"`in_principle` has no meaning on {what}",
+        rule.file,
+        pointer,
+        label="remove it",
+        help=f"原则上 qualifies a benefit's conditions or a duty's requirements: move the check "
+        f"to `{where}`",
+    )
+
+
+def _bounds(
+    report: Report,
+    document: Document,
+    notice: Notice,
+    param: Parameter,
+    parameters: Mapping[str, Parameter],
+) -> None:
+    data = report.loaded[param.file].data
+    for bound in param.bounds:
+        pointer = f"/bounds/{bound.side}"
+        other = bound.value.param
+        if other is not None and other not in parameters:
+            report.at_pointer(
+                "R008",
+                f"unknown parameter `{other}`",
+                param.file,
+                f"{pointer}/value/param",
+                help=did_you_mean(other, sorted(parameters), cutoff=0.5),
+            )
+            continue
+        clause_id = bound.clause or (
+            param.citation.clause if param.citation.document == document.ref else None
+        )
+        clause = notice.get(clause_id) if clause_id else None
+        if clause is not None and not quote_occurs(bound.quote, clause.text):
+            bad_quote(
+                report, param.file, f"{pointer}/quote", bound.quote, clause.id, clause.text, notice
+            )
+        for i, pv in enumerate(param.values):
+            if isinstance(pv.value, Decimal):
+                _hold_to(report, param, i, pv, bound, parameters, data)
+
+
+def _hold_to(
+    report: Report,
+    param: Parameter,
+    index: int,
+    pv: ParameterValue,
+    bound: Bound,
+    parameters: Mapping[str, Parameter],
+    data: Any,
+) -> None:
+    """One configured value against a bound: a literal, or another parameter's values in
+    force over the same dates for the same locality (its own, else the general one)."""
+    assert isinstance(pv.value, Decimal)
+    for limit, shown in _limits(pv, bound, parameters):
+        past = pv.value < limit if bound.side == "min" else pv.value > limit
+        if not past:
+            continue
+        where = f" for {pv.locality}" if pv.locality else ""
+        side = "below the floor" if bound.side == "min" else "above the ceiling"
+        principle = "in principle " if bound.in_principle else ""
+        report.at_pointer(
+            "W002" if bound.in_principle else "R022",
+            f"value {pv.value} of `{param.id}`{where} ({pv.window}) is {side} the notice sets "
+            f"{principle}({shown})",
+            param.file,
+            f"/values/{index}/value",
+            label=f"「{bound.quote}」",
+            help="cite the documented exception in this value's citation and notes"
+            if bound.in_principle
+            else "a locality may not set a value past the notice's bound: correct the value",
+            severity=Severity.WARNING if bound.in_principle else Severity.ERROR,
+        )
+        return
+
+
+def _limits(
+    pv: ParameterValue, bound: Bound, parameters: Mapping[str, Parameter]
+) -> Iterator[tuple[Decimal, str]]:
+    money = bound.value
+    if money.value is not None:
+        yield money.value, str(money.value)
+        return
+    other = parameters[money.param or ""]
+    percent = money.percent if money.percent is not None else Decimal(100)
+    own = [v for v in other.values if v.locality == pv.locality and v.locality is not None]
+    for v in own or [v for v in other.values if v.locality is None]:
+        if isinstance(v.value, Decimal) and v.window.overlaps(pv.window):
+            limit = v.value * percent / Decimal(100)
+            yield limit, f"{percent}% of param.{other.id} = {v.value} → {limit.normalize():f}"
+
+
+def _test_parameters(
+    report: Report, parameters: Mapping[str, Parameter], loaded: Mapping[str, Loaded]
+) -> None:
+    tests = [name for name in loaded if "/tests/" in name.replace("\\", "/")]
+    for name in tests:
+        for i, case in enumerate(loaded[name].data or []):
+            if not isinstance(case, Mapping) or not isinstance(case.get("params"), Mapping):
+                continue
+            for pid in case["params"]:
+                if pid not in parameters:
+                    report.at_pointer(
+                        "R023",
+                        f"this case sets parameter `{pid}`, which the package does not have",
+                        name,
+                        f"/{i}/params/{pid}",
+                        label="no such parameter",
+                        help=did_you_mean(pid, sorted(parameters), cutoff=0.5)
+                        or "declare it under parameters/ (value: null if not configured)",
+                    )
