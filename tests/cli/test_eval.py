@@ -40,7 +40,8 @@ def test_text_summary_reconciles_and_names_the_files(clause: Any, register_file:
     transport = next(
         line for line in result.out.splitlines() if line.strip().startswith("transport")
     )
-    assert transport.split()[1:] == ["2", "0", "0", "0", "800.00"]
+    # eligible|compliant, ineligible|violation, exception needed, not applicable, undetermined
+    assert transport.split()[1:] == ["2", "0", "0", "0", "0", "800.00"]
     assert "bridging_fund" in result.out
     assert f"results: {out}; rejects: {register_file.with_name('results.rejects.jsonl')}" in (
         result.out
