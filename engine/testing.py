@@ -10,7 +10,7 @@ serves `clause test`, the project's pytest suite, and CI (JUnit XML).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -22,6 +22,7 @@ from clause.engine.explain.model import DecisionExplained
 from clause.engine.facts import FactsError, normalize_facts, schema_problems, to_decimal
 from clause.engine.library import Library
 from clause.engine.load.loader import load_yaml
+from clause.engine.model import Citation, ParameterValue, Window
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,11 @@ def run_case(
     if problems:  # a misspelt field must not pass as a missing fact
         pointer, message = problems[0]
         return CaseResult(file, line, case["name"], on, error=f"facts: {pointer}: {message}")
+    if case.get("params"):
+        unknown = sorted(set(case["params"]) - set(library.parameters))
+        if unknown:
+            return CaseResult(file, line, case["name"], on, error=f"params: no `{unknown[0]}`")
+        library = with_parameters(library, case["params"], case["name"])
     decisions = {d.rule.id: d for d in decide(library, facts, on, sink=TraceSink())}
     for d in decisions.values():
         record(cov, d)
@@ -159,6 +165,21 @@ def run_case(
             failing.append(decision)
     explanations = tuple(explain_decision(library, d, facts) for d in failing)
     return CaseResult(file, line, case["name"], on, tuple(mismatches), "", explanations)
+
+
+def with_parameters(library: Library, values: Mapping[str, Any], case: str) -> Library:
+    """The library with parameters set for one test case: each to one value over every date
+    and locality (None: not configured), cited as set by the case, so a rule reading a
+    parameter the package leaves unconfigured can be tested both ways without writing an
+    invented number into the package."""
+    params = dict(library.parameters)
+    for pid, raw in values.items():
+        number = to_decimal(raw) if raw is not None else None
+        value = number if number is not None else raw
+        source = Citation("policy test case", case)
+        chosen = ParameterValue(Window(None, None), value, None, source)
+        params[pid] = replace(params[pid], values=(chosen,))
+    return replace(library, parameters=params, _params={})
 
 
 def _compare(rule_id: str, want: Mapping[str, Any], got: Decision | None) -> list[Mismatch]:
@@ -200,20 +221,31 @@ def _compare_funding(rule_id: str, want: list[Any], got: Decision) -> list[Misma
         actual_ids = [s.fund for s in got.funding]
         return [] if want == actual_ids else [Mismatch(rule_id, "funding", want, actual_ids)]
     expected = [
-        (w["fund"], to_decimal(w["amount"]) if w["amount"] is not None else None) for w in want
+        (
+            w["fund"],
+            to_decimal(w["amount"]) if w["amount"] is not None else None,
+            bool(w.get("whole", False)),
+        )
+        for w in want
     ]
-    # shares of 0 are left out of expectations; None (not known) is compared
-    actual = [(s.fund, s.amount) for s in got.funding if s.amount is None or s.amount != 0]
+    # shares of 0 are left out of expectations; None (not known) is compared, and whether
+    # an unknown share is the whole amount
+    actual = [(s.fund, s.amount, s.whole) for s in got.funding if s.amount is None or s.amount != 0]
     if expected != actual:
         return [
             Mismatch(
                 rule_id,
                 "funding",
-                [f"{f} {_show(a) or 'unknown'}" for f, a in expected],
-                [f"{f} {_show(a) or 'unknown'}" for f, a in actual],
+                [_share(f, a, w) for f, a, w in expected],
+                [_share(f, a, w) for f, a, w in actual],
             )
         ]
     return []
+
+
+def _share(fund: str, amount: Decimal | None, whole: bool) -> str:
+    shown = _show(amount) or ("the whole amount" if whole else "unknown")
+    return f"{fund} {shown}"
 
 
 def _show(value: Decimal | None) -> str | None:
