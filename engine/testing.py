@@ -99,6 +99,7 @@ def empty_coverage(library: Library) -> Coverage:
         for version in rule.versions:
             cov.versions[f"{rule.id}@{version.number}"] = False
             for role, conds in (
+                ("event", (version.event,) if version.event else ()),
                 ("condition", version.conditions),
                 ("unless", version.unless),
                 ("requires", version.requires),

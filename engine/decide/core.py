@@ -309,7 +309,8 @@ class _Case:
         reason = self.cited(ReasonCode.EVENT_NOT_HAPPENED, version.event)
         outcome = Outcome.NOT_APPLICABLE if rule.kind == "obligation" else Outcome.INELIGIBLE
         conds = tuple(records) if records is not None else ()
-        return Decision(rule, outcome, reason, version, conditions=conds)
+        # the version whose event was checked; no date chose it, the event's absence did
+        return Decision(rule, outcome, reason, version, version_reason=reason, conditions=conds)
 
     def outside_document(self, rule: Rule, day: date, source: str) -> Decision:
         doc = self.library.document_of(rule)
