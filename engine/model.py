@@ -150,6 +150,17 @@ class Period:
 
 
 @dataclass(frozen=True, slots=True)
+class OnceLimit:
+    """One limit on how often a benefit is granted: the programmes whose grants count (the
+    rule's id when none is named) and the period (None: once ever), with the words that set it.
+    A version may have several (「每人每年」 and 「2015年至2020年已享受过的不再享受」)."""
+
+    programs: tuple[str, ...] = ()
+    period: Period | None = None
+    quote: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Version:
     number: int
     enacted_on: date
@@ -164,11 +175,10 @@ class Version:
     requires: tuple[Condition, ...] = ()
     amount: Amount | None = None
     funding: tuple[FundingSource, ...] = ()
-    once: bool = False
-    once_program: str | None = None
-    once_quote: str | None = None
-    once_programs: tuple[str, ...] = ()  # every programme that counts (once.program as a list)
-    once_period: Period | None = None  # None: once ever
+    once: bool = False  # any limit at all (once_limits)
+    once_program: str | None = None  # the first limit's first programme
+    once_quote: str | None = None  # the first limit's words
+    once_limits: tuple[OnceLimit, ...] = ()  # every limit, each checked against the history
     overrides: tuple[str, ...] = ()
 
 

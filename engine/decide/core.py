@@ -29,14 +29,14 @@ from typing import Any
 
 from clause.engine.decide.amounts import amount_of
 from clause.engine.decide.funding import Budget, fund
-from clause.engine.decide.grants import check_text, earlier_grant, programs_of
+from clause.engine.decide.grants import check_text, earlier_grant, earlier_reason, programs_of
 from clause.engine.decide.overrides import supersede
 from clause.engine.decide.reasons import DECISION_DATE, Outcome, Reason, ReasonCode, Role
 from clause.engine.decide.results import ConditionResult, Decision, Read
 from clause.engine.decide.sink import NULL_SINK, Sink
 from clause.engine.expr.interpret import interpret
 from clause.engine.expr.runtime import OUTCOME_PREFIX, outcome_path
-from clause.engine.expr.values import Unknown
+from clause.engine.expr.values import Unknown, merge_unknown
 from clause.engine.library import Library
 from clause.engine.model import Condition, Expr, Rule, Version
 
@@ -457,44 +457,37 @@ class _Case:
         effective: date,
         records: list[ConditionResult] | None,
     ) -> tuple[bool | Unknown, Reason | None]:
-        """Whether a one-off (or periodic) benefit was already granted (engine.decide.grants),
-        and the reason to refuse it if so."""
-        programs = programs_of(rule, version)
-        period = version.once_period
+        """Whether a one-off (or periodic) benefit was already granted under any of its limits
+        (engine.decide.grants), and the reason to refuse it if so. Every limit is checked."""
         path = f"{rule.subject}.grants"
         grants = self.facts[rule.subject].get("grants")
-        found = earlier_grant(grants, programs, period, self.on, effective, path)
-        reason = None
-        if found.granted is True:
-            paid = found.paid.isoformat() if found.paid else ""
-            quote = version.once_quote or ""
-            reason = (
-                Reason.of(ReasonCode.EARLIER_GRANT, program=found.program, date=paid, quote=quote)
-                if period is None
-                else Reason.of(
-                    ReasonCode.EARLIER_GRANT_IN_PERIOD,
-                    program=found.program,
-                    date=paid,
-                    period=period.text(),
-                    quote=quote,
+        reason: Reason | None = None
+        unknown: list[Unknown] = []
+        for k, limit in enumerate(version.once_limits):
+            programs = programs_of(rule, limit)
+            found = earlier_grant(grants, programs, limit.period, self.on, effective, path)
+            if found.granted is True and reason is None:
+                reason = earlier_reason(found, limit)
+            elif type(found.granted) is Unknown:
+                unknown.append(found.granted)
+            if records is not None:
+                granted = found.granted
+                record = ConditionResult(
+                    "once" if k == 0 else f"once_{k + 1}",
+                    Role.ONCE,
+                    check_text(programs, limit.period, effective, path),
+                    limit.quote or "",
+                    granted if isinstance(granted, bool) else None,
+                    tuple(sorted(granted.paths)) if type(granted) is Unknown else (),
+                    (Read(path, list(grants) if isinstance(grants, list | tuple) else None),),
+                    (),
+                    version.span,
                 )
-            )
-        if records is not None:
-            granted = found.granted
-            record = ConditionResult(
-                "once",
-                Role.ONCE,
-                check_text(programs, period, effective, path),
-                version.once_quote or "",
-                granted if isinstance(granted, bool) else None,
-                tuple(sorted(granted.paths)) if type(granted) is Unknown else (),
-                (Read(path, list(grants) if isinstance(grants, list | tuple) else None),),
-                (),
-                version.span,
-            )
-            self.sink.check(rule.id, record)
-            records.append(record)
-        return found.granted, reason
+                self.sink.check(rule.id, record)
+                records.append(record)
+        if reason is not None:
+            return True, reason
+        return (merge_unknown(*unknown) if unknown else False), None
 
 
 def _index(values: Sequence[Any], target: bool) -> int | None:

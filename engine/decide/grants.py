@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from clause.engine.decide.reasons import Reason, ReasonCode
 from clause.engine.expr.values import Unknown
-from clause.engine.model import Period, Rule, Version
+from clause.engine.model import OnceLimit, Period, Rule
 from clause.engine.periods import add_months
 
 
@@ -37,9 +38,9 @@ class Earlier:
     paid: date | None = None
 
 
-def programs_of(rule: Rule, version: Version) -> tuple[str, ...]:
+def programs_of(rule: Rule, limit: OnceLimit) -> tuple[str, ...]:
     """The programmes whose grants count: `once.program` (one or a list), else the rule id."""
-    return version.once_programs or (version.once_program or rule.id,)
+    return limit.programs or (rule.id,)
 
 
 def in_period(paid: date, day: date, period: Period) -> bool:
@@ -83,6 +84,21 @@ def earlier_grant(
         if period is None or (isinstance(paid, date) and in_period(paid, day, period)):
             return Earlier(True, str(program), paid if isinstance(paid, date) else None)
     return Earlier(Unknown(frozenset(unknown)) if unknown else False)
+
+
+def earlier_reason(found: Earlier, limit: OnceLimit) -> Reason:
+    """Why a benefit is refused for an earlier grant: ever, or in the same period."""
+    paid = found.paid.isoformat() if found.paid else ""
+    quote = limit.quote or ""
+    if limit.period is None:
+        return Reason.of(ReasonCode.EARLIER_GRANT, program=found.program, date=paid, quote=quote)
+    return Reason.of(
+        ReasonCode.EARLIER_GRANT_IN_PERIOD,
+        program=found.program,
+        date=paid,
+        period=limit.period.text(),
+        quote=quote,
+    )
 
 
 def check_text(programs: Sequence[str], period: Period | None, day: date, path: str) -> str:

@@ -120,14 +120,17 @@ def _periodic(report: Report, rule: Rule, env: TypeEnv) -> None:
     entity = env.facts.children.get(rule.subject)
     history = entity.children.get("grants") if entity is not None else None
     for i, version in enumerate(rule.versions):
-        if version.once_period is None or history is None:
+        if history is None or "date" in history.children:
             continue  # no history at all is R017
-        if "date" not in history.children:
+        listed = isinstance(report.loaded[rule.file].data["versions"][i].get("once"), list)
+        for k, limit in enumerate(version.once_limits):
+            if limit.period is None:
+                continue
             report.at_pointer(
                 "R020",
                 f"a periodic limit needs `{rule.subject}.grants[].date` in the facts schema",
                 rule.file,
-                f"/versions/{i}/once/per",
+                f"/versions/{i}/once/{k}/per" if listed else f"/versions/{i}/once/per",
                 help="add a `date` (format: date) to the grant records of the entity",
             )
 

@@ -31,6 +31,7 @@ from clause.engine.model import (
     Fund,
     FundingSource,
     Money,
+    OnceLimit,
     Parameter,
     ParameterValue,
     Period,
@@ -219,20 +220,30 @@ def _condition(ctx: FileContext, here: str, raw: Mapping[str, Any], cid: str) ->
     )
 
 
-def _once(raw: Any) -> tuple[tuple[str, ...], Period | None]:
-    """The programmes a one-off benefit is checked against, and its period (None: ever)."""
-    if not isinstance(raw, Mapping):
-        return (), None
+def _once(raw: Any) -> tuple[OnceLimit, ...]:
+    """The limits of a one-off or periodic benefit: `once: true` (once ever, the rule's own
+    grants), one `{program, per, quote}`, or a list of them."""
+    if raw is True:
+        return (OnceLimit(),)
+    if isinstance(raw, Mapping):
+        return (_limit(raw),)
+    if isinstance(raw, list):
+        return tuple(_limit(item) for item in raw)
+    return ()
+
+
+def _limit(raw: Mapping[str, Any]) -> OnceLimit:
     program = raw["program"]
     programs = (program,) if isinstance(program, str) else tuple(program)
     per = raw.get("per")
-    if per is None:
-        return programs, None
+    period = None
     if per == "year":
-        return programs, Period("year")
-    if "months" in per:
-        return programs, Period("months", months=per["months"])
-    return programs, Period("during", window=_window(per))
+        period = Period("year")
+    elif isinstance(per, Mapping) and "months" in per:
+        period = Period("months", months=per["months"])
+    elif isinstance(per, Mapping):
+        period = Period("during", window=_window(per))
+    return OnceLimit(programs, period, raw.get("quote"))
 
 
 def _version(ctx: FileContext, pointer: str, raw: Mapping[str, Any]) -> Version:
@@ -243,7 +254,7 @@ def _version(ctx: FileContext, pointer: str, raw: Mapping[str, Any]) -> Version:
         if "event" in raw
         else None
     )
-    programs, period = _once(once)
+    limits = _once(once)
     return Version(
         number=raw["version"],
         enacted_on=raw["enacted"]["date"],
@@ -260,11 +271,10 @@ def _version(ctx: FileContext, pointer: str, raw: Mapping[str, Any]) -> Version:
         funding=tuple(
             _funding(ctx, f"{pointer}/funding/{i}", f) for i, f in enumerate(raw.get("funding", []))
         ),
-        once=bool(once),
-        once_program=programs[0] if programs else None,
-        once_quote=once.get("quote") if isinstance(once, Mapping) else None,
-        once_programs=programs,
-        once_period=period,
+        once=bool(limits),
+        once_program=limits[0].programs[0] if limits and limits[0].programs else None,
+        once_quote=limits[0].quote if limits else None,
+        once_limits=limits,
         overrides=tuple(raw.get("overrides", ())),
     )
 
