@@ -12,7 +12,9 @@ from clause.engine.load.package import find_packages, load_package
 from clause.engine.testing import run_tests
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES, _ = find_packages([ROOT / "policies", ROOT / "tests" / "fixtures" / "mini"])
+PACKAGES, _ = find_packages(
+    [ROOT / "policies", ROOT / "tests" / "fixtures" / "mini", ROOT / "tests" / "fixtures" / "forms"]
+)
 
 
 @pytest.mark.parametrize("root", PACKAGES, ids=[p.name for p in PACKAGES])
