@@ -1,7 +1,8 @@
 """`clause explain` golden files: for each case, the exact text, JSON and Markdown output.
 
 A case is `<name>.yaml`: `date`, `facts`, and optionally `lang`, `rule`, `budget` and `package`
-(a folder of tests/fixtures; `mini` by default, `forms` for the language forms of issue 11). Run `pytest --update-golden` to rewrite the outputs and review the diff.
+(a folder of tests/fixtures; `mini` by default, `forms` for the language forms of issue 11).
+Run `pytest --update-golden` to rewrite the outputs and review the diff.
 The JSON is also validated against `schemas/trace.schema.json`.
 """
 
