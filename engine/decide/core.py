@@ -5,17 +5,24 @@ API and the service all call `decide`; batch backends either run it with the nul
 compiled from the same model and held to it by differential tests.
 
 Semantics (the contract in DESIGN.md "A decision"):
-- A rule is decided when its subject entity is present in the facts.
+- A rule is decided when its subject entity is present in the facts, after the rules whose
+  outcome it reads (`outcome("id")`) and the rules that override it (engine.dependencies), so
+  the outcome it reads is the one shown and the order of the files never matters.
 - The version is chosen by the rule's effective date (a fact date, or the decision date) and
   must also fall inside its document's in-force window; otherwise `not_applicable`, with why.
+  A version may name the event its date dates: when that event did not happen the rule is
+  refused (a duty not owed) for that reason (engine.decide.versions).
 - Benefits: all conditions true and no exception true -> eligible; a false condition, a true
-  exception, or an earlier grant of a one-off benefit -> ineligible; otherwise undetermined,
-  listing the missing facts, most decisive first. Obligations: conditions decide whether the
-  duty applies (false -> not_applicable), `requires` decides compliant or violation.
+  exception, or an earlier grant under any `once` limit -> ineligible; otherwise undetermined,
+  listing the missing facts, most decisive first; then a false in-principle (原则上) condition
+  -> exception_needed. Obligations: conditions decide whether the duty applies (false ->
+  not_applicable), `requires` decides violation, undetermined, exception_needed (an
+  in-principle requirement not met) or compliant, in that order.
 - Every condition is evaluated (no short cut between conditions), so an expression error
   stops the same case whatever the other facts.
-- Overrides are applied after every rule is decided, so rule order never matters; funding is
-  allocated last, in rule-id order, spending `budget` (shared by the cases of a register).
+- Overrides use the overriders' own outcomes; funding is allocated last, in rule-id order,
+  spending `budget` (shared by the cases of a register); shares the quotas settle are known
+  even when the amount is not (engine.decide.funding).
 - Amounts are exact decimals rounded half up to 0.01 yuan (分).
 Selecting rules or outcomes for display happens after all of this (`select`), so it can never
 change an outcome, an amount or a funding share.
@@ -28,33 +35,24 @@ from datetime import date
 from typing import Any
 
 from clause.engine.decide.amounts import amount_of
+from clause.engine.decide.checks import CITING as CITING  # re-exported: tests read it here
+from clause.engine.decide.checks import rank_missing
 from clause.engine.decide.funding import Budget, fund
 from clause.engine.decide.grants import check_text, earlier_grant, earlier_reason, programs_of
 from clause.engine.decide.overrides import supersede
-from clause.engine.decide.reasons import DECISION_DATE, Outcome, Reason, ReasonCode, Role
+from clause.engine.decide.reasons import Outcome, Reason, ReasonCode, Role
 from clause.engine.decide.results import ConditionResult, Decision, Read
 from clause.engine.decide.sink import NULL_SINK, Sink
-from clause.engine.expr.interpret import interpret
+from clause.engine.decide.versions import Versioned
 from clause.engine.expr.runtime import OUTCOME_PREFIX, outcome_path
 from clause.engine.expr.values import Unknown, merge_unknown
 from clause.engine.library import Library
-from clause.engine.model import Condition, Expr, Rule, Version
+from clause.engine.model import Condition, Rule, Version
 
 _NO_PARAMS: dict[str, Any] = {}
 _MISSING_FACTS = Reason(ReasonCode.MISSING_FACTS)
 _ALL_MET = Reason(ReasonCode.ALL_MET)
 _ALL_REQUIREMENTS_MET = Reason(ReasonCode.ALL_REQUIREMENTS_MET)
-#: The reasons that name the condition (its id and quote) that decided.
-CITING = frozenset(
-    {
-        ReasonCode.CONDITION_FAILED,
-        ReasonCode.EXCEPTION,
-        ReasonCode.DUTY_NOT_APPLICABLE,
-        ReasonCode.REQUIREMENT_FAILED,
-        ReasonCode.PRINCIPLE_DEVIATION,
-        ReasonCode.EVENT_NOT_HAPPENED,
-    }
-)
 
 
 def decide(
@@ -135,87 +133,8 @@ def select(
     ]
 
 
-class _Case:
-    """One case being decided: the facts, the date, and how expressions are observed."""
-
-    def __init__(self, library: Library, facts: Mapping[str, Any], on: date, sink: Sink) -> None:
-        self.library, self.facts, self.on, self.sink = library, facts, on, sink
-        self.trace = sink.enabled
-        self.in_force = library.in_force_by_rule
-        self.memo = library.memo
-
-    # -- expressions -------------------------------------------------------------------------
-
-    def value(self, expr: Expr, params: Mapping[str, Any]) -> Any:
-        """An expression's value (compiled and interpreted agree: property-tested)."""
-        return expr.fn(self.facts, params, self.on)
-
-    def check(
-        self, rule: Rule, cond: Condition, role: Role, params: Mapping[str, Any]
-    ) -> tuple[Any, ConditionResult]:
-        """A condition on the reference interpreter, reported to the sink with what it read."""
-        result = interpret(cond.expr.node, self.facts, params, self.on)
-        value = result.value
-        reads = sorted(result.reads.items())
-        record = ConditionResult(
-            cond.id,
-            role,
-            cond.expr.text,
-            cond.quote,
-            value if isinstance(value, bool) else None,
-            tuple(sorted(value.paths)) if type(value) is Unknown else (),
-            tuple(Read(p, _plain(v)) for p, v in reads if _kind_of_read(p) == "fact"),
-            tuple(Read(p, _plain(v)) for p, v in reads if _kind_of_read(p) == "param"),
-            cond.expr.span,
-            cond.in_principle,
-            cond.cite,
-            tuple(Read(p, _plain(v)) for p, v in reads if _kind_of_read(p) == "outcome"),
-        )
-        self.sink.check(rule.id, record)
-        return value, record
-
-    def checks(
-        self,
-        rule: Rule,
-        conditions: Sequence[Condition],
-        role: Role,
-        params: Mapping[str, Any],
-        records: list[ConditionResult] | None,
-    ) -> list[Any]:
-        """The values of `conditions`, each one evaluated; traced into `records` when given."""
-        if records is None:
-            facts, on = self.facts, self.on
-            return [c.expr.fn(facts, params, on) for c in conditions]
-        values = []
-        for cond in conditions:
-            value, record = self.check(rule, cond, role, params)
-            records.append(record)
-            values.append(value)
-        return values
-
-    # -- reasons that depend only on the rules: made once per library -----------------------
-
-    def cited(self, code: ReasonCode, cond: Condition) -> Reason:
-        """The reason naming a condition and its quote (a failed condition, an exception…)."""
-        key = (code, id(cond))
-        hit = self.memo.get(key)
-        if hit is None or hit[0] is not cond:
-            assert code in CITING
-            hit = self.memo[key] = (cond, Reason.of(code, id=cond.id, quote=cond.quote))
-        return hit[1]
-
-    def missing_date(self, unknown: Sequence[frozenset[str]]) -> tuple[tuple[str, ...], Reason]:
-        """The missing facts and the reason when no version's date is known (ranked as
-        rank_missing does: whether the event happened, when that is unknown too, first)."""
-        key = ("missing_date", tuple(unknown))
-        hit = self.memo.get(key)
-        if hit is None:
-            missing = rank_missing(unknown)
-            reason = Reason.of(ReasonCode.MISSING_EFFECTIVE_DATE, paths=", ".join(missing))
-            hit = self.memo[key] = (missing, reason)
-        return hit
-
-    # -- one rule ----------------------------------------------------------------------------
+class _Case(Versioned):
+    """One case being decided: versions chosen (Versioned), then a benefit or a duty."""
 
     def rule(self, rule: Rule, reads: Mapping[str, Any] = _NO_PARAMS) -> Decision:
         """One rule's decision; `reads` holds the outcomes of the rules it reads."""
@@ -231,119 +150,6 @@ class _Case:
         if rule.kind == "obligation":
             return self.obligation(rule, version, effective, why, params, records)
         return self.benefit(rule, version, effective, why, params, records)
-
-    def select_version(
-        self, rule: Rule, reads: Mapping[str, Any], records: list[ConditionResult] | None
-    ) -> Decision | tuple[Version, date, Reason | None]:
-        """The version in force on the rule's effective date, or the decision saying why none
-        applies. A version whose event did not happen, or whose effective date is unknown, is
-        skipped; if no other version applies, the rule is ineligible (not_applicable for a
-        duty) because the event did not happen, or undetermined for want of the date (and of
-        whether the event happened, when that is unknown too). Dates and events are read
-        before any parameter: the date is what chooses the parameters. Why the version was
-        chosen is worded only in a trace."""
-        unknown: list[frozenset[str]] = []
-        not_happened: Version | None = None
-        in_force = self.in_force[rule.id]
-        facts, on = self.facts, self.on
-        for version in rule.versions:
-            happened: Any = True
-            if version.event is not None:
-                happened = version.event.expr.fn(facts, reads, on)
-                if happened is False:
-                    not_happened = not_happened or version
-                    continue
-            chosen_by = version.effective_date
-            effective = on if chosen_by is None else chosen_by.fn(facts, reads, on)
-            if type(effective) is Unknown:
-                unknown += [happened.paths] if type(happened) is Unknown else []
-                unknown.append(effective.paths)
-                continue
-            if not in_force.lo <= effective <= in_force.hi:
-                source = DECISION_DATE if chosen_by is None else chosen_by.text
-                return self.outside_document(rule, effective, source)
-            window = version.window
-            if window.lo <= effective <= window.hi:
-                if not self.trace:
-                    return version, effective, None
-                why = Reason.of(
-                    ReasonCode.VERSION,
-                    source=DECISION_DATE if chosen_by is None else chosen_by.text,
-                    day=effective,
-                    version=version.number,
-                    window=version.window,
-                )
-                return version, effective, why
-        if unknown:
-            self.trace_events(rule, reads, records)
-            missing, reason = self.missing_date(unknown)
-            conds = tuple(records) if records is not None else ()
-            return Decision(rule, Outcome.UNDETERMINED, reason, conditions=conds, missing=missing)
-        if not_happened is not None and not_happened.event is not None:
-            return self.event_not_happened(rule, not_happened, reads, records)
-        return self.no_version(rule)
-
-    def trace_events(
-        self, rule: Rule, reads: Mapping[str, Any], records: list[ConditionResult] | None
-    ) -> None:
-        """Record the event checks of the versions (once each) when no version was chosen."""
-        if records is None:
-            return
-        seen: set[str] = set()
-        for version in rule.versions:
-            event = version.event
-            if event is not None and event.expr.text not in seen:
-                seen.add(event.expr.text)
-                self.checks(rule, (event,), Role.EVENT, reads, records)
-
-    def event_not_happened(
-        self,
-        rule: Rule,
-        version: Version,
-        reads: Mapping[str, Any],
-        records: list[ConditionResult] | None,
-    ) -> Decision:
-        """The event the rule is about did not happen: a benefit is refused, a duty not owed."""
-        assert version.event is not None
-        self.trace_events(rule, reads, records)
-        reason = self.cited(ReasonCode.EVENT_NOT_HAPPENED, version.event)
-        outcome = Outcome.NOT_APPLICABLE if rule.kind == "obligation" else Outcome.INELIGIBLE
-        conds = tuple(records) if records is not None else ()
-        # the version whose event was checked; no date chose it, the event's absence did
-        return Decision(rule, outcome, reason, version, version_reason=reason, conditions=conds)
-
-    def outside_document(self, rule: Rule, day: date, source: str) -> Decision:
-        doc = self.library.document_of(rule)
-        window = self.library.in_force(rule)
-        if window.end is not None and day > window.end:
-            reason = Reason.of(
-                ReasonCode.NOTICE_EXPIRED,
-                document=doc.ref,
-                end=window.end,
-                source=source,
-                day=day,
-            )
-        else:
-            reason = Reason.of(
-                ReasonCode.NOTICE_NOT_YET,
-                document=doc.ref,
-                start=window.start,
-                source=source,
-                day=day,
-            )
-        return Decision(rule, Outcome.NOT_APPLICABLE, reason, effective_date=day)
-
-    def no_version(self, rule: Rule) -> Decision:
-        ends = [v.window.end for v in rule.versions if v.window.end is not None]
-        starts = [v.window.start for v in rule.versions if v.window.start is not None]
-        day = self.on
-        if ends and len(ends) == len(rule.versions) and day > max(ends):
-            reason = Reason.of(ReasonCode.RULE_EXPIRED, end=max(ends))
-        elif starts and day < min(starts):
-            reason = Reason.of(ReasonCode.RULE_NOT_YET, start=min(starts))
-        else:
-            reason = Reason(ReasonCode.NO_VERSION)
-        return Decision(rule, Outcome.NOT_APPLICABLE, reason)
 
     def benefit(
         self,
@@ -510,31 +316,3 @@ def _first_false(
         ),
         None,
     )
-
-
-def _kind_of_read(path: str) -> str:
-    """Whether a traced read is a fact, a parameter or another rule's outcome."""
-    if path.startswith("param."):
-        return "param"
-    if path.startswith("outcome("):
-        return "outcome"
-    return "fact"
-
-
-def rank_missing(open_paths: Sequence[frozenset[str]]) -> tuple[str, ...]:
-    """Missing facts, those settling the most open checks first, then in check order.
-
-    >>> rank_missing([frozenset({"b"}), frozenset({"a", "b"})])
-    ('b', 'a')
-    """
-    counts: dict[str, int] = {}
-    first: dict[str, int] = {}
-    for i, paths in enumerate(open_paths):
-        for path in sorted(paths):
-            counts[path] = counts.get(path, 0) + 1
-            first.setdefault(path, i)
-    return tuple(sorted(counts, key=lambda p: (-counts[p], first[p], p)))
-
-
-def _plain(value: Any) -> Any:
-    return None if type(value) is Unknown else value

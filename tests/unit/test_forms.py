@@ -100,7 +100,7 @@ def test_the_outcome_of_a_rule_not_decided_is_unknown_for_want_of_its_subject() 
         assert decided["window"].outcome is Outcome.UNDETERMINED
         assert decided["transport"].outcome is Outcome.UNDETERMINED
         assert decided["transport"].missing == ("person.applied_on",)
-    read = [c for c in traced["transport"].conditions if c.id == "applied_in_window"][0]
+    read = next(c for c in traced["transport"].conditions if c.id == "applied_in_window")
     assert [(r.path, r.value) for r in read.outcomes] == [('outcome("window")', None)]
 
 
