@@ -58,6 +58,13 @@ class DecisionPlan:
     reads: Mapping[str, frozenset[str]]
     overridden_by: Mapping[str, tuple[str, ...]]
     cycles: tuple[tuple[str, ...], ...]
+    #: (rule, rules it reads, rules overriding it, its place in rule-id order), in `order`:
+    #: what the core loops over
+    steps: tuple[tuple[Rule, frozenset[str], tuple[str, ...], int], ...] = ()
+    #: the rules that override another (whose own decision the core keeps for those)
+    overriding: frozenset[str] = frozenset()
+    #: the rules whose outcome another reads (whose final decision the core keeps for those)
+    read: frozenset[str] = frozenset()
 
 
 def plan(rules: Iterable[Rule]) -> DecisionPlan:
@@ -73,11 +80,16 @@ def plan(rules: Iterable[Rule]) -> DecisionPlan:
     after = {rid: set(reads[rid]) | set(overridden[rid]) for rid in by_id}
     order = _topological(sorted(by_id), after)
     cycles = find_cycles(after)
+    overridden_by = {rid: tuple(ids) for rid, ids in overridden.items()}
+    place = {rid: i for i, rid in enumerate(by_id)}
     return DecisionPlan(
         tuple(by_id[rid] for rid in order),
         reads,
-        {rid: tuple(ids) for rid, ids in overridden.items()},
+        overridden_by,
         cycles,
+        tuple((by_id[rid], reads[rid], overridden_by[rid], place[rid]) for rid in order),
+        frozenset(o for ids in overridden_by.values() for o in ids),
+        frozenset(r for ids in reads.values() for r in ids),
     )
 
 

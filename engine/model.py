@@ -180,6 +180,7 @@ class Version:
     once_quote: str | None = None  # the first limit's words
     once_limits: tuple[OnceLimit, ...] = ()  # every limit, each checked against the history
     overrides: tuple[str, ...] = ()
+    in_principle: bool = False  # some condition or requirement holds 原则上 (set by the builder)
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,7 +39,7 @@ from clause.engine.decide.checks import CITING as CITING  # re-exported: tests r
 from clause.engine.decide.checks import rank_missing
 from clause.engine.decide.funding import Budget, fund
 from clause.engine.decide.grants import check_text, earlier_grant, earlier_reason, programs_of
-from clause.engine.decide.overrides import supersede
+from clause.engine.decide.overrides import apply_overrides, supersede
 from clause.engine.decide.reasons import Outcome, Reason, ReasonCode, Role
 from clause.engine.decide.results import ConditionResult, Decision, Read
 from clause.engine.decide.sink import NULL_SINK, Sink
@@ -72,20 +72,11 @@ def decide(
     case = _Case(library, facts, on, sink)
     plan = library.plan
     present = {k for k, v in facts.items() if type(v) is dict or isinstance(v, Mapping)}
-    own: dict[str, Decision] = {}  # each rule's decision before its overriders
-    final: dict[str, Decision] = {}  # as shown, after them
-    for rule in plan.order:  # dependencies first: engine.dependencies
-        if rule.subject not in present:
-            continue
-        rid = rule.id
-        reads = plan.reads[rid]
-        decided = case.rule(rule, outcomes_read(library, reads, final) if reads else _NO_PARAMS)
-        own[rid] = decided
-        overriders = plan.overridden_by[rid]
-        if overriders:
-            decided = supersede(decided, [own[o] for o in overriders if o in own])
-        final[rid] = decided
-    decisions = [final[r.id] for r in library.rules_by_id if r.id in final]
+    if plan.read:
+        decisions = _in_dependency_order(case, library, present)
+    else:  # no rule reads another's outcome: rule-id order, overrides applied after
+        decisions = [case.rule(rule) for rule in library.rules_by_id if rule.subject in present]
+        decisions = apply_overrides(decisions)
     funded = [
         fund(d, case.value, budget) if d.version is not None and d.version.funding else d
         for d in decisions
@@ -94,6 +85,28 @@ def decide(
         for d in funded:
             sink.decision(d)
     return funded
+
+
+def _in_dependency_order(case: _Case, library: Library, present: set[str]) -> list[Decision]:
+    """Every rule decided after the rules it reads and those overriding it, each read given
+    the outcome shown (after its own overriders); returned in rule-id order."""
+    plan = library.plan
+    own: dict[str, Decision] = {}  # the own decision of each rule that overrides another
+    final: dict[str, Decision] = {}  # the decision shown of each rule another reads
+    slots: list[Decision | None] = [None] * len(plan.steps)  # in rule-id order
+    overriding, read = plan.overriding, plan.read
+    for rule, reads, overriders, place in plan.steps:  # dependencies first: engine.dependencies
+        if rule.subject not in present:
+            continue
+        decided = case.rule(rule, outcomes_read(library, reads, final) if reads else _NO_PARAMS)
+        if rule.id in overriding:
+            own[rule.id] = decided
+        if overriders:
+            decided = supersede(decided, [own[o] for o in overriders if o in own])
+        if rule.id in read:
+            final[rule.id] = decided
+        slots[place] = decided
+    return [d for d in slots if d is not None]
 
 
 def outcomes_read(
@@ -161,17 +174,25 @@ class _Case(Versioned):
         records: list[ConditionResult] | None,
     ) -> Decision:
         event = version.event
+        happened: Sequence[Any] = ()
         if records is None:  # the fast path: compiled closures, nothing recorded
             facts, on = self.facts, self.on
-            happened = [event.expr.fn(facts, params, on)] if event else []
+            if event is not None:
+                happened = (event.expr.fn(facts, params, on),)
             conditions = [c.expr.fn(facts, params, on) for c in version.conditions]
             unless = [c.expr.fn(facts, params, on) for c in version.unless]
         else:
-            happened = self.checks(rule, (event,), Role.EVENT, params, records) if event else []
+            if event is not None:
+                happened = self.checks(rule, (event,), Role.EVENT, params, records)
             conditions = self.checks(rule, version.conditions, Role.CONDITION, params, records)
             unless = self.checks(rule, version.unless, Role.UNLESS, params, records)
         reason: Reason | None = None
-        failed = _first_false(version.conditions, conditions, principle=False)
+        principled = version.in_principle
+        failed = (
+            _first_false(version.conditions, conditions, principle=False)
+            if principled
+            else _index(conditions, False)
+        )
         excepted = _index(unless, True) if unless else None
         open_paths = [v.paths for v in conditions if type(v) is Unknown]
         if happened or unless:
@@ -199,7 +220,9 @@ class _Case(Versioned):
                 conds,
                 missing=missing,
             )
-        deviates = _first_false(version.conditions, conditions, principle=True)
+        deviates = (
+            _first_false(version.conditions, conditions, principle=True) if principled else None
+        )
         if deviates is not None:
             reason = self.cited(ReasonCode.PRINCIPLE_DEVIATION, version.conditions[deviates])
             return Decision(rule, Outcome.EXCEPTION_NEEDED, reason, version, effective, why, conds)
@@ -233,7 +256,12 @@ class _Case(Versioned):
         requires = self.checks(rule, version.requires, Role.REQUIRES, params, records)
         conds = tuple(records) if records is not None else ()
         scope_known = all(type(v) is not Unknown for v in applies)
-        broken = _first_false(version.requires, requires, principle=False)
+        principled = version.in_principle
+        broken = (
+            _first_false(version.requires, requires, principle=False)
+            if principled
+            else _index(requires, False)
+        )
         if broken is not None and scope_known:
             reason = self.cited(ReasonCode.REQUIREMENT_FAILED, version.requires[broken])
             return Decision(rule, Outcome.VIOLATION, reason, version, effective, why, conds)
@@ -249,7 +277,7 @@ class _Case(Versioned):
                 conds,
                 missing=rank_missing(open_paths),
             )
-        deviates = _first_false(version.requires, requires, principle=True)
+        deviates = _first_false(version.requires, requires, principle=True) if principled else None
         if deviates is not None:
             reason = self.cited(ReasonCode.PRINCIPLE_DEVIATION, version.requires[deviates])
             return Decision(rule, Outcome.EXCEPTION_NEEDED, reason, version, effective, why, conds)
@@ -265,8 +293,10 @@ class _Case(Versioned):
     ) -> tuple[bool | Unknown, Reason | None]:
         """Whether a one-off (or periodic) benefit was already granted under any of its limits
         (engine.decide.grants), and the reason to refuse it if so. Every limit is checked."""
-        path = f"{rule.subject}.grants"
         grants = self.facts[rule.subject].get("grants")
+        if records is None and type(grants) is list and not grants:
+            return False, None  # the commonest history: none at all, so no limit is reached
+        path = f"{rule.subject}.grants"
         reason: Reason | None = None
         unknown: list[Unknown] = []
         for k, limit in enumerate(version.once_limits):

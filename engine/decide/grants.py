@@ -38,6 +38,10 @@ class Earlier:
     paid: date | None = None
 
 
+#: An empty grant history: nothing was granted (the commonest case, made once).
+NONE_GRANTED = Earlier(False)
+
+
 def programs_of(rule: Rule, limit: OnceLimit) -> tuple[str, ...]:
     """The programmes whose grants count: `once.program` (one or a list), else the rule id."""
     return limit.programs or (rule.id,)
@@ -65,6 +69,8 @@ def earlier_grant(
     of `programs`, paid on or before `on`, in `period` around `day` (None: ever)."""
     if not isinstance(grants, list | tuple):
         return Earlier(Unknown(frozenset({path})))
+    if not grants:
+        return NONE_GRANTED
     unknown: set[str] = set()
     for grant in grants:
         if (type(grant) is not dict and not isinstance(grant, Mapping)) or grant.get(

@@ -18,6 +18,10 @@ from clause.engine.decide.results import Decision
 
 def supersede(decision: Decision, overriders: Sequence[Decision]) -> Decision:
     """`decision` after the rules overriding it (their own decisions, in rule-id order)."""
+    if not any(
+        o.outcome is Outcome.ELIGIBLE or o.outcome is Outcome.UNDETERMINED for o in overriders
+    ):
+        return decision  # the common case: nothing that overrides it is (or may be) payable
     by = next(
         (o for o in overriders if _overrides(o, decision) and o.outcome is Outcome.ELIGIBLE), None
     )
@@ -52,5 +56,16 @@ def _overrides(overrider: Decision, decision: Decision) -> bool:
 
 
 def apply_overrides(decisions: list[Decision]) -> list[Decision]:
-    """Every decision after its overriders, for a list decided without them (rule-id order)."""
-    return [supersede(d, [o for o in decisions if o is not d]) for d in decisions]
+    """Every decision after its overriders, for a list decided without them (rule-id order).
+    Most cases have no decided benefit that overrides anything: they are returned at once."""
+    overriding = [
+        d
+        for d in decisions
+        if d.version is not None
+        and d.version.overrides
+        and (d.outcome is Outcome.ELIGIBLE or d.outcome is Outcome.UNDETERMINED)
+    ]
+    if not overriding:
+        return decisions
+    targets = {t for o in overriding if o.version is not None for t in o.version.overrides}
+    return [supersede(d, overriding) if d.rule.id in targets else d for d in decisions]

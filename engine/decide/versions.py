@@ -34,7 +34,7 @@ class Versioned(Observed):
         whether the event happened, when that is unknown too). Dates and events are read
         before any parameter: the date is what chooses the parameters. Why the version was
         chosen is worded only in a trace."""
-        unknown: list[frozenset[str]] = []
+        unknown: list[frozenset[str]] | None = None  # made only when a date is missing
         not_happened: Version | None = None
         in_force = self.in_force[rule.id]
         facts, on = self.facts, self.on
@@ -48,7 +48,9 @@ class Versioned(Observed):
             chosen_by = version.effective_date
             effective = on if chosen_by is None else chosen_by.fn(facts, reads, on)
             if type(effective) is Unknown:
-                unknown += [happened.paths] if type(happened) is Unknown else []
+                unknown = unknown if unknown is not None else []
+                if type(happened) is Unknown:
+                    unknown.append(happened.paths)
                 unknown.append(effective.paths)
                 continue
             if not in_force.lo <= effective <= in_force.hi:
@@ -67,7 +69,8 @@ class Versioned(Observed):
                 )
                 return version, effective, why
         if unknown:
-            self.trace_events(rule, reads, records)
+            if records is not None:
+                self.trace_events(rule, reads, records)
             missing, reason = self.missing_date(unknown)
             conds = tuple(records) if records is not None else ()
             return Decision(rule, Outcome.UNDETERMINED, reason, conditions=conds, missing=missing)

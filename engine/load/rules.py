@@ -276,6 +276,9 @@ def _version(ctx: FileContext, pointer: str, raw: Mapping[str, Any]) -> Version:
         once_quote=limits[0].quote if limits else None,
         once_limits=limits,
         overrides=tuple(raw.get("overrides", ())),
+        in_principle=any(
+            c.get("in_principle") for k in ("conditions", "requires") for c in raw.get(k, [])
+        ),
     )
 
 
