@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from clause.engine.api import open_library
+from clause.engine.coverage import notice_coverage
 from clause.engine.decide import NULL_SINK, TraceSink, allocate, decide
 from clause.engine.decide.funding import QUOTA_UNKNOWN, split
 from clause.engine.decide.reasons import BENEFIT_OUTCOMES, OBLIGATION_OUTCOMES, Outcome
@@ -117,3 +118,12 @@ def test_a_document_without_a_number_is_named_by_its_title_and_needs_no_funds() 
     assert package.document.ref == "示例县2031年就业帮扶政策清单"
     assert package.funds == {}
     assert {r.document for r in package.rules} == {package.document.ref}
+
+
+def test_a_clause_quoted_only_through_cite_counts_as_encoded() -> None:
+    """Clause 一 of the forms list defines the target group; no rule cites it as its own
+    clause, but the transport rule's conditions quote it: coverage counts it as encoded."""
+    (package,) = FORMS.packages
+    by_clause = {c.clause: c for c in notice_coverage(package)}
+    assert by_clause["一"].status == "encoded"
+    assert by_clause["一"].rules == ("transport",)
