@@ -133,6 +133,7 @@ class _Reporter:
             return [self.loaded.diagnostic("S005", message, key_pointer, key=True, help=help_text)]
         handler = {
             "required": self._missing,
+            "dependentRequired": self._dependent,
             "type": self._wrong_type,
             "enum": self._not_allowed,
             "const": self._not_allowed,
@@ -172,6 +173,20 @@ class _Reporter:
             pointer,
             key=bool(pointer),
             help=f"add `{field}:` ({title})" if title else f"add `{field}:`",
+        )
+
+    def _dependent(self, error: ValidationError, pointer: str) -> Diagnostic:
+        """A key that needs another beside it (a version's `event` needs its `effective_date`)."""
+        present = next((k for k in error.validator_value if k in error.instance), "?")
+        needed = [n for n in error.validator_value.get(present, ()) if n not in error.instance]
+        field = needed[0] if needed else "?"
+        return self.loaded.diagnostic(
+            "S002",
+            f"`{present}` needs `{field}` beside it",
+            json_pointer([*error.absolute_path, present]),
+            key=True,
+            label=f"add `{field}:`",
+            help=f"add `{field}:` to this mapping, or remove `{present}`",
         )
 
     def _wrong_type(self, error: ValidationError, pointer: str) -> Diagnostic:
