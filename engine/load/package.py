@@ -29,6 +29,7 @@ from clause.engine.load.rules import (
     parameter_type,
 )
 from clause.engine.load.validate import to_json_data, validate_loaded
+from clause.engine.messages import msg
 from clause.engine.model import Document, Fund, Package, Parameter, Rule, UnencodedClause
 from clause.engine.source import Span
 
@@ -210,7 +211,7 @@ def _facts_schema(loader: _Loader, root: Path) -> tuple[dict[str, Any], TypeEnv 
         return schema, TypeEnv.from_schema(schema)
     except SchemaTypeError as err:
         loader.result.diagnostics.append(
-            loaded.diagnostic("F002", err.message, err.pointer, help="see docs/expressions.md")
+            loaded.diagnostic("F002", err.reason, err.pointer, help=msg("hint.see_expressions"))
         )
         return schema, None
 

@@ -15,6 +15,7 @@ import yaml
 
 from clause.engine.diagnostics import Diagnostic, DiagnosticError
 from clause.engine.load.scalars import ScalarProblem, resolve_plain
+from clause.engine.messages import Msg, msg
 from clause.engine.source import Span, line_of, offset_to_line_col
 
 _PLAIN_TAG = "!clause/plain"  # an untagged plain scalar: typed by `resolve_plain`, not PyYAML
@@ -88,10 +89,9 @@ class _Composer(yaml.SafeLoader):
                     _mark_diagnostic(
                         self.file,
                         self.source,
-                        "L012",
-                        f"more than {self.limits.max_aliases} aliases in one file",
+                        "L012/count",
                         event.start_mark,
-                        help="write the values out instead of repeating them with *aliases",
+                        max=self.limits.max_aliases,
                     )
                 )
             node = super().compose_node(parent, index)
@@ -102,12 +102,7 @@ class _Composer(yaml.SafeLoader):
             if self.depth > self.limits.max_depth:
                 raise _Fatal(
                     _mark_diagnostic(
-                        self.file,
-                        self.source,
-                        "L011",
-                        f"nesting deeper than {self.limits.max_depth} levels",
-                        event.start_mark,
-                        help="flatten the structure; policy files need only a few levels",
+                        self.file, self.source, "L011", event.start_mark, max=self.limits.max_depth
                     )
                 )
             return super().compose_node(parent, index)
@@ -152,12 +147,11 @@ def _compose(text: str, file: str, limits: Limits) -> yaml.Node | None:
     except yaml.reader.ReaderError as error:
         line, col = offset_to_line_col(text, error.position)
         span = Span(file, line, col, line, col + 1)
-        diagnostic = Diagnostic(
-            "L002",
-            f"character U+{error.character:04X} is not allowed in YAML",
+        diagnostic = Diagnostic.of(
+            "L002/control",
             span,
-            help="delete the invisible control character at this place",
             source_line=line_of(text, line),
+            code=f"{error.character:04X}",
         )
         raise DiagnosticError([diagnostic]) from None
     finally:
@@ -166,23 +160,12 @@ def _compose(text: str, file: str, limits: Limits) -> yaml.Node | None:
 
 
 _SYNTAX_HELP = (
-    ("'\\t'", "indent with spaces: YAML does not allow tabs for indentation"),
-    (
-        "mapping values are not allowed",
-        'a value that contains ": " must be quoted, '
-        'e.g. "…"; otherwise check the indentation of this line',
-    ),
-    (
-        "could not find expected ':'",
-        'a key needs ": " after it; a value that goes on over '
-        "several lines must be indented under its key or quoted",
-    ),
-    ("undefined alias", "define the anchor (&name) before using it (*name)"),
-    (
-        "expected <block end>",
-        "check the indentation: the items of one list or mapping must line up",
-    ),
-    ("found unexpected end of stream", "a quote or bracket is not closed"),
+    ("'\\t'", "hint.yaml.tab"),
+    ("mapping values are not allowed", "hint.yaml.colon"),
+    ("could not find expected ':'", "hint.yaml.no_colon"),
+    ("undefined alias", "hint.yaml.alias"),
+    ("expected <block end>", "hint.yaml.indent"),
+    ("found unexpected end of stream", "hint.yaml.unclosed"),
 )
 
 
@@ -190,22 +173,13 @@ def _syntax_diagnostic(file: str, text: str, error: yaml.MarkedYAMLError) -> Dia
     problem = error.problem or error.context or "invalid YAML"
     mark = error.problem_mark or error.context_mark
     if "expected a single document" in (error.context or ""):
-        return _mark_diagnostic(
-            file,
-            text,
-            "L005",
-            "more than one YAML document in the file",
-            mark,
-            help="remove the `---` line: one file holds one document",
-        )
-    help_text = next((h for key, h in _SYNTAX_HELP if key in problem), "")
-    notes: tuple[str, ...] = ()
+        return _mark_diagnostic(file, text, "L005", mark)
+    hint = next((msg(h) for key, h in _SYNTAX_HELP if key in problem), None)
+    notes: tuple[Msg, ...] = ()
     if error.context and error.context_mark is not None and error.problem_mark is not None:
         where = f"{file}:{error.context_mark.line + 1}:{error.context_mark.column + 1}"
-        notes = (f"note: {error.context} at {where}",)
-    return _mark_diagnostic(
-        file, text, "L004", f"invalid YAML: {problem}", mark, help=help_text, notes=notes
-    )
+        notes = (msg("note.yaml.context", context=error.context, where=where),)
+    return _mark_diagnostic(file, text, "L004", mark, help=hint, notes=notes, problem=problem)
 
 
 def mark_span(file: str, start: Any, end: Any = None) -> Span:
@@ -217,11 +191,10 @@ def mark_span(file: str, start: Any, end: Any = None) -> Span:
     return Span(file, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
 
 
-def _mark_diagnostic(
-    file: str, text: str, code: str, message: str, start: Any, end: Any = None, **kw: Any
-) -> Diagnostic:
-    span = mark_span(file, start, end)
-    return Diagnostic(code, message, span, source_line=line_of(text, span.line), **kw)
+def _mark_diagnostic(file: str, text: str, key: str, start: Any, /, **kw: Any) -> Diagnostic:
+    """The catalog finding `key` at a PyYAML mark, with the source line."""
+    span = mark_span(file, start)
+    return Diagnostic.of(key, span, source_line=line_of(text, span.line), **kw)
 
 
 # --- building: nodes to plain data, spans and string sources -----------------------------------
@@ -267,17 +240,9 @@ class _Builder:
         """Refuse a collection nested too deep or inside itself; both only happen via aliases,
         as the composer already bounds the depth of the text."""
         if depth >= self.limits.max_depth:
-            message = f"nesting deeper than {self.limits.max_depth} levels (through aliases)"
-            raise _Fatal(self._at(node, "L011", message))
+            raise _Fatal(self._at(node, "L011/alias", max=self.limits.max_depth))
         if id(node) in self.active:
-            raise _Fatal(
-                self._at(
-                    node,
-                    "L013",
-                    "an alias refers to the value that contains it",
-                    help="an anchor (&name) cannot be used (*name) inside itself",
-                )
-            )
+            raise _Fatal(self._at(node, "L013"))
 
     def _count_expansion(self) -> None:
         self.expanded += 1
@@ -285,11 +250,9 @@ class _Builder:
             raise _Fatal(
                 self._at(
                     self.outer,
-                    "L012",
-                    f"aliases expand to more than {self.limits.max_alias_values} values",
-                    label=f"expanding *{self.outer.anchor} goes over the limit",
-                    help='this looks like a "billion laughs" file; write '
-                    "the values out instead of nesting *aliases",
+                    "L012/expand",
+                    max=self.limits.max_alias_values,
+                    anchor=self.outer.anchor,
                 )
             )
 
@@ -323,23 +286,13 @@ class _Builder:
     def _key(self, key_node: Any) -> str | None:
         node = key_node.node if isinstance(key_node, _Alias) else key_node
         if not isinstance(node, yaml.ScalarNode):
-            self._add(
-                key_node,
-                "L015",
-                "a mapping key must be a single text, not a list or mapping",
-                help="write the key as plain text",
-            )
+            self._add(key_node, "L015")
             return None
         if node.tag not in (_PLAIN_TAG, _STR_TAG):
             self._bad_tag(node)
             return None
         if node.tag == _PLAIN_TAG and node.value == "<<":
-            self._add(
-                node,
-                "L014",
-                "merge keys (<<) are not supported",
-                help="write the keys out in this mapping",
-            )
+            self._add(node, "L014")
             return None
         return str(node.value)
 
@@ -349,10 +302,10 @@ class _Builder:
         self._add(
             again,
             "L006",
-            f"duplicate key `{key}` (lines {first_line} and {again_line})",
-            label="written again here",
-            help="delete one of them, or rename it; YAML would silently keep only the last",
-            notes=(f"note: first written at {self._span(first)}",),
+            key=key,
+            first=first_line,
+            again=again_line,
+            notes=(msg("note.first_written", where=str(self._span(first))),),
         )
 
     def _scalar(self, node: yaml.ScalarNode, pointer: str) -> Any:
@@ -360,7 +313,7 @@ class _Builder:
             try:
                 value = resolve_plain(node.value)
             except ScalarProblem as problem:
-                self._add(node, problem.code, problem.message, help=problem.help)
+                self._add(node, problem.key, **problem.params)
                 return None
         elif node.tag == _STR_TAG:
             value = node.value
@@ -380,22 +333,16 @@ class _Builder:
 
     def _bad_tag(self, node: yaml.Node) -> None:
         tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
-        self._add(
-            node,
-            "L007",
-            f"tag `{tag}` is not allowed",
-            help="remove the tag: policy files hold plain data only (to force text, "
-            "quote the value)",
-        )
+        self._add(node, "L007", tag=tag)
 
     def _span(self, node: Any) -> Span:
         return mark_span(self.file, node.start_mark, node.end_mark)
 
-    def _at(self, node: Any, code: str, message: str, **kw: Any) -> Diagnostic:
+    def _at(self, node: Any, key: str, /, **kw: Any) -> Diagnostic:
         span = self._span(node)
         if span.end_line != span.line:  # a whole block: point at its first character only
             span = Span(self.file, span.line, span.col, span.line, span.col + 1)
-        return Diagnostic(code, message, span, source_line=line_of(self.text, span.line), **kw)
+        return Diagnostic.of(key, span, source_line=line_of(self.text, span.line), **kw)
 
-    def _add(self, node: Any, code: str, message: str, **kw: Any) -> None:
-        self.diagnostics.append(self._at(node, code, message, **kw))
+    def _add(self, node: Any, key: str, /, **kw: Any) -> None:
+        self.diagnostics.append(self._at(node, key, **kw))

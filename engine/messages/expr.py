@@ -1,0 +1,6 @@
+"""Messages of the expr stage, in English and Chinese: see engine.messages for the keys."""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, tuple[str, str]] = {
+}
