@@ -45,10 +45,10 @@ def checked(value: Decimal, text: str | None = None) -> Decimal:
 
     >>> checked(Decimal("500.00"))
     Decimal('500.00')
-    >>> checked(Decimal("1e999999999"))
+    >>> checked(Decimal("1e999999999")).reason.key
     Traceback (most recent call last):
     ...
-    clause.engine.numbers.NumberError: number `1E+999999999` is out of range: its size must lie between 1e-34 and 1e+35
+    clause.engine.numbers.NumberError: number `1E+999999999` is out of range: ...
     """
     if not value.is_finite():
         raise NumberError(msg("L016/special", number=shown(text or str(value))))

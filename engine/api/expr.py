@@ -121,7 +121,11 @@ def evaluate_expression(
 
 
 def _check_shapes(
-    facts: object, schema: object, params: object, facts_file: str, schema_file: str,
+    facts: object,
+    schema: object,
+    params: object,
+    facts_file: str,
+    schema_file: str,
     params_file: str,
 ) -> None:
     """Facts, a schema and parameters are each a mapping; say which one is not."""

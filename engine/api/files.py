@@ -30,7 +30,7 @@ def input_error(code: str, message: Text, file: str) -> Diagnostic:
     return Diagnostic.make(code, message, Span(file, 1, 1, 1, 1))
 
 
-def input_finding(key: str, file: str, /, **args: object) -> Diagnostic:
+def input_finding(key: str, file: str, /, **args: Any) -> Diagnostic:
     """The catalog finding `key` about a whole input, placed at its start."""
     return Diagnostic.of(key, Span(file, 1, 1, 1, 1), **args)
 

@@ -177,7 +177,9 @@ class Loaded:
         span = self.key_span(pointer) if key else self.span(pointer)
         return Diagnostic.make(code, message, span, source_line=self.line(span.line), **kw)
 
-    def finding(self, key: str, pointer: str, /, *, at_key: bool = False, **args: Any) -> Diagnostic:
+    def finding(
+        self, key: str, pointer: str, /, *, at_key: bool = False, **args: Any
+    ) -> Diagnostic:
         """The catalog finding `key` (engine.messages) at the value at `pointer` (or its key)."""
         span = self.key_span(pointer) if at_key else self.span(pointer)
         return Diagnostic.of(key, span, source_line=self.line(span.line), **args)
@@ -246,7 +248,7 @@ def _fail(
     *,
     text: str | None = None,
     at: tuple[int, int] = (1, 1),
-    **args: object,
+    **args: Any,
 ) -> DiagnosticError:
     line, col = at
     span = Span(file, line, col, line, col + 1)

@@ -1,11 +1,12 @@
 """Type unquoted YAML scalars the way an officer means them, refusing the YAML 1.1 traps.
 
 In: the text of a plain (unquoted, untagged) scalar. Out: None, bool, int, Decimal, date or
-str, or a `ScalarProblem` (a catalog key and arguments) when the text is ambiguous: `yes`/`no`/`on`/`off`
-/`y`/`n` and capitalised booleans (L008), octal-, hex- and base-60-looking numbers, `1_000`,
-`.inf` (L009), and dates that are not plain valid YYYY-MM-DD (L010). Numbers with a fraction or
-an exponent become `Decimal` built from the text itself, so `0.1` is exactly one tenth; a
-number out of the bounds of engine.numbers (a thousand digits, `1e999999999`) is refused (L016).
+str, or a `ScalarProblem` (a catalog key and arguments) when the text is ambiguous:
+`yes`/`no`/`on`/`off`/`y`/`n` and capitalised booleans (L008), octal-, hex- and
+base-60-looking numbers, `1_000`, `.inf` (L009), and dates that are not plain valid
+YYYY-MM-DD (L010). Numbers with a fraction or an exponent become `Decimal` built from the
+text itself, so `0.1` is exactly one tenth; a number out of the bounds of engine.numbers (a
+thousand digits, `1e999999999`) is refused (L016).
 """
 
 from __future__ import annotations

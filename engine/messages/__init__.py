@@ -93,8 +93,10 @@ def msg(key: str, /, **args: object) -> Msg:
 
 
 def _arg(value: object) -> str | int | Msg | Both:
-    if isinstance(value, str | Msg | Both) or (type(value) is int):
-        return value  # type: ignore[return-value]
+    if isinstance(value, str | Msg | Both):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
     if isinstance(value, Decimal):
         return format(value, "f")
     return str(value)

@@ -2,5 +2,4 @@
 
 from __future__ import annotations
 
-MESSAGES: dict[str, tuple[str, str]] = {
-}
+MESSAGES: dict[str, tuple[str, str]] = {}

@@ -52,7 +52,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "remove the `---` line: one file holds one document",
         "请删除 `---` 行：一个文件只放一个文档",
     ),
-    "L006": ("duplicate key `{key}` (lines {first} and {again})", "重复的键 `{key}`（第 {first} 行和第 {again} 行）"),
+    "L006": (
+        "duplicate key `{key}` (lines {first} and {again})",
+        "重复的键 `{key}`（第 {first} 行和第 {again} 行）",
+    ),
     "L006.label": ("written again here", "此处再次出现"),
     "L006.help": (
         "delete one of them, or rename it; YAML would silently keep only the last",
@@ -146,8 +149,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "L012/expand.label": ("expanding *{anchor} goes over the limit", "展开 *{anchor} 超出上限"),
     "L012/expand.help": (
-        'this looks like a "billion laughs" file; write the values out instead of nesting '
-        "*aliases",
+        'this looks like a "billion laughs" file; write the values out instead of nesting *aliases',
         "这像是“十亿笑声”式的文件；请直接写出这些值，不要嵌套 *别名",
     ),
     "L013": ("an alias refers to the value that contains it", "别名引用了包含它自身的值"),
@@ -196,7 +198,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "hint.yaml.colon": (
         'a value that contains ": " must be quoted, e.g. "…"; otherwise check the indentation '
         "of this line",
-        "含有“: ”的值须加引号，如 \"…\"；否则请检查此行的缩进",
+        '含有“: ”的值须加引号，如 "…"；否则请检查此行的缩进',
     ),
     "hint.yaml.no_colon": (
         'a key needs ": " after it; a value that goes on over several lines must be indented '

@@ -21,7 +21,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         '"{value}" is not one of the allowed values: {allowed}',
         "“{value}”不是允许的值之一：{allowed}",
     ),
-    "F001/type": ("expected {expected}, found {found} {value}", "应为{expected}，实际为{found} {value}"),
+    "F001/type": (
+        "expected {expected}, found {found} {value}",
+        "应为{expected}，实际为{found} {value}",
+    ),
     "F002": ("{pointer}: {reason}", "{pointer}：{reason}"),
     "F002/mapping": (
         "a facts schema is a JSON Schema object, found {found}",
@@ -55,14 +58,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "`{again}` 与 `{first}` 是同一事实的不同写法：只写一次",
     ),
     # -- U: usage -----------------------------------------------------------------------------
-    "U001": ("{option} {value} is not a date; write YYYY-MM-DD", "{option} {value} 不是日期；请写 YYYY-MM-DD"),
+    "U001": (
+        "{option} {value} is not a date; write YYYY-MM-DD",
+        "{option} {value} 不是日期；请写 YYYY-MM-DD",
+    ),
     "U002": (
         "expected one policy package under {where}, found {count} ({found}); choose one with "
         "--package",
         "{where} 下应有一个政策包，实际找到 {count} 个（{found}）；请用 --package 指定",
     ),
     "U002/none": ("no policy package found", "没有找到政策包"),
-    "U003": ("{option}no rule `{rule}`; rules: {known}", "{option}没有规则 `{rule}`；现有规则：{known}"),
+    "U003": (
+        "{option}no rule `{rule}`; rules: {known}",
+        "{option}没有规则 `{rule}`；现有规则：{known}",
+    ),
     "U004/outcome": (
         "--only: unknown outcome `{outcome}`; outcomes: {known}",
         "--only：未知结果 `{outcome}`；可用结果：{known}",
@@ -111,12 +120,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "表头不是 {encoding} 文本；请用 --encoding 指定编码",
     ),
     "B001/encoding": ("unknown encoding {encoding}", "未知编码 {encoding}"),
-    "B001/parquet": ("not a readable Parquet file: {reason}", "不是可读取的 Parquet 文件：{reason}"),
+    "B001/parquet": (
+        "not a readable Parquet file: {reason}",
+        "不是可读取的 Parquet 文件：{reason}",
+    ),
     "B001/parquet_page": (
         "the Parquet file is damaged near row {row}: {reason}",
         "Parquet 文件在第 {row} 行附近损坏：{reason}",
     ),
-    "B001/pyarrow": ("Parquet needs pyarrow: pip install pyarrow", "读取 Parquet 需要 pyarrow：pip install pyarrow"),
+    "B001/pyarrow": (
+        "Parquet needs pyarrow: pip install pyarrow",
+        "读取 Parquet 需要 pyarrow：pip install pyarrow",
+    ),
     "B002": ("{problems}", "{problems}"),
     "B002/group": (
         "column `{name}` is a group of facts, not one fact (e.g. {leaves})",
@@ -127,15 +142,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "列 `{name}` 不是事实模式中的事实路径",
     ),
     "B002/unnamed": ("column {index} has no name", "第 {index} 列没有名称"),
-    "B002/same": ("columns `{first}` and `{again}` are the same fact", "列 `{first}` 与 `{again}` 是同一事实"),
+    "B002/same": (
+        "columns `{first}` and `{again}` are the same fact",
+        "列 `{first}` 与 `{again}` 是同一事实",
+    ),
     "B003": ("cannot write {path}: {reason}", "无法写入 {path}：{reason}"),
     "B003/format": (
         "{option}: unsupported format `{suffix}`; use {known}",
         "{option}：不支持的格式 `{suffix}`；请使用 {known}",
     ),
-    "B003/input": ("{option} {path} is the register being read; choose another file", "{option} {path} 就是正在读取的名册；请另选文件"),
+    "B003/input": (
+        "{option} {path} is the register being read; choose another file",
+        "{option} {path} 就是正在读取的名册；请另选文件",
+    ),
     "B003/same": ("the output and the rejects file must differ", "结果文件与拒绝行文件不能相同"),
-    "B003/directory": ("{option} {path} is a directory; name a file", "{option} {path} 是目录；请指定文件"),
+    "B003/directory": (
+        "{option} {path} is a directory; name a file",
+        "{option} {path} 是目录；请指定文件",
+    ),
     "B003/package": (
         "{option} {path} is a file of the policy package {package}; write results elsewhere",
         "{option} {path} 是政策包 {package} 中的文件；请把结果写到别处",
@@ -144,12 +168,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{option} {path} is the budget file; choose another file",
         "{option} {path} 是预算文件；请另选文件",
     ),
-    "B003/parent": ("{option}: the folder {parent} does not exist", "{option}：目录 {parent} 不存在"),
+    "B003/parent": (
+        "{option}: the folder {parent} does not exist",
+        "{option}：目录 {parent} 不存在",
+    ),
     "B003/rejects_format": (
         "--rejects {path}: rejected rows are written as JSON Lines; name a .jsonl file",
         "--rejects {path}：拒绝行以 JSON Lines 写出；请指定 .jsonl 文件",
     ),
-    "B004": ("the budget names no fund `{fund}`; funds: {funds}", "预算中的资金来源 `{fund}` 不存在；现有资金来源：{funds}"),
+    "B004": (
+        "the budget names no fund `{fund}`; funds: {funds}",
+        "预算中的资金来源 `{fund}` 不存在；现有资金来源：{funds}",
+    ),
     "B005": ("a worker process failed: {reason}", "工作进程失败：{reason}"),
     "B006": ("stopped by {signal}: no results written", "被 {signal} 终止：未写出任何结果"),
     # -- words shared by messages -------------------------------------------------------------
