@@ -74,7 +74,8 @@ def parse_json(text: str, max_depth: int = MAX_DEPTH) -> Any:
             object_pairs_hook=_pairs,
         )
     except json.JSONDecodeError as err:
-        raise JsonProblem("L004", msg("L004/json", reason=err.msg), err.lineno, err.colno) from None
+        reason = err.msg[:1].lower() + err.msg[1:]
+        raise JsonProblem("L004", msg("L004/json", reason=reason), err.lineno, err.colno) from None
     except NumberError as err:
         line, col = _locate_number(text, err)
         raise JsonProblem("L016", err.reason, line, col) from None

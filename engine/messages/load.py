@@ -13,6 +13,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "L001/missing": ("no such file or directory: {path}", "文件或目录不存在：{path}"),
     "L001/package": ("no such package folder: {path}", "政策包目录不存在：{path}"),
     "L001/path": ("no such path: {path}", "路径不存在：{path}"),
+    "L001/folder": ("{path} is not a folder", "{path} 不是目录"),
     "L002/utf8": ("file is not valid UTF-8 text", "文件不是有效的 UTF-8 文本"),
     "L002/utf8.label": ("byte {byte} here is not UTF-8", "此处的字节 {byte} 不是 UTF-8"),
     "L002/utf8.help": (

@@ -101,6 +101,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "U005/extra": ("unexpected extra argument: {argument}", "多余的参数：{argument}"),
     "U005/command": ("no such command: {command}", "没有这个命令：{command}"),
     "U005/usage": ("usage: {usage}", "用法：{usage}"),
+    "U006": (
+        "nothing to check in {where}: no policy package (a folder with document.yaml) and no "
+        "YAML file",
+        "{where} 中没有可检查的内容：既没有政策包（含 document.yaml 的目录），也没有 YAML 文件",
+    ),
+    "U006.help": (
+        "name a policy package folder, or run clause check where policies/ is",
+        "请指定政策包目录，或在 policies/ 所在目录运行 clause check",
+    ),
+    "U006/not_policy": (
+        "{path} is not a policy file: clause checks policy packages and YAML files",
+        "{path} 不是政策文件：clause 检查政策包和 YAML 文件",
+    ),
+    "U007": (
+        "no test cases in {package}: nothing was tested",
+        "{package} 中没有测试用例：什么都没有测试",
+    ),
+    "U007.help": (
+        "add policy test cases (YAML) under the package's tests/ folder",
+        "请在政策包的 tests/ 目录下添加政策测试用例（YAML）",
+    ),
     # -- B: batch runs ------------------------------------------------------------------------
     "B001": ("{reason}", "{reason}"),
     "B001/format": (

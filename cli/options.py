@@ -1,0 +1,70 @@
+"""Options shared by commands: formats, the language, the package, exit codes.
+
+Light on purpose: the app imports this module at start-up, so it imports nothing but Typer.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum, StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from clause.engine.messages import lang_from_env
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    FINDINGS = 1
+    USAGE = 2
+    INTERNAL = 3
+
+
+class Format(StrEnum):
+    """The output format shared by commands that print text or JSON."""
+
+    text = "text"
+    json = "json"
+
+
+class ExplainFormat(StrEnum):
+    text = "text"
+    json = "json"
+    md = "md"
+
+
+class TestFormat(StrEnum):
+    text = "text"
+    json = "json"
+    junit = "junit"
+
+
+class CheckFormat(StrEnum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+class Lang(StrEnum):
+    zh = "zh"
+    en = "en"
+
+
+LangOption = Annotated[
+    Lang | None,
+    typer.Option(
+        "--lang",
+        help="Output language: zh or en (default: from the locale, LC_ALL, LC_MESSAGES or LANG).",
+    ),
+]
+
+PackageOption = Annotated[
+    Path | None,
+    typer.Option("--package", help="Policy package folder (default: the one under policies/)."),
+]
+
+
+def language(lang: Lang | None) -> str:
+    """The language asked for, or the locale's (zh when it starts with zh, else en)."""
+    return lang.value if lang is not None else lang_from_env()
