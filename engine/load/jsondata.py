@@ -16,7 +16,7 @@ import re
 from typing import Any
 
 from clause.engine.diagnostics import Diagnostic, DiagnosticError
-from clause.engine.load.yamlnodes import DEFAULT_LIMITS
+from clause.engine.load.composer import DEFAULT_LIMITS
 from clause.engine.messages import Msg, msg
 from clause.engine.numbers import NumberError, decimal_from_text, int_from_text
 from clause.engine.source import Span, offset_to_line_col

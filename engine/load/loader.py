@@ -45,8 +45,9 @@ from pathlib import Path
 from typing import Any
 
 from clause.engine.diagnostics import Diagnostic, DiagnosticError, DiagnosticSet
+from clause.engine.load.composer import DEFAULT_LIMITS, Limits, StringSource
 from clause.engine.load.textmap import TextMap, build_text_map
-from clause.engine.load.yamlnodes import DEFAULT_LIMITS, Limits, StringSource, build_data
+from clause.engine.load.yamlnodes import build_data
 from clause.engine.messages import Text, os_reason
 from clause.engine.source import Span, line_of, offset_to_line_col
 
