@@ -83,7 +83,7 @@ HELP_ZH: dict[str, str] = {
     "eval": "在某一日期对名册的每一行作出决定：逐案逐规则的结果、带行号和原因的拒绝行、"
     "按规则和资金来源的合计。运行完成退出码为 0（拒绝行会报告，不算失败），"
     "输入或选项无法使用时为 2。",
-    "eval REGISTER": "名册：.csv、.jsonl 或 .parquet。",
+    "eval SOURCE": "名册：.csv、.jsonl 或 .parquet。",
     "eval --date": "决定日期 YYYY-MM-DD。",
     "eval --out": "结果文件（.csv、.jsonl 或 .parquet）：每个案例每条规则一行。",
     "eval --rejects": "拒绝行文件（JSON Lines，.jsonl）；默认为 <out>.rejects.jsonl。",

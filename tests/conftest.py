@@ -62,6 +62,9 @@ def clause(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
         monkeypatch.setattr(sys, "argv", ["clause", *args])
         monkeypatch.setenv("COLUMNS", "100")
         monkeypatch.setenv("NO_COLOR", "1")
+        for name in ("LC_ALL", "LC_MESSAGES"):  # English unless a test asks for --lang zh
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("LANG", "C.UTF-8")
         if stdin is not None:
             monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
         code = 0

@@ -113,9 +113,8 @@ def evaluate_expression(
     result = interpret(typed, values, flat_params, decision_date)
     compiled = compile_expr(typed)(values, flat_params, decision_date)
     if compiled != result.value:  # the two backends are property-tested; this guards the oracle
-        raise EvalError(
-            "E399", f"backends disagree: {show_value(compiled)} vs {show_value(result.value)}"
-        )
+        shown = msg("E399", compiled=show_value(compiled), interpreted=show_value(result.value))
+        raise EvalError("E399", shown)
     nodes = tuple(_node_values(typed, text, result.values))
     return ExprReport(text, result.value, str(typed.type), result.unknown, nodes)
 

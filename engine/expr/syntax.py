@@ -12,16 +12,18 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from functools import cache
 from importlib import resources
+from typing import Any
 
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from clause.engine.diagnostics import Diagnostic, DiagnosticError
 from clause.engine.expr import ast
-from clause.engine.source import Span
+from clause.engine.messages import Both, Text, msg, render
+from clause.engine.source import Span, offset_to_line_col
 
 #: A parse tree as Lark builds it from the grammar: inner nodes and tokens.
 LarkTree = Tree[Token]
@@ -72,10 +74,14 @@ class Origin:
         return self.file_lines[line - 1]
 
     def diagnostic(
-        self, code: str, message: str, span: Span, label: str = "", help: str = ""
+        self, code: str, message: Text, span: Span, label: Text = "", help: Text = ""
     ) -> Diagnostic:
         source = self.line_text(span.line)
-        return Diagnostic(code, message, span, label, help, source_line=source)
+        return Diagnostic.make(code, message, span, label=label, help=help, source_line=source)
+
+    def finding(self, key: str, span: Span, /, **args: Any) -> Diagnostic:
+        """The catalog finding `key` (engine.messages) at `span`, with its source line."""
+        return Diagnostic.of(key, span, source_line=self.line_text(span.line), **args)
 
 
 def expr_origin(text: str, file: str = "<expr>") -> Origin:
@@ -90,39 +96,42 @@ def _parser() -> Lark:
 
 
 _HINTS = {
-    "=": "write == to compare",
-    "&": "write `and`",
-    "|": "write `or`",
-    "!": "write `not`, or != for not-equal",
-    "（": "use ASCII parentheses ( )",
-    "）": "use ASCII parentheses ( )",
-    "“": 'quote text with ASCII quotes "…"',
-    "”": 'quote text with ASCII quotes "…"',
-    "‘": "quote text with ASCII quotes '…'",
-    "’": "quote text with ASCII quotes '…'",
-    "≥": "write >=",
-    "≤": "write <=",
-    "，": "separate with an ASCII comma ,",
-    "%": "write a percentage as a fraction: 15% is 0.15",
+    "=": "hint.p.eq",
+    "&": "hint.p.and",
+    "|": "hint.p.or",
+    "!": "hint.p.not",
+    "（": "hint.p.paren",
+    "）": "hint.p.paren",
+    "“": "hint.p.dquote",
+    "”": "hint.p.dquote",
+    "‘": "hint.p.squote",
+    "’": "hint.p.squote",
+    "≥": "hint.p.ge",
+    "≤": "hint.p.le",
+    "，": "hint.p.comma",
+    "%": "hint.p.percent",
 }
 
-_TOKEN_NAMES = {
+_TOKEN_NAMES: dict[str, Text] = {
     "RPAR": "`)`",
     "LPAR": "`(`",
     "RSQB": "`]`",
     "LSQB": "`[`",
     "COMMA": "`,`",
-    "NAME": "a name",
-    "NUMBER": "a number",
-    "STRING": "a string",
-    "DATE": "a date",
-    "COMP_OP": "a comparison",
+    "NAME": Both("a name", "名称"),
+    "NUMBER": Both("a number", "数字"),
+    "STRING": Both("a string", "字符串"),
+    "DATE": Both("a date", "日期"),
+    "COMP_OP": Both("a comparison", "比较运算符"),
     "ADD_OP": "`+` or `-`",
     "MUL_OP": "`*` or `/`",
     "THEN": "`then`",
     "ELSE": "`else`",
-    "$END": "the end of the expression",
+    "$END": msg("expected.end"),
 }
+
+#: A number written with an exponent (`1e3`), which the grammar does not accept.
+_EXPONENT = re.compile(r"[0-9]+(?:\.[0-9]+)?[eE][-+]?[0-9]+")
 
 
 def parse_expr(text: str, origin: Origin | None = None) -> ast.Node:
@@ -145,14 +154,7 @@ def _check_limits(text: str, origin: Origin) -> None:
     if len(text) > MAX_LENGTH:
         span = origin.span(1, 1, 1, 2)
         raise DiagnosticError(
-            [
-                origin.diagnostic(
-                    "P101",
-                    f"expression too long: {len(text):,} characters, the limit is {MAX_LENGTH:,}",
-                    span,
-                    help="split the condition into several conditions",
-                )
-            ]
+            [origin.finding("P101", span, length=f"{len(text):,}", max=f"{MAX_LENGTH:,}")]
         )
     depth = 0
     line, col = 1, 0
@@ -168,14 +170,8 @@ def _check_limits(text: str, origin: Origin) -> None:
             depth -= 1
 
 
-def _too_deep(origin: Origin, span: Span, what: str = "", limit: int = MAX_DEPTH) -> Diagnostic:
-    return origin.diagnostic(
-        "P102",
-        f"expression nested too deeply: more than {limit} levels{what}",
-        span,
-        label="the limit is reached here",
-        help="split the condition into several conditions",
-    )
+def _too_deep(origin: Origin, span: Span, what: Text = "", limit: int = MAX_DEPTH) -> Diagnostic:
+    return origin.finding("P102", span, max=limit, what=what)
 
 
 def _check_depth(tree: LarkTree, origin: Origin) -> None:
@@ -188,9 +184,9 @@ def _check_depth(tree: LarkTree, origin: Origin) -> None:
             meta = node.meta
             span = origin.span(meta.line, meta.column, meta.end_line, meta.end_column)
             what, limit = (
-                (" of if-then-else", MAX_IF_DEPTH)
+                (msg("what.if_nesting"), MAX_IF_DEPTH)
                 if ifs > MAX_IF_DEPTH
-                else (" of operators", MAX_TREE_DEPTH)
+                else (msg("what.operators"), MAX_TREE_DEPTH)
             )
             raise DiagnosticError([_too_deep(origin, span, what, limit)])
         stack.extend((child, depth + 1, ifs) for child in node.children if isinstance(child, Tree))
@@ -201,48 +197,72 @@ def _syntax_error(err: UnexpectedInput, text: str, origin: Origin) -> Diagnostic
     if line is None or line < 1 or col is None or col < 1:  # end of input
         lines = text.split("\n")
         line, col = len(lines), len(lines[-1]) + 1
+    exponent = _exponent_at(err, text, origin)
+    if exponent is not None:
+        return exponent
     if isinstance(err, UnexpectedCharacters):
         at = err.pos_in_stream or 0
         ch = text[at] if at < len(text) else ""
         if ch in "\"'":
-            return origin.diagnostic(
-                "P003",
-                "string not closed",
-                origin.span(line, col, line, col + 1),
-                label="this quote has no closing partner on the line",
-                help=f"end the string with {ch}",
-            )
-        return origin.diagnostic(
-            "P001",
-            f"unexpected character `{ch}`",
-            origin.span(line, col, line, col + 1),
-            label="not part of the language",
-            help=_HINTS.get(ch, "write digits as ASCII 0-9" if "０" <= ch <= "９" else ""),
-        )
+            return origin.finding("P003", origin.span(line, col, line, col + 1), quote=ch)
+        hint = _HINTS.get(ch, "hint.p.digits" if "０" <= ch <= "９" else "")
+        span = origin.span(line, col, line, col + 1)
+        return origin.finding("P001", span, char=ch, help=msg(hint) if hint else "")
     if isinstance(err, UnexpectedToken) and err.token.type != "$END":
         tok = err.token
         expected = _expected(err.expected)
         width = max(len(str(tok)), 1)
-        return origin.diagnostic(
+        span = origin.span(line, col, line, col + width)
+        return origin.finding(
             "P002",
-            f"unexpected `{tok}`",
-            origin.span(line, col, line, col + width),
-            label=f"expected {expected}" if expected else "",
+            span,
+            token=str(tok),
+            label=msg("P002.label", expected=expected) if expected else "",
         )
     expected = _expected(getattr(err, "expected", set()) or set())
-    return origin.diagnostic(
-        "P004",
-        "expression ends too early",
-        origin.span(line, col, line, col + 1),
-        label=f"expected {expected}" if expected else "",
+    span = origin.span(line, col, line, col + 1)
+    return origin.finding(
+        "P004", span, label=msg("P004.label", expected=expected) if expected else ""
     )
 
 
-def _expected(names: set[str] | frozenset[str]) -> str:
-    named = sorted({_TOKEN_NAMES.get(n, f"`{n.lower()}`") for n in names if not n.startswith("_")})
+def _exponent_at(err: UnexpectedInput, text: str, origin: Origin) -> Diagnostic | None:
+    """P009 when the parser stopped inside a number written with an exponent (`1e3`,
+    `2.5E-2`): the grammar has no exponents, so it trips on the `e` or on the `.` before it."""
+    if isinstance(err, UnexpectedToken):
+        at = err.token.start_pos or 0
+    else:
+        at = getattr(err, "pos_in_stream", 0) or 0
+    for match in _EXPONENT.finditer(text):
+        before = text[match.start() - 1] if match.start() else ""
+        if before and (before.isalnum() or before in "_.\"'"):
+            continue
+        if match.start() <= at < match.end():
+            line, col = offset_to_line_col(text, match.start())
+            span = origin.span(line, col, line, col + len(match.group()))
+            written = match.group()
+            return origin.finding("P009", span, text=written, plain=_plain(written))
+    return None
+
+
+def _plain(written: str) -> str:
+    """A number with an exponent written out: 1e3 -> 1000, 2.5E-2 -> 0.025."""
+    try:
+        return format(Decimal(written).normalize(), "f") if len(written) <= 12 else written
+    except InvalidOperation:
+        return written
+
+
+def _expected(names: set[str] | frozenset[str]) -> Text:
+    """What the parser would have accepted, in both languages; "" when nothing is known."""
+    named = [_TOKEN_NAMES.get(n, f"`{n.lower()}`") for n in names if not n.startswith("_")]
     if len(named) > 6:
-        return "an operator or the end of the expression"
-    return ", ".join(named)
+        return msg("expected.operator")
+    if not named:
+        return ""
+    en = ", ".join(sorted({render(n, "en") for n in named}))
+    zh = "、".join(sorted({render(n, "zh") for n in named}))
+    return Both(en, zh)
 
 
 _ESCAPES = {"n": "\n", "t": "\t", "\\": "\\", '"': '"', "'": "'"}
@@ -271,11 +291,9 @@ class _Builder:
         m = item.meta
         return self.origin.span(m.line or 1, m.column or 1, m.end_line or 1, m.end_column or 1)
 
-    def error(
-        self, code: str, message: str, item: LarkTree | Token, label: str = "", help: str = ""
-    ) -> DiagnosticError:
-        span = self.span_of(item)
-        return DiagnosticError([self.origin.diagnostic(code, message, span, label, help)])
+    def error(self, key: str, item: LarkTree | Token, /, **args: Any) -> DiagnosticError:
+        """The catalog finding `key` at `item`, raised."""
+        return DiagnosticError([self.origin.finding(key, self.span_of(item), **args)])
 
     def build(self, item: LarkTree | Token) -> ast.Node:
         if isinstance(item, Token):  # only a bare path segment reaches here via `path`
@@ -289,12 +307,7 @@ class _Builder:
     def _number_lit(self, t: LarkTree) -> ast.Node:
         tok = _token(t, 0)
         if len(tok.replace(".", "")) > MAX_NUMBER_DIGITS:
-            raise self.error(
-                "P005",
-                f"number has more than {MAX_NUMBER_DIGITS} digits",
-                tok,
-                help="amounts in yuan need far fewer digits; check for a typing error",
-            )
+            raise self.error("P005", tok, max=MAX_NUMBER_DIGITS)
         return ast.Literal(self.span_of(t), value=Decimal(str(tok)))
 
     def _date_lit(self, t: LarkTree) -> ast.Node:
@@ -303,17 +316,11 @@ class _Builder:
             year, month, day = (int(part) for part in str(tok).split("-"))
             value = date(year, month, day)
         except ValueError:
-            raise self.error(
-                "P006", f"`{tok}` is not a calendar date", tok, help="write YYYY-MM-DD"
-            ) from None
+            raise self.error("P006/invalid", tok, text=str(tok)) from None
         if len(tok) != 10:
-            padded = value.isoformat()
+            spaced = " - ".join(tok.split("-"))
             raise self.error(
-                "P006",
-                f"write the date `{tok}` as `{padded}`",
-                tok,
-                help="dates are written YYYY-MM-DD; to subtract, put spaces: "
-                + " - ".join(tok.split("-")),
+                "P006/padded", tok, text=str(tok), padded=value.isoformat(), spaced=spaced
             )
         return ast.Literal(self.span_of(t), value=value)
 
@@ -321,15 +328,10 @@ class _Builder:
         tok = t.children[0]
         body = str(tok)[1:-1]
         if len(body) > MAX_STRING_LENGTH:
-            raise self.error("P007", f"string longer than {MAX_STRING_LENGTH:,} characters", tok)
+            raise self.error("P007", tok, max=f"{MAX_STRING_LENGTH:,}")
         bad = next((m for m in _ESCAPE_RE.finditer(body) if m.group(1) not in _ESCAPES), None)
         if bad is not None:
-            raise self.error(
-                "P008",
-                f"unknown escape `\\{bad.group(1)}` in string",
-                tok,
-                help="the escapes are \\n \\t \\\\ \\\" \\'",
-            )
+            raise self.error("P008", tok, char=bad.group(1))
         value = _ESCAPE_RE.sub(lambda m: _ESCAPES[m.group(1)], body)
         return ast.Literal(self.span_of(t), value=value)
 

@@ -110,7 +110,7 @@ def _locate_number(text: str, err: NumberError) -> tuple[int, int]:
     """Where the refused number is: the first numeric token that is out of bounds."""
     for match in _NUMBER_CHARS.finditer(text):
         before = text[match.start() - 1] if match.start() else ""
-        if before.isalnum() or before in '"._':
+        if before and (before.isalnum() or before in '"._'):
             continue
         try:
             decimal_from_text(match.group())

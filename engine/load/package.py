@@ -219,6 +219,10 @@ def _notice(loader: _Loader, root: Path, doc: Loaded | None) -> Notice | None:
             loader.missing("what.document", root / DOCUMENT_FILE)
         return None
     path = root / doc.data["text"]
+    if not loader.inside(path):  # said at the `text:` that names it
+        found = doc.finding("L018", "/text", path=doc.data["text"], root=str(root))
+        loader.result.diagnostics.append(found)
+        return None
     loaded = loader.load(path, None)
     if loaded is None:
         return None
@@ -264,13 +268,9 @@ def _parameters(loader: _Loader, root: Path) -> dict[str, Parameter]:
         param = build_parameter(loaded)
         if param.id in params:
             first = params[param.id]
+            where = f"{first.file}:{first.span.line}"
             loader.result.diagnostics.append(
-                loaded.diagnostic(
-                    "R015",
-                    f"parameter id `{param.id}` is already used",
-                    "/id",
-                    label=f"first defined in {first.file}:{first.span.line}",
-                )
+                loaded.finding("R015", "/id", param=param.id, where=where)
             )
             continue
         params[param.id] = param

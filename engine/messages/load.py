@@ -42,10 +42,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "split it into several files; policy files are small",
         "请拆分为几个文件；政策文件通常很小",
     ),
-    "L003/size": (
-        "file too large: {size:,} bytes, the limit is {max:,}",
-        "文件过大：{size:,} 字节，上限为 {max:,}",
-    ),
     "L004": ("invalid YAML: {problem}", "YAML 格式错误：{problem}"),
     "L004/json": ("invalid JSON: {reason}", "JSON 格式错误：{reason}"),
     "L005": ("more than one YAML document in the file", "文件中有多个 YAML 文档"),
@@ -173,6 +169,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "number `{number}` is out of range: its size must lie between 1e{low} and 1e+{high}",
         "数字 `{number}` 超出范围：其大小须在 1e{low} 与 1e+{high} 之间",
     ),
+    "L016/digits.help": (
+        "check the number: an amount in yuan needs far fewer digits",
+        "请检查这个数字：以元计的金额用不了这么多位",
+    ),
+    "L016/size.help": (
+        "check the number: write it out without an exponent, e.g. 1500 for 1.5e3",
+        "请检查这个数字：不用指数，直接写出，如 1.5e3 写作 1500",
+    ),
     "L016/long": (
         "number `{number}` is longer than {max} characters",
         "数字 `{number}` 超过 {max} 个字符",
@@ -189,6 +193,52 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "L018.help": (
         "keep every file of a package inside its folder; a link may not lead out of it",
         "政策包的所有文件都须放在其目录内；链接不得指向目录之外",
+    ),
+    # -- S: schemas ----------------------------------------------------------------------------
+    "S001": ("unknown key `{key}`", "未知的键 `{key}`"),
+    "S001.label": ("not part of this format", "不属于这种文件格式"),
+    "hint.allowed_keys": ("allowed keys: {keys}", "允许的键：{keys}"),
+    "hint.no_keys": ("no keys are allowed here", "此处不允许有键"),
+    "S002": ("missing required key `{key}`{where}", "缺少必需的键 `{key}`{where}"),
+    "hint.add_key": ("add `{key}:`", "请添加 `{key}:`"),
+    "hint.add_key_titled": ("add `{key}:` ({title})", "请添加 `{key}:`（{title}）"),
+    "S003": ("expected {expected}, found {found}", "应为{expected}，实际为{found}"),
+    "S004": ("{value} is not an allowed value", "{value} 不是允许的值"),
+    "S005/key": ("key `{key}` is not a valid name here", "键 `{key}` 在此处不是有效的名称"),
+    "S005/format": ("{value} is not a valid {limit}", "{value} 不是有效的 {limit}"),
+    "S005/pattern": ("{value} is not a valid {what}", "{value} 不是有效的{what}"),
+    "S005/form": ("{value} does not have the expected form", "{value} 的形式不对"),
+    "S005/empty": ("must not be empty", "不能为空"),
+    "S005/minLength": ("needs {min}+ characters", "至少需要 {min} 个字符"),
+    "S005/minItems": ("needs at least {limit} {items_word}", "至少需要 {limit} 项"),
+    "S005/maxProperties": (
+        "only {limit} of these keys may be given, found: {keys}",
+        "这些键中只能给出 {limit} 个，实际为：{keys}",
+    ),
+    "S005/unique": ("the items must not repeat", "各项不能重复"),
+    "S005/other": ("{reason}", "{reason}"),
+    "S006": ("{value} is not a valid {what}", "{value} 不是有效的{what}"),
+    "what.value_plain": ("value", "值"),
+    "hint.date": (
+        "write a calendar date as YYYY-MM-DD, e.g. 2021-08-16",
+        "请写 YYYY-MM-DD 形式的日期，如 2021-08-16",
+    ),
+    "hint.examples": ("e.g. {examples}", "例如 {examples}"),
+    "where.in": (" in `{path}`", "（位于 `{path}`）"),
+    # -- N: the notice text --------------------------------------------------------------------
+    "N001": ("clause id `{id}` is used twice", "条款编号 `{id}` 用了两次"),
+    "N001.help": (
+        "give each clause its own id, e.g. 二.（一）",
+        "请为每个条款取不同的编号，如 二.（一）",
+    ),
+    "N001.note": ("note: first used at {where}", "注：第一次使用在 {where}"),
+    "N002": (
+        "parent `{parent}` is not a clause before this one",
+        "上级 `{parent}` 不是排在本条之前的条款",
+    ),
+    "N002.help": (
+        "a parent must be the id of an enclosing clause listed earlier",
+        "上级须是排在前面、包含本条的条款的编号",
     ),
     # -- hints shared by several findings ---------------------------------------------------
     "hint.did_you_mean": ("did you mean `{option}`?", "是否想写 `{option}`？"),

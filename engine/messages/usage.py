@@ -97,10 +97,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "以 `-` 开头的表达式会被当作选项：请在前面加 `--`，如 clause expr -- '-1 + 2'",
     ),
     "U005/missing": ("missing {what}", "缺少{what}"),
-    "U005/value": ("invalid value for {option}: {reason}", "{option} 的值无效：{reason}"),
-    "U005/extra": ("unexpected extra argument: {argument}", "多余的参数：{argument}"),
     "U005/command": ("no such command: {command}", "没有这个命令：{command}"),
-    "U005/usage": ("usage: {usage}", "用法：{usage}"),
     "U006": (
         "nothing to check in {where}: no policy package (a folder with document.yaml) and no "
         "YAML file",
@@ -128,7 +125,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "unsupported input format `{suffix}`; use one of {known}",
         "不支持的输入格式 `{suffix}`；请使用 {known} 之一",
     ),
-    "B001/missing": ("no such file", "文件不存在"),
     "B001/notfile": ("not a file", "不是文件"),
     "B001/read": ("cannot read file: {reason}", "无法读取文件：{reason}"),
     "B001/empty": (
@@ -202,7 +198,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "预算中的资金来源 `{fund}` 不存在；现有资金来源：{funds}",
     ),
     "B005": ("a worker process failed: {reason}", "工作进程失败：{reason}"),
-    "B006": ("stopped by {signal}: no results written", "被 {signal} 终止：未写出任何结果"),
     # -- words shared by messages -------------------------------------------------------------
     "kind.bool": ("a boolean", "布尔值"),
     "kind.number": ("a number", "数字"),
@@ -211,6 +206,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "kind.record": ("a record", "记录"),
     "kind.nothing": ("nothing", "空值"),
     "kind.mapping": ("a mapping", "映射"),
+    "kind.whole": ("a whole number", "整数"),
     "expect.bool": ("true or false", "true 或 false"),
     "expect.number": ("a number", "数字"),
     "expect.date": ("a date YYYY-MM-DD", "YYYY-MM-DD 形式的日期"),
