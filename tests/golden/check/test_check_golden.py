@@ -2,7 +2,8 @@
 file, line and column, and the exact rendered output (golden `.txt` beside it).
 
 Each case is `<name>.yaml`: edits applied to a copy of `tests/fixtures/mini`, then the findings
-expected (and `lang: zh` to render the golden text in Chinese). Run `pytest --update-golden` to rewrite the `.txt` files, and review the diff.
+expected (and `lang: zh` to render the golden text in Chinese). Run `pytest --update-golden`
+to rewrite the `.txt` files, and review the diff.
 """
 
 from __future__ import annotations
