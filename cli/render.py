@@ -10,22 +10,24 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.text import Text
-from rich.tree import Tree
 
 from clause.cli.i18n import plural, t
 from clause.cli.options import Format
-from clause.engine.api import CheckReport, ExprReport
 from clause.engine.diagnostics import Diagnostic, format_diagnostic, localized
 from clause.engine.escape import github_message, github_property, printable, xml_attr, xml_text
-from clause.engine.explain import render as explain_render
-from clause.engine.explain.model import Explanation
-from clause.engine.explain.render import Styled, TextNode
-from clause.engine.expr.values import show_value
 from clause.engine.messages import render as say
+
+if TYPE_CHECKING:  # imported where used: `clause expr` loads neither the checker nor explain
+    from rich.tree import Tree
+
+    from clause.engine.api.check import CheckReport
+    from clause.engine.api.expr import ExprReport
+    from clause.engine.explain.model import Explanation
+    from clause.engine.explain.render import Styled, TextNode
 
 __all__ = ["Format", "make_console"]
 
@@ -83,6 +85,7 @@ def diagnostics(
 
 
 def expr_report(report: ExprReport, console: Console, fmt: str = "text", lang: str = "en") -> None:
+
     if fmt == "json":
         json_out(report.to_json(), console)
         return
@@ -98,6 +101,8 @@ def expr_report(report: ExprReport, console: Console, fmt: str = "text", lang: s
 
 def _tree_lines(report: ExprReport, lang: str) -> list[Text]:
     """The sub-expression tree with box-drawing guides, never cropped (long lines run on)."""
+    from clause.engine.expr.values import show_value
+
     nodes = report.nodes
     out: list[Text] = []
     open_levels: list[bool] = []  # per depth: does a later sibling still follow?
@@ -159,6 +164,8 @@ def check_report(
 
 def explanation(expl: Explanation, lang: str, console: Console, fmt: str) -> None:
     """An explanation as a Rich tree (text), Markdown (md) or JSON (json)."""
+    from clause.engine.explain import render as explain_render
+
     if fmt == "json":
         json_out(explain_render.to_json(expl, lang), console)
         return
@@ -178,6 +185,8 @@ def rich_text(styled: tuple[Styled, ...]) -> Text:
 
 def rich_tree(node: TextNode) -> Tree:
     """A text tree from the engine as a Rich Tree."""
+    from rich.tree import Tree
+
     tree = Tree(rich_text(node.label))
     stack = [(tree, node)]
     while stack:
@@ -225,6 +234,8 @@ def test_runs(
 
 
 def _failure(case: Any, console: Console, lang: str) -> None:
+    from clause.engine.explain import render as explain_render
+
     head = t("test.fail", lang, file=case.file, line=case.line, name=case.name, date=case.date)
     console.print(Text(printable(head), style="bold red"))
     if case.error:
@@ -239,6 +250,8 @@ def _failure(case: Any, console: Console, lang: str) -> None:
 
 
 def _run_json(pkg: Any, run: Any, min_coverage: float | None) -> dict[str, Any]:
+    from clause.engine.explain import render as explain_render
+
     cov = run.coverage
     return {
         "package": pkg.document.number,

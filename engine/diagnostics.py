@@ -12,8 +12,6 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
-from wcwidth import wcswidth
-
 from clause.engine.messages import CATALOG, Msg, Text, msg, render
 from clause.engine.source import Span
 
@@ -205,6 +203,8 @@ def suggestion(word: str, options: Iterable[str], cutoff: float = 0.6) -> Msg | 
 
 def display_width(text: str) -> int:
     """Terminal cells taken by text: CJK characters are two wide, control characters zero."""
+    from wcwidth import wcswidth  # here, not at start-up: its tables take a while to import
+
     width = wcswidth(text)
     if width < 0:  # some character has no defined width (a control character): count it as one
         return sum(max(wcswidth(ch), 1) for ch in text)
