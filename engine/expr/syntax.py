@@ -125,7 +125,10 @@ def _parser() -> Lark:
     from clause.engine.expr import tables
 
     if tables.TABLES.get("digest") == grammar_digest():
-        return Lark._load_from_dict(tables.TABLES["data"], tables.TABLES["memo"])
+        loaded: Lark = Lark._load_from_dict(  # type: ignore[no-untyped-call]
+            tables.TABLES["data"], tables.TABLES["memo"]
+        )
+        return loaded
     return Lark(grammar_text(), **_LARK_OPTIONS)
 
 
