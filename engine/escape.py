@@ -112,4 +112,5 @@ def xml_text(text: str) -> str:
 def xml_attr(text: str) -> str:
     """A quoted XML attribute value (with its quotes), on one line."""
     value = xml_text(text).replace('"', "&quot;").replace("\n", "&#10;").replace("\r", "&#13;")
+    value = value.replace("\t", "&#9;")
     return f'"{value}"'
