@@ -164,7 +164,7 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 60 else text[:59] + "…"
 
 
-def schema_problems(facts: Mapping[str, Any], schema: Mapping[str, Any]) -> list[tuple[str, str]]:
+def schema_problems(facts: Mapping[str, Any], schema: Mapping[str, Any]) -> list[tuple[str, Text]]:
     """(JSON pointer, message) for every way normalised facts break the facts JSON Schema:
     unknown fields, values out of range, missing required fields. Sorted by pointer."""
     from jsonschema import Draft202012Validator
@@ -172,8 +172,37 @@ def schema_problems(facts: Mapping[str, Any], schema: Mapping[str, Any]) -> list
     from clause.engine.load.validate import to_json_data
 
     validator = Draft202012Validator(schema)
-    found = [
-        ("/" + "/".join(map(str, e.absolute_path)), e.message)
-        for e in validator.iter_errors(to_json_data(facts))
-    ]
-    return sorted(found)
+    found: list[tuple[str, Text]] = []
+    for error in validator.iter_errors(to_json_data(facts)):
+        pointer = "/" + "/".join(map(str, error.absolute_path))
+        found.extend(_problem(error, pointer))
+    return sorted(found, key=lambda item: (item[0], str(item[1])))
+
+
+def _problem(error: Any, pointer: str) -> list[tuple[str, Text]]:
+    """A jsonschema error in words of both languages (its own English for rare validators)."""
+    kind, limit, instance = error.validator, error.validator_value, error.instance
+    if kind == "additionalProperties" and isinstance(instance, Mapping):
+        known = sorted(error.schema.get("properties", {}))
+        return [
+            (
+                f"{pointer.rstrip('/')}/{key}",
+                msg("F001/unknown", key=key, hint=suggestion_text(str(key), known)),
+            )
+            for key in instance
+            if key not in known
+        ]
+    if kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        return [(pointer, msg(f"F001/{kind}", value=_shown(instance), limit=_shown(limit)))]
+    if kind == "required":
+        missing = [k for k in limit if isinstance(instance, Mapping) and k not in instance]
+        return [(pointer, msg("F001/required", key=k)) for k in missing[:1]]
+    return [(pointer, error.message)]
+
+
+def suggestion_text(word: str, options: list[str]) -> Text:
+    """ " (did you mean `x`?)" in both languages, or nothing."""
+    import difflib
+
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    return msg("hint.did_you_mean_paren", option=close[0]) if close else ""

@@ -153,6 +153,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "`{key}: <why>` to the condition",
         "请让条件与条款一致；如确属有意不同，请在条件中加上 `{key}: <原因>`",
     ),
+    "gap.rule": ("rule {rule} never decided", "规则 {rule} 从未作出决定"),
+    "gap.version": ("version {version} never used", "版本 {version} 从未用到"),
+    "gap.true": ("condition {condition} never true", "条件 {condition} 从未为真"),
+    "gap.false": ("condition {condition} never false", "条件 {condition} 从未为假"),
+    "case.facts": ("facts: {pointer}: {reason}", "事实：{pointer}：{reason}"),
     "W002": (
         "{path} is in no policy package (no document.yaml above it): only its YAML was checked",
         "{path} 不属于任何政策包（上层目录没有 document.yaml）：只检查了其 YAML 格式",

@@ -25,6 +25,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "expected {expected}, found {found} {value}",
         "应为{expected}，实际为{found} {value}",
     ),
+    "F001/unknown": (
+        "`{key}` is not a field of the facts schema{hint}",
+        "`{key}` 不是事实模式中的字段{hint}",
+    ),
+    "hint.did_you_mean_paren": (" (did you mean `{option}`?)", "（是否想写 `{option}`？）"),
+    "F001/minimum": ("{value} is less than the minimum of {limit}", "{value} 小于最小值 {limit}"),
+    "F001/maximum": ("{value} is more than the maximum of {limit}", "{value} 大于最大值 {limit}"),
+    "F001/exclusiveMinimum": (
+        "{value} must be more than {limit}",
+        "{value} 须大于 {limit}",
+    ),
+    "F001/exclusiveMaximum": ("{value} must be less than {limit}", "{value} 须小于 {limit}"),
+    "F001/required": ("`{key}` is required", "缺少必需的字段 `{key}`"),
     "F002": ("{pointer}: {reason}", "{pointer}：{reason}"),
     "F002/mapping": (
         "a facts schema is a JSON Schema object, found {found}",

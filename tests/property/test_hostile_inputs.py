@@ -349,11 +349,12 @@ def _xml_shown(text: str) -> str:
     import re
 
     shown = printable(text)
-    return re.sub(
-        "[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]",
-        lambda m: f"\\x{ord(m.group()):02x}",
-        shown,
-    )
+
+    def escaped(match: re.Match[str]) -> str:
+        code = ord(match.group())
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]", escaped, shown)
 
 
 # -- the fast YAML composer gives the careful one's result -----------------------------------------
