@@ -285,6 +285,50 @@ def test_docs_install_from_the_repository_and_name_real_facts(clause: Any) -> No
     assert result.code == 0, result.err
 
 
+def test_the_guide_amendment_can_be_completed(clause: Any, tmp_path: Path) -> None:
+    """Officers' guide section 7 done as written: version 1 ends, version 2 raises the cap to
+    800 with the notice's words kept and the difference named; check passes, and the date
+    that selects the version decides between 500 and 800."""
+    import shutil
+
+    package = tmp_path / "hubei"
+    shutil.copytree(HUBEI, package)
+    rule = package / "rules" / "c2-1-transport-cross-province.yaml"
+    head, first = rule.read_text(encoding="utf-8").split("versions:\n", 1)
+    first = first.replace("to: 2025-12-31}", "to: 2023-06-30}", 1)
+    second = (
+        first.replace("- version: 1", "- version: 2")
+        .replace(
+            "date: 2021-08-16, by: 鄂人社发〔2021〕25号, clause: 二.（一）",
+            "date: 2023-06-15, by: 示例人社发〔2023〕1号, clause: 一",
+        )
+        .replace(
+            "valid: {from: 2021-08-16, to: 2023-06-30}", "valid: {from: 2023-07-01, to: 2025-12-31}"
+        )
+        .replace("max: 500\n", "max: 800\n")
+        .replace(
+            "quote: 按每人不超过500元标准给予一次性交通补助\n",
+            "quote: 按每人不超过500元标准给予一次性交通补助\n"
+            "        differs_from_quote: 示例人社发〔2023〕1号 一 raises it to 800 yuan\n",
+        )
+    )
+    rule.write_text(head + "versions:\n" + first + second, encoding="utf-8")
+    checked = clause("check", str(package))
+    assert checked.code == 0, checked.out
+    facts = tmp_path / "f.yaml"
+    for day, cap in (("2023-06-30", "500.00"), ("2023-07-01", "800.00")):
+        facts.write_text(
+            f"person: {{poverty_alleviated: true, organised_work: true, work_scope: 跨省, "
+            f"departure_date: {day}, transport_cost: 900, grants: []}}\n",
+            encoding="utf-8",
+        )
+        args = ("explain", str(facts), "--date", "2023-08-01", "--package", str(package))
+        data = json.loads(
+            clause(*args, "--rule", "c2-1-transport-cross-province", "--format", "json").out
+        )
+        assert data["decisions"][0]["amount_cap"] == cap
+
+
 # -- item 23: small things a new user meets --------------------------------------------------------
 
 
@@ -316,12 +360,19 @@ def test_one_off_line_of_an_eligible_rule_shows_a_tick(clause: Any, tmp_path: Pa
 
 
 def test_eval_text_explains_the_open_split(clause: Any, tmp_path: Path) -> None:
-    # no county quota fact: the split between the bridging fund and the next one is not known
-    source = register(tmp_path, row("a"), row("b", cost="100"))
-    result = clause("eval", str(source), "--date", "2030-06-01", "--package", str(MINI))
+    """No county quota fact: 500 yuan is decided but its split between the bridging fund and
+    the employment fund is open; the totals say so instead of leaving a silent gap."""
+    source = tmp_path / "h.csv"
+    source.write_text(
+        "case_id,person.poverty_alleviated,person.organised_work,person.work_scope,"
+        "person.departure_date,person.transport_cost,person.grants\n"
+        "a,true,true,跨省,2021-09-01,620,[]\n",
+        encoding="utf-8",
+    )
+    args = ("eval", str(source), "--date", "2021-10-15", "--package", str(HUBEI))
+    result = clause(*args, "--rejects", str(tmp_path / "r.jsonl"))
     assert result.code == 0, result.err
-    if "split" in result.out:
-        assert "not split between funds" in result.out
+    assert "not split between funds (a quota is not known): 1 case(s), 500.00 yuan" in result.out
 
 
 # -- item 26: Chinese for the officers, from the locale or --lang ----------------------------------
