@@ -1,11 +1,13 @@
-"""Every command over a corpus of bad inputs, run as a user runs it: a fresh `clause` process.
+"""Every command over a corpus of bad inputs, run as a user runs it: `clause`'s entry point.
 
 Each probe asserts what issue 10 asks of every bad input: exit code 1 or 2 (never 3, never a
 traceback), a message naming the file and the place (file:line:col, or the JSON path), an
-answer within PROBE_SECONDS (a hang is a failure, not a wait), and no file outside the outputs
-the probe names created, changed or removed (the whole work folder is hashed before and after).
-The corpus is built in a temporary folder from the mini package, so the probes need no network,
-no fixtures outside the repository and no particular machine.
+answer within PROBE_SECONDS (a timer interrupts a probe that hangs: a failure, not a wait), and
+no file outside the outputs the probe names created, changed or removed (the whole work folder
+is hashed before and after). The probes run in this process, through `main()` as the console
+script runs it, so the suite stays quick; `test_probes_in_a_fresh_process` runs a few again as
+separate `python -m clause.cli` processes, with stdin, exit status and all. The corpus is built
+in a temporary folder from the mini package: no network, no particular machine.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -410,6 +414,27 @@ def tree_digest(root: Path) -> dict[str, str]:
     return out
 
 
+class ProbeTimeout(BaseException):
+    """Raised by the timer when a probe runs past PROBE_SECONDS."""
+
+
+def _expire(signum: int, frame: object) -> None:
+    raise ProbeTimeout(f"no answer within {PROBE_SECONDS} s")
+
+
+def run_in_process(clause: Any, probe: Probe, root: Path, monkeypatch: Any) -> tuple[int, str]:
+    """The probe through `clause.cli.app.main`, in `root`, stopped by a timer if it hangs."""
+    monkeypatch.chdir(root)
+    previous = signal.signal(signal.SIGALRM, _expire)
+    signal.setitimer(signal.ITIMER_REAL, PROBE_SECONDS)
+    try:
+        result = clause(*probe.args, stdin=probe.stdin)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    return result.code, result.out + result.err
+
+
 def run_probe(probe: Probe, root: Path) -> subprocess.CompletedProcess[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "LANG"))}
     env.update(LANG="C.UTF-8", COLUMNS="100", NO_COLOR="1")
@@ -424,18 +449,9 @@ def run_probe(probe: Probe, root: Path) -> subprocess.CompletedProcess[bytes]:
     )
 
 
-@pytest.mark.parametrize("probe", PROBES, ids=[p.name for p in PROBES])
-def test_hostile_input(probe: Probe, tmp_path: Path) -> None:
-    root = tmp_path / "work"
-    shutil.copytree(MINI, root / "mini")
-    probe.setup(root)
-    before = tree_digest(root)
-    try:
-        result = run_probe(probe, root)
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"no answer within {PROBE_SECONDS} s")
-    out = result.stdout.decode("utf-8", "replace") + result.stderr.decode("utf-8", "replace")
-    assert result.returncode in probe.codes, f"exit {result.returncode}:\n{out}"
+def check_answer(probe: Probe, code: int, out: str, before: dict[str, str], root: Path) -> None:
+    assert "ProbeTimeout" not in out, f"no answer within {PROBE_SECONDS} s"
+    assert code in probe.codes, f"exit {code}:\n{out}"
     assert "Traceback" not in out and "internal error" not in out, out
     assert probe.where in out, f"the message does not name {probe.where!r}:\n{out}"
     assert ESC not in out, "a terminal escape reached the output"
@@ -444,12 +460,40 @@ def test_hostile_input(probe: Probe, tmp_path: Path) -> None:
     assert changed <= set(probe.outputs), f"files touched: {sorted(changed)}"
 
 
-def test_forged_annotation_stays_one_line(tmp_path: Path) -> None:
-    """The GitHub form: one workflow command per finding, the forged one kept inside it."""
-    probe = next(p for p in PROBES if p.name == "forged annotation")
+def prepared(probe: Probe, tmp_path: Path) -> tuple[Path, dict[str, str]]:
     root = tmp_path / "work"
     shutil.copytree(MINI, root / "mini")
     probe.setup(root)
-    lines = run_probe(probe, root).stdout.decode("utf-8").splitlines()
+    return root, tree_digest(root)
+
+
+@pytest.mark.parametrize("probe", PROBES, ids=[p.name for p in PROBES])
+def test_hostile_input(probe: Probe, tmp_path: Path, clause: Any, monkeypatch: Any) -> None:
+    root, before = prepared(probe, tmp_path)
+    code, out = run_in_process(clause, probe, root, monkeypatch)
+    check_answer(probe, code, out, before, root)
+
+
+FRESH = ("random bytes on stdin", "facts huge exponent", "register symlink loop", "no tests")
+
+
+@pytest.mark.parametrize("name", FRESH)
+def test_probes_in_a_fresh_process(name: str, tmp_path: Path) -> None:
+    probe = next(p for p in PROBES if p.name == name)
+    root, before = prepared(probe, tmp_path)
+    try:
+        result = run_probe(probe, root)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"no answer within {PROBE_SECONDS} s")
+    out = result.stdout.decode("utf-8", "replace") + result.stderr.decode("utf-8", "replace")
+    check_answer(probe, result.returncode, out, before, root)
+
+
+def test_forged_annotation_stays_one_line(tmp_path: Path, clause: Any, monkeypatch: Any) -> None:
+    """The GitHub form: one workflow command per finding, the forged one kept inside it."""
+    probe = next(p for p in PROBES if p.name == "forged annotation")
+    root, _ = prepared(probe, tmp_path)
+    monkeypatch.chdir(root)
+    lines = clause(*probe.args).out.splitlines()
     assert lines and all(line.startswith(("::error ", "::warning ")) for line in lines), lines
     assert not any("file=README.md" in line.split("::", 2)[1] for line in lines), lines

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
@@ -33,9 +34,14 @@ def test_tables_match_the_grammar_and_lark() -> None:
     )
 
 
+@functools.cache
+def built_parser() -> Lark:
+    return Lark(grammar_text(), **_LARK_OPTIONS)
+
+
 @pytest.mark.parametrize("text", corpus_expressions()[:400])
 def test_prebuilt_tables_parse_as_the_grammar_does(text: str) -> None:
-    built = Lark(grammar_text(), **_LARK_OPTIONS)
+    built = built_parser()
 
     def run(parser: Lark) -> object:
         try:
