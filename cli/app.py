@@ -29,6 +29,7 @@ from clause.cli.options import (
     LangOption,
     PackageOption,
     TestFormat,
+    choose_language,
     language,
 )
 from clause.engine import __version__
@@ -57,8 +58,10 @@ def _root(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
+    lang: LangOption = None,
 ) -> None:
-    """clause: policy-as-code for government subsidy notices."""
+    """clause: policy-as-code for government subsidy notices. `--lang` may also come first:
+    `clause --lang zh check` (main() reads it before the command runs)."""
 
 
 def parse_date(text: str | None, option: str = "--date") -> date | None:
@@ -292,6 +295,7 @@ def main() -> None:
     """Console-script entry: run the app, turning every failure into a message and exit code."""
     argv = sys.argv[1:]
     lang = lang_from_argv(argv)
+    choose_language(lang)
     _handle_signals()
     try:
         command = typer.main.get_command(app)

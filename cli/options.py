@@ -65,6 +65,18 @@ PackageOption = Annotated[
 ]
 
 
+#: The language the whole command line asked for (`clause --lang zh check` puts it before the
+#: command), set by `main` before the command runs.
+_line_lang: list[str] = []
+
+
+def choose_language(lang: str) -> None:
+    _line_lang[:] = [lang]
+
+
 def language(lang: Lang | None) -> str:
-    """The language asked for, or the locale's (zh when it starts with zh, else en)."""
-    return lang.value if lang is not None else lang_from_env()
+    """The language asked for on the command, else on the command line, else the locale's
+    (zh when it starts with zh, else en)."""
+    if lang is not None:
+        return lang.value
+    return _line_lang[0] if _line_lang else lang_from_env()

@@ -413,3 +413,36 @@ def test_start_up_imports_only_what_the_command_needs() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+# -- item 10: a key twice in a register's JSON line rejects that row -------------------------------
+
+
+def test_a_json_line_with_a_key_twice_is_rejected(clause: Any, tmp_path: Path) -> None:
+    source = tmp_path / "reg.jsonl"
+    source.write_text(
+        '{"case_id": "a", "person": {"organised": true, "organised": false}}\n'
+        '{"case_id": "b", "person": {"organised": true, "有组织": false}}\n'
+        '{"case_id": "c", "person": {"organised": true}}\n',
+        encoding="utf-8",
+    )
+    result, rejects = run_eval(clause, source)
+    assert result.code == 0, result.err
+    reasons = {r["case_id"] or r["row"]: r["reason"] for r in rejects_of(rejects)}
+    assert "duplicate key `organised`" in reasons[1]
+    assert "name the same fact" in reasons["b"]
+
+
+# -- item 25: a large facts file is composed by libyaml, not the pure-Python parser -----------------
+
+
+def test_a_large_plain_file_takes_the_fast_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    from clause.engine.load import composer
+    from clause.engine.load.loader import load_yaml
+
+    def careful(*args: object) -> object:
+        raise AssertionError("the pure-Python composer ran on a plain file")
+
+    monkeypatch.setattr(composer, "_careful", careful)
+    text = "person:\n" + "".join(f"  k{i:05d}: {i}\n" for i in range(20_000))
+    assert len(load_yaml(text).data["person"]) == 20_000
