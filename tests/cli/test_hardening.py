@@ -433,7 +433,7 @@ def test_a_json_line_with_a_key_twice_is_rejected(clause: Any, tmp_path: Path) -
     assert "name the same fact" in reasons["b"]
 
 
-# -- item 25: a large facts file is composed by libyaml, not the pure-Python parser -----------------
+# -- item 25: a large facts file is composed by libyaml, not the pure-Python parser ----------------
 
 
 def test_a_large_plain_file_takes_the_fast_way(monkeypatch: pytest.MonkeyPatch) -> None:
