@@ -97,6 +97,17 @@ HELP_ZH: dict[str, str] = {
     "eval --quiet": "不显示进度条。",
     "eval --backend": "逐案决定的方式（record：逐个案例）。",
     "eval --package": "政策包目录（默认：policies/ 下唯一的政策包）。",
+    "diff": "比较政策库的两个状态：以经办人员的语言列出每处变化；给出 --register 和 --date 时，"
+    "列出哪些案例的决定改变了，以及各资金来源改变前后的合计。退出码 0（有差异不是错误），"
+    "2 输入无法使用。",
+    "diff OLD": "改变前的政策库：目录或 git 版本。",
+    "diff NEW": "改变后的政策库：目录或 git 版本。",
+    "diff --library": "政策库目录（用于 git 版本）。",
+    "diff --register": "在两种状态下分别决定的名册（.csv、.jsonl、.parquet）。",
+    "diff --date": "决定日期 YYYY-MM-DD（与 --register 一起使用）。",
+    "diff --out": "把每个改变了的决定写到这里（JSON Lines）。",
+    "diff --budget": "各资金来源的额度，按名册顺序使用。",
+    "diff --format": "输出格式。",
     "--lang": "输出语言：zh 或 en（默认按 LANG 等区域设置）。",
     "--help": "显示此帮助并退出。",
 }

@@ -28,8 +28,9 @@ if TYPE_CHECKING:  # the names below are imported on first use (see __getattr__)
         open_library,
         open_package,
     )
+    from clause.engine.api.diff import LibraryDiff, diff
     from clause.engine.api.expr import ExprReport, NodeValue, evaluate_expression
-    from clause.engine.api.files import read_budget, read_data_file, read_facts_stdin
+    from clause.engine.api.files import parse_date, read_budget, read_data_file, read_facts_stdin
     from clause.engine.api.policy import notice_coverage, rule_with_clause, run_policy_tests
     from clause.engine.expr.values import EvalError, Unknown
 
@@ -54,6 +55,9 @@ _HOMES = {
     "ExprReport": "expr",
     "NodeValue": "expr",
     "evaluate_expression": "expr",
+    "LibraryDiff": "diff",
+    "diff": "diff",
+    "parse_date": "files",
     "read_budget": "files",
     "read_data_file": "files",
     "read_facts_stdin": "files",
@@ -69,7 +73,9 @@ def __getattr__(name: str) -> Any:
     home = _HOMES.get(name)
     if home is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value  # `check` and `diff` are module names too: the function wins
+    return value
 
 
 __all__ = [
@@ -80,11 +86,13 @@ __all__ = [
     "CheckReport",
     "EvalError",
     "ExprReport",
+    "LibraryDiff",
     "NodeValue",
     "Unknown",
     "check",
     "check_selection",
     "decide_case",
+    "diff",
     "evaluate_expression",
     "evaluate_register",
     "explain_case",
@@ -92,6 +100,7 @@ __all__ = [
     "notice_coverage",
     "open_library",
     "open_package",
+    "parse_date",
     "read_budget",
     "read_data_file",
     "read_facts_stdin",

@@ -9,6 +9,7 @@ aliases and refuse duplicate keys.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
@@ -23,6 +24,23 @@ from clause.engine.source import Span
 MAX_INPUT_BYTES = 5 * 1024 * 1024
 STDIN = "<stdin>"
 COMMAND_LINE = "<command line>"
+
+
+def parse_date(text: str | None, required: str | None = None) -> date:
+    """A date given on the command line (`--date`): YYYY-MM-DD, or a usage error (U001).
+    When absent, the usage error says `required` (None: the option is always given)."""
+    if text is None:
+        reason = required or msg("U001/missing", option="--date")
+        raise DiagnosticError([input_finding("U001/given", CLI, reason=reason)])
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        finding = input_finding("U001", CLI, option="--date", value=repr(text))
+        raise DiagnosticError([finding]) from None
+
+
+#: The "file" of problems in command-line options.
+CLI = COMMAND_LINE
 
 
 def input_error(code: str, message: Text, file: str) -> Diagnostic:

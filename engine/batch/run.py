@@ -191,7 +191,7 @@ def _evaluate(
         raise DiagnosticError([error("B001", err.reason, str(source), err.line)]) from None
     sinks: list[Sink] = []
     try:
-        job = _job(library, reader, options)
+        job = make_job(library, reader, options)
         local = ChunkWorker(job, library)
         out = open_sink(options.out, job.out_kind) if options.out and job.out_kind else None
         sinks = [s for s in (out,) if s is not None]
@@ -265,7 +265,7 @@ def _merge(
     rejects.add(result.rejects)
     payload = result.payload
     if result.rows is not None:  # budgets are spent here, in input order
-        spent = [_spend(r, budget) for r in result.rows]
+        spent = [spend_budget(r, budget) for r in result.rows]
         rows = selected(spent, options.rule_ids)
         for r in rows:
             tally.add_funding(r)
@@ -274,14 +274,16 @@ def _merge(
         out.write(payload)
 
 
-def _spend(row: ResultRow, budget: Budget | None) -> ResultRow:
+def spend_budget(row: ResultRow, budget: Budget | None) -> ResultRow:
+    """The row's funding re-split along its chain, spending `budget` (in input order)."""
     if not row.chain or row.amount is None:
         return row
     shares = allocate(row.amount, row.chain, budget)
     return row._replace(funding=tuple((f, s) for (f, _), s in zip(row.chain, shares, strict=True)))
 
 
-def _job(library: Library, reader: Source, options: BatchOptions) -> Job:
+def make_job(library: Library, reader: Source, options: BatchOptions) -> Job:
+    """What a worker needs to decide chunks of this register."""
     out_kind = format_of(options.out) if options.out else None
     return Job(
         roots=library.roots,

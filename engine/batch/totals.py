@@ -149,11 +149,11 @@ class BatchSummary:
                 {
                     "rule": rule,
                     "outcomes": {o: r.outcomes[o] for o in OUTCOMES if r.outcomes[o]},
-                    "amount": _text(r.amount),
+                    "amount": yuan_text(r.amount),
                     "amount_unknown": r.amount_unknown,
-                    "uncovered": _text(r.uncovered),
+                    "uncovered": yuan_text(r.uncovered),
                     "split_unknown": r.split_unknown,
-                    "split_unknown_amount": _text(r.split_unknown_amount),
+                    "split_unknown_amount": yuan_text(r.split_unknown_amount),
                 }
                 for rule, r in sorted(t.rules.items())
             ],
@@ -164,17 +164,17 @@ class BatchSummary:
         totals = self.tally.funds.get(fund, FundTotals())
         out: dict[str, Any] = {
             "fund": fund,
-            "allocated": _text(totals.allocated),
+            "allocated": yuan_text(totals.allocated),
             "cases": totals.cases,
-            "passed_on": _text(totals.passed_on),
+            "passed_on": yuan_text(totals.passed_on),
         }
         if self.budget is not None and fund in self.budget:
-            out["quota"] = _text(self.budget[fund])
-            out["remaining"] = _text((self.remaining or {}).get(fund, ZERO))
+            out["quota"] = yuan_text(self.budget[fund])
+            out["remaining"] = yuan_text((self.remaining or {}).get(fund, ZERO))
         return out
 
 
-def _text(value: Decimal) -> str:
+def yuan_text(value: Decimal) -> str:
     """Yuan with at least the cents: 400 -> 400.00, 0.125 stays 0.125."""
     if value.as_tuple().exponent > -2:  # type: ignore[operator]
         value = value.quantize(ZERO)

@@ -75,6 +75,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{option} {value} is not a date; write YYYY-MM-DD",
         "{option} {value} 不是日期；请写 YYYY-MM-DD",
     ),
+    "U001/missing": ("{option} is missing", "缺少 {option}"),
+    "U001/given": ("{reason}", "{reason}"),
     "U002": (
         "expected one policy package under {where}, found {count} ({found}); choose one with "
         "--package",
