@@ -3,7 +3,7 @@
 In: rules. Out: for each rule the rules whose outcome it reads (`outcome("id")` in any of its
 expressions) and the rules that override it; a deterministic decision order (dependencies
 first, ties by rule id, so the order of the files never matters); and the cycles, which
-`clause check` rejects (R019). A library whose rules have a cycle is never decided from (the
+`clause check` rejects (R025). A library whose rules have a cycle is never decided from (the
 package fails its check); the order still places every rule, so nothing loops.
 """
 

@@ -22,6 +22,7 @@ from clause.engine.explain.model import DecisionExplained
 from clause.engine.facts import FactsError, normalize_facts, schema_problems, to_decimal
 from clause.engine.library import Library
 from clause.engine.load.loader import load_yaml
+from clause.engine.messages import Msg, Text, msg
 from clause.engine.model import Citation, ParameterValue, Window
 
 
@@ -40,7 +41,7 @@ class CaseResult:
     name: str
     date: date
     mismatches: tuple[Mismatch, ...] = ()
-    error: str = ""
+    error: Text = ""  # why the case could not run, in both languages
     explanations: tuple[DecisionExplained, ...] = ()  # of the rules that failed
 
     @property
@@ -72,13 +73,14 @@ class Coverage:
     def percent(self) -> float:
         return 100.0 * self.covered / self.items if self.items else 100.0
 
-    def gaps(self) -> list[str]:
-        out = [f"rule {r} never decided" for r, seen in self.rules.items() if not seen]
-        out += [f"version {v} never used" for v, seen in self.versions.items() if not seen]
+    def gaps(self) -> list[Msg]:
+        """What no case exercised, in both languages (str() gives the English)."""
+        out = [msg("gap.rule", rule=r) for r, seen in self.rules.items() if not seen]
+        out += [msg("gap.version", version=v) for v, seen in self.versions.items() if not seen]
         for cond, seen in self.conditions.items():
             for value in (True, False):
                 if value not in seen:
-                    out.append(f"condition {cond} never {'true' if value else 'false'}")
+                    out.append(msg(f"gap.{'true' if value else 'false'}", condition=cond))
         return out
 
 
@@ -143,15 +145,18 @@ def run_case(
     try:
         facts = normalize_facts(case.get("facts") or {}, library.env.facts)
     except FactsError as err:
-        return CaseResult(file, line, case["name"], on, error=f"facts: {err}")
+        reason = msg("case.facts", pointer=err.pointer or "/", reason=err.reason)
+        return CaseResult(file, line, case["name"], on, error=reason)
     problems = schema_problems(facts, library.facts_schema)
     if problems:  # a misspelt field must not pass as a missing fact
-        pointer, message = problems[0]
-        return CaseResult(file, line, case["name"], on, error=f"facts: {pointer}: {message}")
+        pointer, problem = problems[0]
+        reason = msg("case.facts", pointer=pointer, reason=problem)
+        return CaseResult(file, line, case["name"], on, error=reason)
     if case.get("params"):
         unknown = sorted(set(case["params"]) - set(library.parameters))
         if unknown:
-            return CaseResult(file, line, case["name"], on, error=f"params: no `{unknown[0]}`")
+            reason = msg("case.params", param=unknown[0])
+            return CaseResult(file, line, case["name"], on, error=reason)
         library = with_parameters(library, case["params"], case["name"])
     decisions = {d.rule.id: d for d in decide(library, facts, on, sink=TraceSink())}
     for d in decisions.values():

@@ -189,7 +189,7 @@ class _Generator:
         self.line(ind + 2, f"{t} = {fn}({', '.join(args)})")
         self.line(ind + 1, "except _EvalError as err:")
         span = self.const(node.span)
-        self.line(ind + 2, f"raise _EvalError(err.code, err.message, err.span or {span}) from None")
+        self.line(ind + 2, f"raise _EvalError(err.code, err.reason, err.span or {span}) from None")
         return t
 
 

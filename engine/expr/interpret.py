@@ -145,7 +145,7 @@ class _Interpreter:
         try:
             return BUILTINS[node.name].impl(*args)
         except EvalError as err:
-            raise EvalError(err.code, err.message, err.span or node.span) from None
+            raise EvalError(err.code, err.reason, err.span or node.span) from None
 
 
 def _literal(node: ast.Node) -> object:

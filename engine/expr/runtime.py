@@ -10,6 +10,7 @@ from decimal import Decimal, DecimalException, DivisionByZero, InvalidOperation,
 from typing import Any
 
 from clause.engine.expr.values import DECIMAL, EvalError, Unknown
+from clause.engine.messages import msg
 from clause.engine.source import Span
 
 ARITH: dict[str, Callable[[Decimal, Decimal], Decimal]] = {
@@ -25,10 +26,10 @@ def arith_error(exc: DecimalException, span: Span | None) -> EvalError:
     if isinstance(exc, DivisionByZero) or (
         isinstance(exc, InvalidOperation) and "division" in repr(exc.args).lower()
     ):
-        return EvalError("E301", "division by zero", span)
+        return EvalError("E301", msg("E301"), span)
     if isinstance(exc, Overflow):
-        return EvalError("E302", "number too large (arithmetic overflow)", span)
-    return EvalError("E301", "division by zero", span)
+        return EvalError("E302", msg("E302"), span)
+    return EvalError("E301", msg("E301"), span)
 
 
 def arith(op: str, left: Decimal, right: Decimal, span: Span | None) -> Decimal:

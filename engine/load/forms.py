@@ -1,14 +1,14 @@
 """Cross-file checks of the language forms a single file cannot verify on its own.
 
 In: the built model and the loaded files. Out: findings in a Report (codes in docs/codes.md):
-- R002/R003/R018: a condition's `cite` names a clause that exists and holds its quote; a
+- R002/R003/R024: a condition's `cite` names a clause that exists and holds its quote; a
   clause of another document cannot be checked until that document is in the library.
-- R019: rules that read each other's outcome (or override each other) in a cycle.
-- R020: a periodic `once` needs the grant dates in the facts schema.
-- R021: `in_principle` where it means nothing (an exception, a duty's scope, an event).
-- R022/W002: a configured parameter value past a floor or ceiling the notice sets (a warning
+- R025: rules that read each other's outcome (or override each other) in a cycle.
+- R026: a periodic `once` needs the grant dates in the facts schema.
+- R027: `in_principle` where it means nothing (an exception, a duty's scope, an event).
+- R028/W003: a configured parameter value past a floor or ceiling the notice sets (a warning
   when the bound holds 原则上).
-- R023: a policy test case sets a parameter the package does not have.
+- R029: a policy test case sets a parameter the package does not have.
 """
 
 from __future__ import annotations
@@ -18,11 +18,12 @@ from decimal import Decimal
 from typing import Any
 
 from clause.engine.dependencies import outcome_reads, plan, version_exprs
-from clause.engine.diagnostics import Severity, did_you_mean
+from clause.engine.diagnostics import Severity, suggestion
 from clause.engine.expr.types import TypeEnv
 from clause.engine.load.loader import Loaded
 from clause.engine.load.notice import Notice, quote_occurs
 from clause.engine.load.report import Report, bad_quote
+from clause.engine.messages import msg
 from clause.engine.model import Bound, Document, Parameter, ParameterValue, Rule
 
 
@@ -64,25 +65,15 @@ def _cited(report: Report, document: Document, notice: Notice, rule: Rule) -> No
         other = cite.get("document")
         if other is not None and other != document.ref:
             report.at_pointer(
-                "R018",
-                f"cites {other}, which is not in this library: the quote cannot be checked",
-                rule.file,
-                f"{pointer}/cite/document",
-                label="document not loaded",
-                help="load that document's package beside this one, or cite a clause of "
-                f"{document.ref}",
+                "R024", rule.file, f"{pointer}/cite/document", other=other, document=document.ref
             )
             continue
         clause = notice.get(cite["clause"])
         if clause is None:
             ids = [c.id for c in notice.clauses]
+            hint = suggestion(cite["clause"], ids, cutoff=0.5) or ""
             report.at_pointer(
-                "R002",
-                f"clause `{cite['clause']}` is not in the notice",
-                rule.file,
-                f"{pointer}/cite/clause",
-                label="no clause with this id",
-                help=did_you_mean(cite["clause"], ids, cutoff=0.5),
+                "R002", rule.file, f"{pointer}/cite/clause", clause=cite["clause"], help=hint
             )
         elif not quote_occurs(node["quote"], clause.text):
             quote = node["quote"]
@@ -97,9 +88,6 @@ def _cycles(report: Report, rules: list[Rule]) -> None:
         shown = " → ".join((*cycle, cycle[0]))
         for rid in cycle:
             rule = by_id[rid]
-            message = f"rule `{rid}` depends on itself: {shown}"
-            help = "a rule may read another's outcome only if that one does not read it back "
-            help += "(directly, through others, or by overriding it)"
             span = next(
                 (
                     call.span
@@ -111,9 +99,9 @@ def _cycles(report: Report, rules: list[Rule]) -> None:
                 None,
             )
             if span is not None:
-                report.at("R019", message, span, label="read here", help=help)
+                report.at("R025", span, rule=rid, cycle=shown)
             else:
-                report.at_pointer("R019", message, rule.file, "/id", help=help)
+                report.at_pointer("R025", rule.file, "/id", rule=rid, cycle=shown, label="")
 
 
 def _periodic(report: Report, rule: Rule, env: TypeEnv) -> None:
@@ -126,41 +114,28 @@ def _periodic(report: Report, rule: Rule, env: TypeEnv) -> None:
         for k, limit in enumerate(version.once_limits):
             if limit.period is None:
                 continue
-            report.at_pointer(
-                "R020",
-                f"a periodic limit needs `{rule.subject}.grants[].date` in the facts schema",
-                rule.file,
-                f"/versions/{i}/once/{k}/per" if listed else f"/versions/{i}/once/per",
-                help="add a `date` (format: date) to the grant records of the entity",
-            )
+            pointer = f"/versions/{i}/once/{k}/per" if listed else f"/versions/{i}/once/per"
+            report.at_pointer("R026", rule.file, pointer, subject=rule.subject)
 
 
 def _principle_placement(report: Report, rule: Rule) -> None:
     """原则上 qualifies what a benefit needs or a duty demands, nothing else."""
     data = report.loaded[rule.file].data
     for i, raw in enumerate(data.get("versions", [])):
-        places = [("unless", "an exception")]
+        places = [("unless", "what.exception")]
         if rule.kind == "obligation":
-            places.append(("conditions", "the scope of a duty"))
+            places.append(("conditions", "what.duty_scope"))
         for key, what in places:
             for k, cond in enumerate(raw.get(key, [])):
                 if cond.get("in_principle"):
                     _misplaced(report, rule, f"/versions/{i}/{key}/{k}/in_principle", what)
         if isinstance(raw.get("event"), Mapping) and raw["event"].get("in_principle"):
-            _misplaced(report, rule, f"/versions/{i}/event/in_principle", "an event")
+            _misplaced(report, rule, f"/versions/{i}/event/in_principle", "what.event")
 
 
 def _misplaced(report: Report, rule: Rule, pointer: str, what: str) -> None:
     where = "requires" if rule.kind == "obligation" else "conditions"
-    report.at_pointer(
-        "R021",
-        f"`in_principle` has no meaning on {what}",
-        rule.file,
-        pointer,
-        label="remove it",
-        help=f"原则上 qualifies a benefit's conditions or a duty's requirements: move the check "
-        f"to `{where}`",
-    )
+    report.at_pointer("R027", rule.file, pointer, what=msg(what), where=where)
 
 
 def _bounds(
@@ -175,13 +150,8 @@ def _bounds(
         pointer = f"/bounds/{bound.side}"
         other = bound.value.param
         if other is not None and other not in parameters:
-            report.at_pointer(
-                "R008",
-                f"unknown parameter `{other}`",
-                param.file,
-                f"{pointer}/value/param",
-                help=did_you_mean(other, sorted(parameters), cutoff=0.5),
-            )
+            hint = suggestion(other, sorted(parameters), cutoff=0.5) or msg("R008.help")
+            report.at_pointer("R008", param.file, f"{pointer}/value/param", param=other, help=hint)
             continue
         clause_id = bound.clause or (
             param.citation.clause if param.citation.document == document.ref else None
@@ -212,19 +182,19 @@ def _hold_to(
         past = pv.value < limit if bound.side == "min" else pv.value > limit
         if not past:
             continue
-        where = f" for {pv.locality}" if pv.locality else ""
-        side = "below the floor" if bound.side == "min" else "above the ceiling"
-        principle = "in principle " if bound.in_principle else ""
+        where = msg("where.locality", locality=pv.locality) if pv.locality else ""
+        side = msg("what.below_floor" if bound.side == "min" else "what.above_ceiling")
         report.at_pointer(
-            "W002" if bound.in_principle else "R022",
-            f"value {pv.value} of `{param.id}`{where} ({pv.window}) is {side} the notice sets "
-            f"{principle}({shown})",
+            "W003" if bound.in_principle else "R028",
             param.file,
             f"/values/{index}/value",
+            value=str(pv.value),
+            param=param.id,
+            where=where,
+            window=str(pv.window),
+            side=side,
+            shown=shown,
             label=f"「{bound.quote}」",
-            help="cite the documented exception in this value's citation and notes"
-            if bound.in_principle
-            else "a locality may not set a value past the notice's bound: correct the value",
             severity=Severity.WARNING if bound.in_principle else Severity.ERROR,
         )
         return
@@ -256,12 +226,5 @@ def _test_parameters(
                 continue
             for pid in case["params"]:
                 if pid not in parameters:
-                    report.at_pointer(
-                        "R023",
-                        f"this case sets parameter `{pid}`, which the package does not have",
-                        name,
-                        f"/{i}/params/{pid}",
-                        label="no such parameter",
-                        help=did_you_mean(pid, sorted(parameters), cutoff=0.5)
-                        or "declare it under parameters/ (value: null if not configured)",
-                    )
+                    hint = suggestion(pid, sorted(parameters), cutoff=0.5) or msg("R029.help")
+                    report.at_pointer("R029", name, f"/{i}/params/{pid}", param=pid, help=hint)

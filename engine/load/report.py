@@ -1,7 +1,8 @@
 """Where cross-file checks put their findings, and the finding for a quote not in its clause.
 
-In: diagnostics as they are found, by span or by JSON pointer into a loaded file. Out: the list
-`clause check` reports (engine.load.consistency, engine.load.forms).
+In: findings as they are found, by span or by JSON pointer into a loaded file, each a key of
+the message catalog (engine.messages) with its arguments. Out: the list `clause check` reports
+(engine.load.consistency, engine.load.forms).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 from clause.engine.diagnostics import Diagnostic
 from clause.engine.load.loader import Loaded
 from clause.engine.load.notice import Notice, closest_passage
+from clause.engine.messages import Msg, msg
 from clause.engine.source import Span
 
 
@@ -20,28 +22,25 @@ class Report:
         self.loaded = loaded
         self.items: list[Diagnostic] = []
 
-    def at(self, code: str, message: str, span: Span, **kw: Any) -> None:
+    def at(self, key: str, span: Span, /, **args: Any) -> None:
+        """The catalog finding `key` (engine.messages) at `span`."""
         source = self.loaded[span.file].line(span.line) if span.file in self.loaded else None
-        self.items.append(Diagnostic(code, message, span, source_line=source, **kw))
+        self.items.append(Diagnostic.of(key, span, source_line=source, **args))
 
-    def at_pointer(self, code: str, message: str, file: str, pointer: str, **kw: Any) -> None:
-        self.items.append(self.loaded[file].diagnostic(code, message, pointer, **kw))
+    def at_pointer(self, key: str, file: str, pointer: str, /, **args: Any) -> None:
+        """The catalog finding `key` at the value at `pointer` in `file`."""
+        self.items.append(self.loaded[file].finding(key, pointer, **args))
 
 
 def bad_quote(
     report: Report, file: str, pointer: str, quote: str, clause_id: str, text: str, notice: Notice
 ) -> None:
+    """R003: a quote that is not in the clause it cites, with the closest passage as a hint."""
     near = closest_passage(quote, text)
     elsewhere = [c for c in notice.clauses_quoting(quote) if c != clause_id]
-    help = f"the clause says: {near}" if near else ""
+    hint: Msg | str = msg("hint.clause_says", text=near) if near else ""
     if elsewhere:
-        help = f"these words are in clause {', '.join(elsewhere)}, not {clause_id}"
+        hint = msg("hint.quote_elsewhere", clauses=", ".join(elsewhere), clause=clause_id)
     report.at_pointer(
-        "R003",
-        f"quote is not in the text of clause {clause_id}",
-        file,
-        pointer,
-        label="not found verbatim (whitespace aside)",
-        help=help,
-        notes=(f"clause: {notice.breadcrumb(clause_id)}",),
+        "R003", file, pointer, clause=clause_id, help=hint, crumb=notice.breadcrumb(clause_id)
     )

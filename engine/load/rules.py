@@ -20,6 +20,7 @@ from clause.engine.expr.syntax import Origin, parse_expr
 from clause.engine.expr.types import BOOL, DATE, NUMBER, STRING, TypeEnv
 from clause.engine.facts import to_decimal
 from clause.engine.load.loader import Loaded
+from clause.engine.messages import Text
 from clause.engine.model import (
     Amount,
     Bound,
@@ -51,7 +52,7 @@ class FileContext:
         self.diagnostics: list[Diagnostic] = []
         self._lines = tuple(loaded.text.split("\n"))
 
-    def report(self, code: str, message: str, pointer: str, **kw: Any) -> None:
+    def report(self, code: str, message: Text, pointer: str, **kw: Any) -> None:
         self.diagnostics.append(self.loaded.diagnostic(code, message, pointer, **kw))
 
     def expr(self, pointer: str, expect: Any) -> Expr | None:
@@ -191,13 +192,7 @@ def _conditions(
         here = f"{pointer}/{i}"
         cid = raw.get("id") or f"{prefix}{i + 1}"
         if cid in seen:
-            ctx.report(
-                "R012",
-                f"condition id `{cid}` is used twice in this rule",
-                f"{here}/id",
-                label="already used",
-                help="give each condition its own id",
-            )
+            ctx.diagnostics.append(ctx.loaded.finding("R012", f"{here}/id", id=cid))
         seen[cid] = here
         condition = _condition(ctx, here, raw, cid)
         if condition is not None:

@@ -83,7 +83,7 @@ def test_only_and_rule_filters(clause: Any, register_file: Path) -> None:
     ("more", "words"),
     [
         (("--date", "2030-02-30"), "U001"),
-        (("--rule", "nope"), "U003 no rule `nope`"),
+        (("--rule", "nope"), "U003 --rule: no rule `nope`"),
         (("--only", "maybe"), "U004"),
         (("--out", "results.xlsx"), "B003"),
         (("--workers", "0"), "--workers"),
@@ -105,7 +105,7 @@ def test_an_unusable_register_exits_2_naming_the_file(clause: Any, tmp_path: Pat
     assert result.code == 2
     assert f"{bad}:1:1: B002 column `person.povety` is not a fact path" in result.err
     missing = clause(*eval_args(tmp_path / "nope.csv"))
-    assert missing.code == 2 and "B001 no such file" in missing.err
+    assert missing.code == 2 and "B001 cannot read file: no such file or directory" in missing.err
 
 
 def test_no_progress_bar_when_stderr_is_not_a_terminal(clause: Any, register_file: Path) -> None:

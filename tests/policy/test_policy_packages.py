@@ -30,7 +30,7 @@ def test_package_cases_pass(root: Path) -> None:
         + "; ".join(
             f"{m.rule}.{m.field} expected {m.expected}, got {m.actual}" for m in c.mismatches
         )
-        + c.error
+        + str(c.error)
         for c in run.failed
     ]
     assert not failures, "\n".join(failures)
