@@ -71,6 +71,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "`{again}` 与 `{first}` 是同一事实的不同写法：只写一次",
     ),
     # -- U: usage -----------------------------------------------------------------------------
+    "U011/no_repository": (
+        "`{revision}` is neither a folder nor a git revision (not in a git repository)",
+        "`{revision}` 既不是目录，也不是 git 版本（不在 git 仓库中）",
+    ),
+    "U011/outside": (
+        "the library folder {library} is not inside the repository",
+        "政策库目录 {library} 不在仓库中",
+    ),
+    "U011/revision": (
+        "`{revision}` is neither a folder nor a git revision",
+        "`{revision}` 既不是目录，也不是 git 版本",
+    ),
+    "U011/missing": (
+        "`{folder}` does not exist at revision `{revision}`",
+        "版本 `{revision}` 中没有 `{folder}`",
+    ),
     "U001": (
         "{option} {value} is not a date; write YYYY-MM-DD",
         "{option} {value} 不是日期；请写 YYYY-MM-DD",
