@@ -112,6 +112,29 @@ def from_ordinal(ordinal: Z, name: str, axioms: list[Z]) -> DateTerm:
     return DateTerm(ordinal, year, month, day)
 
 
+def shift_days(start: DateTerm, days: int) -> DateTerm:
+    """The date `days` later (|days| <= 28: at most one month boundary is crossed), its parts
+    from the start's without inverting an ordinal; meaningful when the ordinal is in range."""
+    assert abs(days) <= 28
+    day = start.day + days
+    if days >= 0:
+        last = last_day(start.year, start.month)
+        over = day > last
+        december = start.month == 12
+        year = z3.If(z3.And(over, december), start.year + 1, start.year)
+        month = z3.If(over, z3.If(december, 1, start.month + 1), start.month)
+        return DateTerm(start.ordinal + days, year, month, z3.If(over, day - last, day))
+    under = day < 1
+    january = start.month == 1
+    prev_year = z3.If(january, start.year - 1, start.year)
+    prev_month = z3.If(january, 12, start.month - 1)
+    year = z3.If(under, prev_year, start.year)
+    month = z3.If(under, prev_month, start.month)
+    return DateTerm(
+        start.ordinal + days, year, month, z3.If(under, last_day(prev_year, prev_month) + day, day)
+    )
+
+
 def ite(cond: Z, a: DateTerm, b: DateTerm) -> DateTerm:
     return DateTerm(
         z3.If(cond, a.ordinal, b.ordinal),

@@ -1,8 +1,10 @@
 """What `clause analyse` reports: findings with a code, places and a witness, and notes.
 
-In: nothing (plain data). Out: `Finding`, `Place`, `Witness`, and their JSON form. A finding
-with a witness (a case and a date) has been confirmed by deciding that case; a finding that
-something can never happen carries the conditions that contradict each other instead.
+In: nothing (plain data). Out: `Finding`, `Place`, `Witness`, their JSON form in a language,
+and a witness as a facts file. A finding with a witness (a case and a date) has been confirmed
+by deciding that case; a finding that something can never happen carries the conditions that
+contradict each other instead. Messages and labels are catalog messages (engine.messages);
+the text form is the command line's (cli/analysis_render.py).
 """
 
 from __future__ import annotations
@@ -11,20 +13,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from clause.engine.messages import Msg, Text, msg, render
 from clause.engine.source import Span
 
-#: Codes and their one-line meaning (docs/codes.md, section A).
-CODES = {
-    "A001": "two benefits can both be paid for one case, with no override between them",
-    "A002": "an override can never apply",
-    "A003": "a version can never be in force",
-    "A004": "a condition can never be true",
-    "A005": "a version's conditions can never all hold",
-    "A006": "the case distinctions of a clause leave a case undecided",
-    "A007": "the versions of a rule leave days without a version",
-    "A008": "an obligation can never be met",
-    "A900": "not analysed",
-}
+#: The codes of the analysis (docs/codes.md, section A); each has `CODE.meaning` in the catalog.
+CODES = ("A001", "A002", "A003", "A004", "A005", "A006", "A007", "A008", "A009", "A900")
+
+#: Codes that are notes, not findings: they never change the exit code.
+NOTES = ("A009", "A900")
 
 
 @dataclass(frozen=True)
@@ -32,11 +28,11 @@ class Place:
     """A place in a rule file with what it is."""
 
     span: Span
-    label: str
+    label: Text
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, lang: str) -> dict[str, Any]:
         s = self.span
-        return {"file": s.file, "line": s.line, "col": s.col, "label": self.label}
+        return {"file": s.file, "line": s.line, "col": s.col, "label": render(self.label, lang)}
 
 
 @dataclass(frozen=True)
@@ -60,7 +56,7 @@ class Witness:
 @dataclass(frozen=True)
 class Finding:
     code: str
-    message: str
+    message: Msg
     places: tuple[Place, ...]
     witness: Witness | None = None
     because: tuple[Place, ...] = ()  # for "never": the conditions that contradict
@@ -68,7 +64,7 @@ class Finding:
 
     @property
     def is_note(self) -> bool:
-        return self.code == "A900"
+        return self.code in NOTES
 
     @property
     def span(self) -> Span:
@@ -109,40 +105,18 @@ def _yaml(value: Any) -> str:
     return str(value)
 
 
-def _where(place: Place) -> str:
-    s = place.span
-    return f"{s.file}:{s.line}:{s.col}"
-
-
-def to_text(findings: list[Finding]) -> str:
-    """Each finding as `file:line:col: CODE message`, its other places, its witness or why."""
-    lines = []
-    for f in findings:
-        lines.append(f"{_where(f.places[0])}: {f.code} {f.message}")
-        lines += [f"   = also: {_where(p)} ({p.label})" for p in f.places[1:]]
-        lines += [f"   = because: {_where(p)} {p.label}" for p in f.because]
-        if f.witness is not None:
-            w = f.witness
-            shown = ", ".join(f"{rid} {outcome}" for rid, outcome in sorted(w.outcomes.items()))
-            lines.append(f"   = witness ({shown}): {w.command}")
-            lines.append(facts_yaml(w.facts, "       ").rstrip("\n"))
-    found = sum(not f.is_note for f in findings)
-    notes = len(findings) - found
-    lines.append(f"{found} finding{'s' if found != 1 else ''}, {notes} not analysed")
-    return "\n".join(lines) + "\n"
-
-
-def to_json(findings: list[Finding], digest: str, packages: list[str]) -> dict[str, Any]:
+def to_json(findings: list[Finding], digest: str, packages: list[str], lang: str) -> dict[str, Any]:
+    """The findings as `clause analyse --format json` prints them, messages in `lang`."""
     from clause.engine.analysis.report import plain
 
     def one(f: Finding) -> dict[str, Any]:
         out: dict[str, Any] = {
             "code": f.code,
-            "meaning": CODES[f.code],
-            "message": f.message,
+            "meaning": msg(f"{f.code}.meaning").render(lang),
+            "message": f.message.render(lang),
             "rules": list(f.rules),
-            "places": [p.to_json() for p in f.places],
-            "because": [p.to_json() for p in f.because],
+            "places": [p.to_json(lang) for p in f.places],
+            "because": [p.to_json(lang) for p in f.because],
         }
         if f.witness is not None:
             out["witness"] = {
@@ -158,5 +132,6 @@ def to_json(findings: list[Finding], digest: str, packages: list[str]) -> dict[s
         "rule_set": digest,
         "packages": packages,
         "findings": [one(f) for f in findings if not f.is_note],
-        "not_analysed": [one(f) for f in findings if f.is_note],
+        "unconfigured": [one(f) for f in findings if f.code == "A009"],
+        "not_analysed": [one(f) for f in findings if f.code == "A900"],
     }

@@ -40,6 +40,7 @@ from clause.engine.analysis.terms import (
     true,
 )
 from clause.engine.expr import ast
+from clause.engine.messages import msg
 
 _SMALL = Digits(7, 0)  # day and month counts
 _BIG_COUNT = Decimal(1_000_000)  # builtins._whole's range
@@ -104,7 +105,7 @@ def _round(enc: Encoding, node: ast.Call, args: list[Term]) -> Term:
     if len(args) == 2:
         simplified = z3.simplify(args[1].value)
         if not z3.is_rational_value(simplified):
-            raise Unsupported("round() with a number of places that is not a constant", node.span)
+            raise Unsupported(msg("what.solver.round_places"), node.span)
         places = Decimal(simplified.numerator_as_long()) / Decimal(simplified.denominator_as_long())
     if places != places.to_integral_value() or not 0 <= places <= 10:
         return _result(NUMBER, real(0), true())  # E303 / E304 on every input
@@ -167,7 +168,11 @@ def _add_days(enc: Encoding, node: ast.Call, args: list[Term]) -> Term:
     start: dates.DateTerm = args[0].value
     n, bad = _whole(args[1].value)
     ordinal = start.ordinal + n
-    out = dates.from_ordinal(ordinal, enc.fresh("add_days"), enc.axioms)
+    small = dates.as_int(z3.simplify(n))
+    if small is not None and abs(small) <= 28:  # add_days(d, -1): parts without division
+        out = dates.shift_days(start, small)
+    else:
+        out = dates.from_ordinal(ordinal, enc.fresh("add_days"), enc.axioms)
     return _result(DATE, out, disj(bad, neg(dates.in_range(ordinal))))
 
 
@@ -188,6 +193,16 @@ def _make_date(enc: Encoding, node: ast.Call, args: list[Term]) -> Term:
     return _result(DATE, value, bad)
 
 
+def _part(name: str) -> Builder:
+    """year(), month(), day(): a part of a date (builtins._part)."""
+
+    def build(enc: Encoding, node: ast.Call, args: list[Term]) -> Term:
+        day: dates.DateTerm = args[0].value
+        return _result(NUMBER, z3.ToReal(getattr(day, name)), false(), Digits(4, 0))
+
+    return build
+
+
 CALLS: dict[str, Builder] = {
     "min": _extremum(True),
     "max": _extremum(False),
@@ -204,4 +219,7 @@ CALLS: dict[str, Builder] = {
     "add_months": _shift_months(1),
     "add_years": _shift_months(12),
     "date": _make_date,
+    "year": _part("year"),
+    "month": _part("month"),
+    "day": _part("day"),
 }

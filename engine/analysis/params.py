@@ -27,6 +27,7 @@ from clause.engine.analysis.terms import (
 )
 from clause.engine.expr.types import BOOL as T_BOOL
 from clause.engine.expr.types import DATE as T_DATE
+from clause.engine.messages import msg
 from clause.engine.model import Window
 
 
@@ -43,7 +44,7 @@ def missing_param(t: Any) -> Term:
     kind = kind_of(t)
     placeholder = {"bool": false(), "number": z3.RealVal(0), "string": z3.IntVal(0)}
     if kind not in placeholder:
-        raise Unsupported(f"a parameter of type {t} in an effective date")
+        raise Unsupported(msg("what.solver.param_in_date", type=str(t)))
     return Term(kind, placeholder[kind], false(), false(), True, Digits(1, 0))
 
 
@@ -53,7 +54,7 @@ def parameter(situation: Any, pid: str, t: Any, day: dates.DateTerm, locality: T
     param = situation.library.parameters.get(pid)
     kind = kind_of(t)
     if t in (T_DATE, T_BOOL) or kind not in (NUMBER, STRING) or param is None:
-        raise Unsupported(f"the parameter `{pid}` of type {t}")
+        raise Unsupported(msg("what.solver.param_type", param=pid, type=str(t)))
     strings = situation.space.strings
     known, value, digits = false(), missing_param(t).value, Digits(1, 0)
     general = [pv for pv in param.values if pv.locality is None]
@@ -82,7 +83,7 @@ def _param_value(kind: str, raw: Any, strings: Any, fallback: Z) -> Z:
     if raw is None:
         return fallback
     if (kind == NUMBER) != (not isinstance(raw, str)):
-        raise Unsupported(f"a parameter value {raw!r} of another type than its uses")
+        raise Unsupported(msg("what.solver.param_value", value=repr(raw)))
     return const_value(kind, raw, strings)
 
 

@@ -19,7 +19,9 @@ from clause.engine.analysis.space import Domain, FactSpace
 from clause.engine.analysis.strings import Strings
 from clause.engine.analysis.terms import Term, Unsupported, Z, conj, neg
 from clause.engine.expr import ast
+from clause.engine.expr.runtime import OUTCOME_PREFIX
 from clause.engine.expr.types import TypeEnv
+from clause.engine.messages import Msg, msg
 
 #: Milliseconds the solver may spend on one question before the answer is "not analysed".
 TIMEOUT_MS = 10_000
@@ -27,11 +29,11 @@ TIMEOUT_MS = 10_000
 
 @dataclass(frozen=True)
 class Verdict:
-    """The solver's answer: "sat" (with `model`), "unsat", or "unknown" (with `reason`)."""
+    """The solver's answer: "sat" (with `model`), "unsat", or "unknown" (with `why`)."""
 
     status: str
     model: Any = None
-    reason: str = ""
+    why: Msg | None = None
 
     @property
     def sat(self) -> bool:
@@ -68,7 +70,7 @@ def check(
         return Verdict("sat", solver.model())
     if result == z3.unsat:
         return Verdict("unsat")
-    return Verdict("unknown", reason=f"the solver gave up ({solver.reason_unknown()})")
+    return Verdict("unknown", why=msg("what.solver.gave_up", reason=solver.reason_unknown()))
 
 
 def holds(term: Term) -> Z:
@@ -96,6 +98,8 @@ def witness_of(model: Any, space: FactSpace) -> Witness:
             params[path.removeprefix("param.")] = read_value(
                 model, slot.kind, slot.value, space.strings
             )
+        elif path.startswith(OUTCOME_PREFIX):  # where the core puts another rule's outcome
+            params[path] = read_value(model, slot.kind, slot.value, space.strings)
         elif path == "decision_date":
             today = read_value(model, slot.kind, slot.value, space.strings)
     return Witness(facts_of(space, model), params, today)
@@ -116,5 +120,5 @@ def satisfy(
     try:
         term = encode(node, free_scope(space))
     except Unsupported as err:
-        return Verdict("unknown", reason=f"not analysed: {err.what}"), None, space
+        return Verdict("unknown", why=err.what), None, space
     return check([holds(term)], space.axioms, timeout_ms=timeout_ms), term, space

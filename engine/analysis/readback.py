@@ -17,6 +17,7 @@ import z3
 
 from clause.engine.analysis.strings import Strings
 from clause.engine.analysis.terms import BOOL, DATE, LIST, NUMBER, STRING, Unsupported, Z
+from clause.engine.messages import msg
 
 if TYPE_CHECKING:
     from clause.engine.analysis.space import FactSpace, Slot
@@ -70,7 +71,7 @@ def read_value(model: Any, kind: str, value: Any, strings: Strings) -> Any:
     if kind == LIST:
         length = ev(value.length).as_long()
         return [read_value(model, value.item_kind, v, strings) for v in value.items[:length]]
-    raise Unsupported(f"reading a value of kind {kind}")
+    raise Unsupported(msg("what.solver.read_kind", kind=kind))
 
 
 def decimal_of(fraction: Fraction) -> Decimal:
@@ -79,7 +80,7 @@ def decimal_of(fraction: Fraction) -> Decimal:
     while scale % fraction.denominator and places < 64:
         places, scale = places + 1, scale * 10
     if scale % fraction.denominator:
-        raise Unsupported(f"a number with no exact decimal form: {fraction}")
+        raise Unsupported(msg("what.solver.inexact_number", value=str(fraction)))
     return Decimal(f"{fraction.numerator * (scale // fraction.denominator)}E-{places}")
 
 

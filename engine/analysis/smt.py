@@ -53,7 +53,9 @@ from clause.engine.analysis.terms import (
     true,
 )
 from clause.engine.expr import ast
+from clause.engine.expr.runtime import OUTCOME_PREFIX
 from clause.engine.expr.types import ListType
+from clause.engine.messages import msg
 
 
 @dataclass
@@ -63,6 +65,7 @@ class Scope:
     space: FactSpace
     today: Callable[[], Term]
     param: Callable[[str, Any], Term]
+    outcome: Callable[[str, Any], Term] | None = None  # `outcome("id")`: a rule's outcome
 
     @property
     def strings(self) -> Strings:
@@ -84,7 +87,10 @@ def free_scope(space: FactSpace) -> Scope:
     from clause.engine.expr.types import DATE as T_DATE
 
     return Scope(
-        space, lambda: slot_term("decision_date", T_DATE), lambda p, t: slot_term("param." + p, t)
+        space,
+        lambda: slot_term("decision_date", T_DATE),
+        lambda p, t: slot_term("param." + p, t),
+        lambda rule, t: slot_term(OUTCOME_PREFIX + rule, t),
     )
 
 
@@ -100,7 +106,7 @@ class _Encoder:
     def visit(self, node: ast.Node) -> Term:
         method = getattr(self, "_" + type(node).__name__, None)
         if method is None:
-            raise Unsupported(f"the expression form {type(node).__name__}", node.span)
+            raise Unsupported(msg("what.solver.node", node=type(node).__name__), node.span)
         term: Term = method(node)
         return term
 
@@ -128,7 +134,7 @@ class _Encoder:
         item_t = node.type.item if isinstance(node.type, ListType) else None
         item_kind = kind_of(item_t) if item_t is not None else NUMBER
         if item_kind == LIST:
-            raise Unsupported("lists of lists", node.span)
+            raise Unsupported(msg("what.solver.nested_lists"), node.span)
         digits = [i.digits for i in items if i.digits is not None]
         joined = join_digits(digits) if digits else None
         value = ListValue(z3.IntVal(len(items)), tuple(i.value for i in items), item_kind)
@@ -148,7 +154,7 @@ class _Encoder:
         if node.root == "param":
             return self.scope.param(".".join(node.keys), node.type)
         if isinstance(node.type, ListType) and isinstance(node.type.item, ListType):
-            raise Unsupported("lists of lists", node.span)
+            raise Unsupported(msg("what.solver.nested_lists"), node.span)
         return self.scope.space.fact(node.keys, node.type)
 
     # -- operators ---------------------------------------------------------------------------
@@ -191,18 +197,28 @@ class _Encoder:
         )
 
     def _Call(self, node: ast.Call) -> Term:
+        if node.name == "outcome":
+            return self._outcome(node)
         if node.name == "exists":
             arg = self.visit(node.args[0])
             return Term(BOOL, arg.known, true(), arg.error, arg.exact)
         builder = CALLS.get(node.name)
         if builder is None:
-            raise Unsupported(f"the function {node.name}()", node.span)
+            raise Unsupported(msg("what.solver.function", name=node.name), node.span)
         args = [self.visit(a) for a in node.args]
         known = conj(*(a.known for a in args))
         result = builder(self, node, args)
         error = disj(*(a.error for a in args), conj(known, result.error))
         exact = result.exact and all(a.exact for a in args)
         return replace(result, known=known, error=error, exact=exact)
+
+    def _outcome(self, node: ast.Call) -> Term:
+        """`outcome("id")`: the outcome the decision core gives that rule (the scope knows)."""
+        first = node.args[0] if node.args else None
+        reader = self.scope.outcome
+        if reader is None or not (isinstance(first, ast.Literal) and isinstance(first.value, str)):
+            raise Unsupported(msg("what.solver.function", name="outcome"), node.span)
+        return reader(first.value, node.type)
 
 
 def _logic(op: str, left: Term, right: Term) -> Term:

@@ -48,6 +48,7 @@ from clause.engine.expr.types import BOOL as T_BOOL
 from clause.engine.expr.types import DATE as T_DATE
 from clause.engine.expr.types import NUMBER as T_NUMBER
 from clause.engine.expr.types import EnumType, Field, ListType, TypeEnv, is_stringy
+from clause.engine.messages import msg
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,7 @@ def kind_of(t: Any) -> str:
         return STRING
     if isinstance(t, ListType):
         return LIST
-    raise Unsupported(f"facts of type {t}")
+    raise Unsupported(msg("what.solver.fact_type", type=str(t)))
 
 
 @dataclass
@@ -186,12 +187,12 @@ class FactSpace:
             info = self.fields.get(".".join(keys[:i]))
             if info is not None and info.type == RECORD:
                 if len(keys) != i + 1:
-                    raise Unsupported("a path through nested lists of records")
+                    raise Unsupported(msg("what.solver.nested_records"))
                 return self._record_field(".".join(keys[:i]), keys[i], t)
         dotted = ".".join(keys)
         info = self.fields.get(dotted)
         if info is None:
-            raise Unsupported(f"the fact `{dotted}` (not in the facts schema)")
+            raise Unsupported(msg("what.solver.unknown_fact", fact=dotted))
         if info.type == RECORD:
             slot = self._records_slot(dotted)
             return Term(RECORD, slot.value, slot.present, false())
@@ -346,7 +347,7 @@ class FactSpace:
         info = self.fields.get(f"{path}.{name}")
         item_t = t.item if isinstance(t, ListType) else t
         if info is None or isinstance(info.type, ListType):
-            raise Unsupported(f"the list field `{path}.{name}`")
+            raise Unsupported(msg("what.solver.list_field", field=f"{path}.{name}"))
         kind = kind_of(item_t)
         presents, values = self.record_column(path, name, item_t, kind, info)
         length = slot.value.length
@@ -398,4 +399,4 @@ def const_value(kind: str, value: Any, strings: Strings) -> Any:
         return dates.const_date(value)
     if kind == STRING:
         return z3.IntVal(strings.id(value))
-    raise Unsupported(f"a constant of kind {kind}")
+    raise Unsupported(msg("what.solver.constant", kind=kind))

@@ -23,6 +23,7 @@ import z3
 from clause.engine.analysis.dates import DateTerm
 from clause.engine.analysis.dates import as_int as _as_int
 from clause.engine.analysis.dates import ite as date_ite
+from clause.engine.messages import Msg, msg
 from clause.engine.source import Span
 
 Z = Any  # a z3 term
@@ -35,10 +36,11 @@ PRECISION = 34
 
 
 class Unsupported(Exception):
-    """A construct the solver does not encode: the analysis says "not analysed", never guesses."""
+    """A construct the solver does not encode: the analysis says "not analysed", never guesses.
+    `what` names it, in both languages (a catalog message, engine.messages)."""
 
-    def __init__(self, what: str, span: Span | None = None) -> None:
-        super().__init__(what)
+    def __init__(self, what: Msg, span: Span | None = None) -> None:
+        super().__init__(str(what))
         self.what = what
         self.span = span
 
@@ -181,7 +183,7 @@ def equal(kind: str, a: Any, b: Any) -> Z:
         return a.ordinal == b.ordinal
     if kind in (LIST, RECORD):
         if kind == RECORD or a.item_kind == RECORD:
-            raise Unsupported("comparing lists of records")
+            raise Unsupported(msg("what.solver.records_compare"))
         same = [a.length == b.length]
         for i in range(max(len(a.items), len(b.items))):
             if i < len(a.items) and i < len(b.items):

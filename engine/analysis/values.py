@@ -57,7 +57,7 @@ def ties(
         out.append(
             Tie(
                 rule.id,
-                f"version {target.version.number}",
+                str(target.version.number),
                 "version",
                 str(target.version.window),
                 target.version.window_quote or "",

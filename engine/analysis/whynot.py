@@ -26,7 +26,7 @@ from typing import Any
 import z3
 
 from clause.engine.analysis import dates
-from clause.engine.analysis.outcome import Situation
+from clause.engine.analysis.outcome import Situation, deciding
 from clause.engine.analysis.ranges import Probe, Trial, apply, values_of
 from clause.engine.analysis.readback import lookup
 from clause.engine.analysis.space import FactSpace
@@ -37,9 +37,13 @@ from clause.engine.decide import Decision, Outcome, decide
 from clause.engine.expr import ast
 from clause.engine.expr.values import EvalError
 from clause.engine.library import Library
+from clause.engine.messages import Msg
 from clause.engine.model import Rule
 
 DECISION_DATE = "decision_date"
+
+#: The outcomes of a benefit whynot answers for: refused, open, or held to need an exception.
+_REFUSED = (Outcome.INELIGIBLE, Outcome.UNDETERMINED, Outcome.EXCEPTION_NEEDED)
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,7 @@ class Stopped:
 
     rule: str
     before: str
-    after: str
+    after: str | None  # None: no longer decided
 
 
 @dataclass(frozen=True)
@@ -79,7 +83,7 @@ class WhyNot:
     proposals: tuple[Proposal, ...]
     candidates: tuple[str, ...]
     fixed: tuple[tuple[str, str], ...]  # (fact, why it is not proposed)
-    not_analysed: str = ""
+    not_analysed: Msg | None = None
     unverified: int = 0  # solutions the decision core did not confirm (none expected)
     complete: bool = True  # False: the alternatives shown were capped
 
@@ -111,7 +115,7 @@ def why_not(
         if (decision := search.before.get(rule.id)) is not None
         and rule.kind == "benefit"
         and (rule_id is None or rule.id == rule_id)
-        and decision.outcome in (Outcome.INELIGIBLE, Outcome.UNDETERMINED)
+        and decision.outcome in _REFUSED
     ]
     plans = [
         (rule, decision, *_candidates(library, facts, on, _read_paths(library, rule)))
@@ -155,16 +159,16 @@ def _replace(answer: WhyNot, **kw: Any) -> WhyNot:
 
 
 def _read_paths(library: Library, rule: Rule) -> list[str]:
-    """Fact slots (scalar paths, or lists of records) the rule and its overriders read."""
-    rules = [rule] + [
-        r for r in library.rules_by_id if any(rule.id in v.overrides for v in r.versions)
-    ]
+    """Fact slots (scalar paths, or lists of records) the rule's decision depends on: its own
+    versions' dates, events and checks, and those of the rules it reads with `outcome()` and
+    of the rules that may override it, and of theirs in turn."""
     infos = FactSpace(library.env, library.facts_schema, Strings()).fields
     out: list[str] = []
-    for r in rules:
+    for r in deciding(library, rule):
         for v in r.versions:
             exprs = [v.effective_date] if v.effective_date else []
-            exprs += [c.expr for c in (*v.conditions, *v.unless)]
+            exprs += [c.expr for c in (*v.conditions, *v.unless, *v.requires)]
+            exprs += [v.event.expr] if v.event else []
             for expr in exprs:
                 for node in ast.walk(expr.node):
                     if isinstance(node, ast.Path) and node.root == "fact":
@@ -267,7 +271,7 @@ def _verified(search: _Search, rule: Rule, changes: dict[str, Any]) -> Proposal 
     if target is None or target.outcome is not Outcome.ELIGIBLE:
         return None
     stops = tuple(
-        Stopped(rid, d.outcome.value, after[rid].outcome.value if rid in after else "not decided")
+        Stopped(rid, d.outcome.value, after[rid].outcome.value if rid in after else None)
         for rid, d in sorted(search.before.items())
         if d.outcome is Outcome.ELIGIBLE
         and (rid not in after or after[rid].outcome is not Outcome.ELIGIBLE)

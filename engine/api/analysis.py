@@ -17,10 +17,11 @@ from clause.engine.analysis.analyse import analyse
 from clause.engine.analysis.findings import Finding, facts_yaml
 from clause.engine.analysis.whynot import WhyNot, why_not
 from clause.engine.api.decide import check_selection
-from clause.engine.api.files import input_error
+from clause.engine.api.files import COMMAND_LINE, input_finding
 from clause.engine.diagnostics import DiagnosticError
 from clause.engine.library import Library
 from clause.engine.load.package import find_packages, load_package
+from clause.engine.messages import os_reason
 
 
 def why_not_case(
@@ -35,8 +36,7 @@ def why_not_case(
     check_selection(library, rule, None)
     found = library.rule(rule) if rule is not None else None
     if found is not None and found.kind != "benefit":
-        message = f"--rule: `{rule}` is an obligation; whynot answers for benefits"
-        raise DiagnosticError([input_error("U005", message, "<command line>")])
+        raise DiagnosticError([input_finding("U010", COMMAND_LINE, rule=rule)])
     return why_not(library, facts, on, rule, max_changes=max_changes)
 
 
@@ -44,38 +44,36 @@ def open_libraries(paths: list[Path]) -> Library:
     """The library of every package under `paths` (each must pass `clause check`)."""
     missing = [p for p in paths if not p.exists()]
     if missing:
-        raise DiagnosticError(
-            [input_error("L001", f"no such file or directory: {missing[0]}", str(missing[0]))]
-        )
+        where = str(missing[0])
+        raise DiagnosticError([input_finding("L001/missing", where, path=where)])
     roots, _ = find_packages(paths)
     if not roots:
         where = ", ".join(str(p) for p in paths)
-        raise DiagnosticError([input_error("U002", f"no policy package under {where}", where)])
+        raise DiagnosticError([input_finding("U002/under", where, where=where)])
     packages = []
     for root in roots:
         result = load_package(root)
         errors = [d for d in result.diagnostics if d.severity.value == "error"]
         if errors or result.package is None:
-            raise DiagnosticError(errors or [input_error("R016", "package incomplete", str(root))])
+            raise DiagnosticError(errors or [input_finding("R016/incomplete", str(root))])
         packages.append(result.package)
     seen: dict[str, str] = {}
     for package in packages:
         for rule in package.rules:
             if rule.id in seen:
-                message = (
-                    f"rule id `{rule.id}` is used by two packages: {seen[rule.id]}, {package.root}"
-                )
-                raise DiagnosticError([input_error("R001", message, rule.file)])
-            seen[rule.id] = package.root
+                found = input_finding("R001", rule.file, id=rule.id, where=seen[rule.id])
+                raise DiagnosticError([found])
+            seen[rule.id] = rule.file
     return Library.of(packages)
 
 
 def analyse_library(
-    library: Library, all_pairs: bool = False, witnesses: Path | None = None
+    library: Library, all_pairs: bool = False, witnesses: Path | None = None, lang: str = "en"
 ) -> list[Finding]:
     """Every finding of the static analysis; witnesses written to `witnesses` when given
-    (one facts file per finding, named by code and rules). Raises DiagnosticError (B003)
-    when a witness file cannot be written."""
+    (one facts file per finding, named by code and rules, its first lines the finding in
+    `lang` and the command that confirms it). Raises DiagnosticError (B003) when a witness
+    file cannot be written."""
     found = analyse(library, all_pairs=all_pairs)
     if witnesses is None:
         return found
@@ -88,11 +86,13 @@ def analyse_library(
                 continue
             name = witnesses / f"{finding.code}-{i}-{'-'.join(finding.rules)}.yaml"
             witness = replace(finding.witness, file=str(name))
-            header = f"# {finding.code} {finding.message}\n#   {witness.command}\n"
+            said = " ".join(finding.message.render(lang).split())  # one comment line
+            header = f"# {finding.code} {said}\n#   {witness.command}\n"
             name.write_text(header + facts_yaml(witness.facts), encoding="utf-8")
             out.append(replace(finding, witness=witness))
     except OSError as err:
+        where = str(witnesses)
         raise DiagnosticError(
-            [input_error("B003", f"cannot write witness: {err}", str(witnesses))]
+            [input_finding("B003", where, path=where, reason=os_reason(err))]
         ) from None
     return out

@@ -26,6 +26,7 @@ from clause.engine.api import explain_case, load_facts, open_library
 from clause.engine.facts import normalize_facts
 from clause.engine.library import Library
 from clause.engine.load.loader import load_yaml
+from clause.engine.testing import with_parameters
 
 ROOT = Path(__file__).resolve().parents[2]
 HUBEI = open_library(ROOT / "policies")
@@ -107,10 +108,11 @@ def test_examples_proposals_make_explain_say_eligible(example, clause, tmp_path)
 
 @pytest.mark.parametrize("case", CASES, ids=[name for name, _ in CASES])
 def test_policy_cases_proposals_make_explain_say_eligible(case) -> None:
-    _, data = case
-    facts = normalize_facts(data["facts"], HUBEI.env.facts)
-    answers = why_not(HUBEI, facts, data["date"], max_proposals=2)
-    check_answers(HUBEI, facts, data["date"], answers)
+    name, data = case
+    library = with_parameters(HUBEI, data["params"], name) if data.get("params") else HUBEI
+    facts = normalize_facts(data["facts"], library.env.facts)
+    answers = why_not(library, facts, data["date"], max_proposals=2)
+    check_answers(library, facts, data["date"], answers)
 
 
 def test_a_contract_one_month_short_needs_one_more_month() -> None:
@@ -185,7 +187,7 @@ def test_the_command_line_rejects_an_obligation_and_an_unknown_rule(clause, monk
     r = clause(
         "whynot", example, "--date", "2022-06-30", "--rule", "c2-12-resettlement-service-station"
     )
-    assert (r.code, "U005" in r.err) == (2, True)
+    assert (r.code, "U010" in r.err) == (2, True)
     r = clause("whynot", example, "--date", "2022-06-30", "--rule", "no-such-rule")
     assert (r.code, "U003" in r.err) == (2, True)
     r = clause("whynot", example, "--date", "2022-02-30")

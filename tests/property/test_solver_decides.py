@@ -1,7 +1,10 @@
 """The solver's model of the decision procedure decides as engine/decide/core.py does.
 
 Generated cases of the mini package (versions by effective date, exceptions, grant history,
-overrides, an obligation, a locality parameter) and every Hubei policy test case and example:
+overrides, an obligation, a locality parameter), of the language-forms package (events,
+periodic `once` limits over several programmes, another rule's outcome, in-principle checks,
+floors and computed amounts, parameters set per case), and every Hubei policy test case and
+example:
 for each rule decided, the encoded final outcome (after overrides) equals `decide`'s, and the
 encoding says no expression fails. This holds the static analysis and `whynot` to the one
 decision procedure: a change there that is not mirrored in engine/analysis/outcome.py fails here.
@@ -15,9 +18,9 @@ from typing import Any
 
 import pytest
 import z3
-from hypothesis import event, given
-from strategies import cases, dates
-from test_decisions import LIBRARY
+from hypothesis import event, example, given
+from strategies import cases, dates, forms_cases, forms_dates, forms_params
+from test_decisions import FORMS_LIBRARY, LIBRARY
 
 from clause.engine.analysis import dates as solver_dates
 from clause.engine.analysis.outcome import Situation
@@ -25,12 +28,14 @@ from clause.engine.analysis.space import FactSpace
 from clause.engine.analysis.strings import Strings
 from clause.engine.api import load_facts, open_library
 from clause.engine.decide import decide
+from clause.engine.expr.values import EvalError
 from clause.engine.facts import normalize_facts
 from clause.engine.library import Library
 from clause.engine.load.loader import load_yaml
+from clause.engine.testing import with_parameters
 
 ROOT = Path(__file__).resolve().parents[2]
-OUTCOMES = ("eligible", "ineligible", "undetermined", "not_applicable")
+OUTCOMES = ("eligible", "ineligible", "undetermined", "not_applicable", "exception_needed")
 OBLIGATION = {"eligible": "compliant", "ineligible": "violation"}
 
 
@@ -72,6 +77,38 @@ def test_mini_cases_are_decided_alike(facts: dict[str, Any], on: date) -> None:
     assert got == expected
 
 
+@given(facts=forms_cases, on=forms_dates, params=forms_params)
+@example(  # a benefit held 原则上: exception_needed
+    facts={"job": {"locality": "甲镇", "in_post": True}},
+    on=date(2031, 6, 1),
+    params={"job.township_standard": 1900},
+)
+def test_forms_cases_are_decided_alike(
+    facts: dict[str, Any], on: date, params: dict[str, Any]
+) -> None:
+    library = with_parameters(FORMS_LIBRARY, params, "generated") if params else FORMS_LIBRARY
+    normal = normalize_facts(facts, library.env.facts)
+    try:
+        expected = decided(library, normal, on)
+    except EvalError:
+        expected = None
+    got, fails = encoded(library, normal, on)
+    if expected is None:
+        assert fails
+        return
+    assert not fails
+    for rule_id, outcome in expected.items():
+        event(f"{rule_id} {outcome}")
+    assert got == expected
+
+
+def test_a_benefit_held_in_principle_needs_an_exception_in_both() -> None:
+    """The example above decides exception_needed (so the property covers that outcome)."""
+    library = with_parameters(FORMS_LIBRARY, {"job.township_standard": 1900}, "x")
+    facts = normalize_facts({"job": {"locality": "甲镇", "in_post": True}}, library.env.facts)
+    assert decided(library, facts, date(2031, 6, 1))["job-subsidy"] == "exception_needed"
+
+
 HUBEI = open_library(ROOT / "policies")
 POLICY_CASES = [
     (path.name, i, case)
@@ -82,10 +119,11 @@ POLICY_CASES = [
 
 @pytest.mark.parametrize("case", POLICY_CASES, ids=[f"{n}#{i}" for n, i, _ in POLICY_CASES])
 def test_policy_cases_are_decided_alike(case: tuple[str, int, dict[str, Any]]) -> None:
-    _, _, data = case
-    facts = normalize_facts(data["facts"], HUBEI.env.facts)
-    expected = decided(HUBEI, facts, data["date"])
-    got, fails = encoded(HUBEI, facts, data["date"])
+    name, _, data = case
+    library = with_parameters(HUBEI, data["params"], name) if data.get("params") else HUBEI
+    facts = normalize_facts(data["facts"], library.env.facts)
+    expected = decided(library, facts, data["date"])
+    got, fails = encoded(library, facts, data["date"])
     assert not fails
     assert got == expected
 
