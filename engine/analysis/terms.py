@@ -103,17 +103,23 @@ def false() -> Z:
     return z3.BoolVal(False)
 
 
+_ARITH = "smt.arith.solver"
+
+
 @contextmanager
 def fresh_context() -> Iterator[None]:
     """Run with a new z3 context: every term made inside is numbered from scratch, so the
     solver's choices (and so the witnesses and values shown) do not depend on what else the
     process asked z3 before. Nothing made inside may be used outside."""
     saved = z3.z3._main_ctx
+    arith = z3.get_param(_ARITH)
     z3.z3._main_ctx = z3.Context()
+    z3.set_param(_ARITH, 2)  # the simplex-based arithmetic: several times faster on dates here
     try:
         yield
     finally:
         z3.z3._main_ctx = saved
+        z3.set_param(_ARITH, arith)
 
 
 def real(value: Decimal | Fraction | int) -> Z:

@@ -1,5 +1,6 @@
 """Golden outputs of `clause analyse` (the planted-faults fixture and the shipped library) and
-`clause whynot` (a shipped example on the day before its year of business completes).
+`clause whynot` (a shipped example on the day before its year of business completes), in
+English and in Chinese.
 Run `pytest --update-golden` to rewrite, then review the diff."""
 
 from __future__ import annotations
@@ -15,12 +16,16 @@ ROOT = HERE.parents[2]
 RUNS = {
     "faults.txt": ("analyse", "tests/fixtures/faults"),
     "faults.json": ("analyse", "tests/fixtures/faults", "--format", "json"),
+    "faults.zh.txt": ("analyse", "tests/fixtures/faults", "--lang", "zh"),
     "hubei.txt": ("analyse", "policies"),
     "whynot-returning-entrepreneur.txt": (
         "whynot", "examples/hubei/returning-entrepreneur.yaml", "--date", "2022-03-14"),
     "whynot-returning-entrepreneur.json": (
         "whynot", "examples/hubei/returning-entrepreneur.yaml", "--date", "2022-03-14",
         "--format", "json"),
+    "whynot-returning-entrepreneur.zh.txt": (
+        "whynot", "examples/hubei/returning-entrepreneur.yaml", "--date", "2022-03-14",
+        "--lang", "zh"),
     "whynot-returning-entrepreneur.md": (
         "whynot", "examples/hubei/returning-entrepreneur.yaml", "--date", "2022-03-14",
         "--format", "md"),
