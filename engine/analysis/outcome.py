@@ -32,6 +32,7 @@ from clause.engine.analysis.terms import (
     false,
     neg,
 )
+from clause.engine.expr import ast
 from clause.engine.expr.types import KNOWN_OUTCOMES
 from clause.engine.library import Library
 from clause.engine.messages import msg
@@ -166,4 +167,42 @@ def deciding(library: Library, rule: Rule) -> list[Rule]:
     return [r for r in rules if r is not None]
 
 
-__all__ = ["Check", "RuleModel", "Situation", "VersionModel", "deciding", "unknown_forms"]
+def fact_reads(library: Library, rule: Rule) -> list[str]:
+    """The fact paths the decision of `rule` depends on, in order: those its versions' dates,
+    events and checks read, the grant history of a `once` limit, the subject's locality when
+    a parameter is read (it chooses the value), and the same for every rule its outcome
+    depends on (`deciding`)."""
+    out: list[str] = []
+    for r in deciding(library, rule):
+        for v in r.versions:
+            exprs = [v.effective_date] if v.effective_date else []
+            exprs += [v.event.expr] if v.event else []
+            exprs += [c.expr for c in (*v.conditions, *v.unless, *v.requires)]
+            for expr in exprs:
+                for node in ast.walk(expr.node):
+                    if isinstance(node, ast.Path) and node.root == "fact":
+                        out.append(".".join(node.keys))
+                    elif isinstance(node, ast.Path) and node.root == "param":
+                        out.append(f"{r.subject}.locality")
+            if v.once:
+                out.append(f"{r.subject}.grants")
+    known = library.env.facts
+    return [p for p in dict.fromkeys(out) if not p.endswith(".locality") or _has(known, p)]
+
+
+def _has(facts: Any, path: str) -> bool:
+    node = facts
+    for key in path.split("."):
+        node = node.children.get(key) if node is not None else None
+    return node is not None
+
+
+__all__ = [
+    "Check",
+    "RuleModel",
+    "Situation",
+    "VersionModel",
+    "deciding",
+    "fact_reads",
+    "unknown_forms",
+]

@@ -263,7 +263,23 @@ def _allowed(
         options: list[Any] = [True, False]
     elif info is not None and isinstance(info.type, EnumType):
         options = list(info.type.values)
+    elif name.endswith(".locality"):  # the places the parameters name, for a readable value
+        options = _localities(trial.library)
     else:
         return []
     current = {n: c["after"] for n, c in out.items()}
-    return [o for o in options if trial.works({**current, name: o})]
+    works = [o for o in options if trial.works({**current, name: o})]
+    if slot.kind == STRING and works and out[name]["after"] not in works:
+        out[name]["after"] = works[0]  # a place that exists rather than any other text
+    return works if slot.kind != STRING or len(works) > 1 else []
+
+
+def _localities(library: Library) -> list[str]:
+    return sorted(
+        {
+            str(v.locality)
+            for p in library.parameters.values()
+            for v in p.values
+            if v.locality is not None
+        }
+    )

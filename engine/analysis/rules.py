@@ -30,8 +30,8 @@ if TYPE_CHECKING:
     from clause.engine.analysis.outcome import Situation
 
 #: The amount forms of engine/decide/amounts.py FORMS the encoding knows how they fail.
-AMOUNT_FORMS = ("fixed", "parameter", "cap", "floor", "per_unit", "percentage", "computed")
-AMOUNT_FORMS += ("per_other_regulation",)
+AMOUNT_FORMS: tuple[str, ...] = ("fixed", "parameter", "cap", "floor", "per_unit")
+AMOUNT_FORMS += ("percentage", "computed", "per_other_regulation")
 
 
 class RuleEncoder:

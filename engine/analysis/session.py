@@ -16,7 +16,7 @@ import z3
 
 from clause.engine.analysis import dates
 from clause.engine.analysis.findings import Finding, Place, Witness
-from clause.engine.analysis.outcome import RuleModel, Situation, deciding
+from clause.engine.analysis.outcome import RuleModel, Situation, deciding, fact_reads
 from clause.engine.analysis.query import TIMEOUT_MS, Verdict
 from clause.engine.analysis.readback import facts_of
 from clause.engine.analysis.space import Domain, FactSpace
@@ -191,20 +191,5 @@ def unconfigured_params(library: Library, rule: Rule) -> tuple[str, ...]:
 
 
 def _read_by(library: Library, rules: Sequence[Rule]) -> set[str]:
-    """The fact paths the decisions of `rules` depend on (with the rules they read and the
-    rules that override them)."""
-    out = set()
-    for rule in {r.id: r for top in rules for r in deciding(library, top)}.values():
-        for v in rule.versions:
-            exprs = [v.effective_date] if v.effective_date else []
-            exprs += [c.expr for c in (*v.conditions, *v.unless, *v.requires)]
-            exprs += [v.event.expr] if v.event else []
-            for expr in exprs:
-                out |= {
-                    ".".join(n.keys)
-                    for n in ast.walk(expr.node)
-                    if isinstance(n, ast.Path) and n.root == "fact"
-                }
-            if v.once:
-                out.add(f"{rule.subject}.grants")
-    return out
+    """The fact paths the decisions of `rules` depend on (outcome.fact_reads)."""
+    return {path for rule in rules for path in fact_reads(library, rule)}

@@ -26,7 +26,7 @@ from typing import Any
 import z3
 
 from clause.engine.analysis import dates
-from clause.engine.analysis.outcome import Situation, deciding
+from clause.engine.analysis.outcome import Situation, fact_reads
 from clause.engine.analysis.ranges import Probe, Trial, apply, values_of
 from clause.engine.analysis.readback import lookup
 from clause.engine.analysis.space import FactSpace
@@ -34,7 +34,6 @@ from clause.engine.analysis.strings import Strings
 from clause.engine.analysis.terms import RECORD, Unsupported, Z, conj, fresh_context, neg
 from clause.engine.analysis.values import Tie, ties
 from clause.engine.decide import Decision, Outcome, decide
-from clause.engine.expr import ast
 from clause.engine.expr.values import EvalError
 from clause.engine.library import Library
 from clause.engine.messages import Msg
@@ -159,23 +158,11 @@ def _replace(answer: WhyNot, **kw: Any) -> WhyNot:
 
 
 def _read_paths(library: Library, rule: Rule) -> list[str]:
-    """Fact slots (scalar paths, or lists of records) the rule's decision depends on: its own
-    versions' dates, events and checks, and those of the rules it reads with `outcome()` and
-    of the rules that may override it, and of theirs in turn."""
+    """Fact slots (scalar paths, or lists of records) the rule's decision depends on
+    (outcome.fact_reads)."""
     infos = FactSpace(library.env, library.facts_schema, Strings()).fields
-    out: list[str] = []
-    for r in deciding(library, rule):
-        for v in r.versions:
-            exprs = [v.effective_date] if v.effective_date else []
-            exprs += [c.expr for c in (*v.conditions, *v.unless, *v.requires)]
-            exprs += [v.event.expr] if v.event else []
-            for expr in exprs:
-                for node in ast.walk(expr.node):
-                    if isinstance(node, ast.Path) and node.root == "fact":
-                        out.append(_slot_of(node.keys, infos))
-            if v.once:
-                out.append(f"{r.subject}.grants")
-    return list(dict.fromkeys(out))
+    slots = [_slot_of(tuple(path.split(".")), infos) for path in fact_reads(library, rule)]
+    return list(dict.fromkeys(slots))
 
 
 def _slot_of(keys: tuple[str, ...], infos: Mapping[str, Any]) -> str:

@@ -26,6 +26,7 @@ from clause.engine.api import explain_case, load_facts, open_library
 from clause.engine.facts import normalize_facts
 from clause.engine.library import Library
 from clause.engine.load.loader import load_yaml
+from clause.engine.load.package import load_package
 from clause.engine.testing import with_parameters
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -192,3 +193,19 @@ def test_the_command_line_rejects_an_obligation_and_an_unknown_rule(clause, monk
     assert (r.code, "U003" in r.err) == (2, True)
     r = clause("whynot", example, "--date", "2022-02-30")
     assert (r.code, "U001" in r.err) == (2, True)
+
+
+def test_a_benefit_needing_an_exception_gets_a_proposal_through_the_parameters_place() -> None:
+    """Held 原则上 (the township's standard not above the minimum wage): in 丙镇 the minimum
+    wage is lower, so the case needs an exception; elsewhere it is eligible. The locality is
+    what chooses the parameters, so it is searched although no condition names it."""
+    forms = load_package(ROOT / "tests" / "fixtures" / "forms").package
+    assert forms is not None
+    library = with_parameters(Library.of([forms]), {"job.township_standard": 1700}, "case")
+    facts = normalize_facts({"job": {"locality": "丙镇", "in_post": True}}, library.env.facts)
+    on = date(2031, 6, 1)
+    answers = why_not(library, facts, on, "job-subsidy")
+    assert [a.outcome.value for a in answers] == ["exception_needed"]
+    assert "job.locality" in answers[0].candidates
+    assert [[c.path for c in p.changes] for p in answers[0].proposals] == [["job.locality"]]
+    check_answers(library, facts, on, answers)

@@ -129,9 +129,9 @@ def test_policy_cases_are_decided_alike(case: tuple[str, int, dict[str, Any]]) -
 
 
 def test_examples_are_decided_alike() -> None:
-    for example in sorted((ROOT / "examples" / "hubei").glob("*.yaml")):
-        facts = load_facts(example, HUBEI)
+    for path in sorted((ROOT / "examples" / "hubei").glob("*.yaml")):
+        facts = load_facts(path, HUBEI)
         for on in (date(2021, 10, 15), date(2022, 3, 15), date(2026, 1, 1)):
             got, _ = encoded(HUBEI, facts, on)
             expected = decided(HUBEI, facts, on)
-            assert got == expected, example.name
+            assert got == expected, path.name
