@@ -78,6 +78,7 @@ REASONS: dict[str, dict[ReasonCode | str, str]] = {
         ReasonCode.JURISDICTION_UNKNOWN: (
             "{document} governs {place}: whether the case lies there is not known ({paths})"
         ),
+        ReasonCode.OUTSIDE_JURISDICTION: "{document} governs {place}; this case is in {home}",
         ReasonCode.IMPLEMENTED: (
             "carried out by {by} ({document}), which decides this case (on its own: {was})"
         ),
@@ -121,6 +122,7 @@ REASONS: dict[str, dict[ReasonCode | str, str]] = {
         ReasonCode.JURISDICTION_UNKNOWN: (
             "{document}适用于{place}：无法确定本案是否在该地区（{paths}）"
         ),
+        ReasonCode.OUTSIDE_JURISDICTION: "{document}适用于{place}，本案所在地为{home}",
         ReasonCode.IMPLEMENTED: "由 {by}（{document}）落实，按其决定（单独判断为：{was}）",
         ReasonCode.MAYBE_IMPLEMENTED: "可能由 {by}（{document}）落实，而其尚无法确定",
         ReasonCode.UNCOVERED: "{amount} 元超出各资金来源的额度",

@@ -78,10 +78,11 @@ def load_library(
     one, under `paths`. Decisions are made under the packages found under `paths` (or the
     `chosen` package folders), with the documents they implement, amend or extend brought in
     too, since their rules refer to them. Nothing named is dropped."""
-    root = find_library_root(paths[0]) if paths else None
+    anchor = chosen[0] if chosen else (paths[0] if paths else None)
+    root = find_library_root(anchor) if anchor is not None else None
     result = LibraryLoad(root, None)
     places, vocabulary, extra = _library_file(root, result) if root is not None else ([], None, "")
-    everything, _ = find_packages([root] if root is not None else list(paths))
+    everything, _ = find_packages([root] if root is not None else [*paths, *chosen])
     wanted = _wanted(paths, chosen, everything, root)
     index = _index(everything, vocabulary, places)
     selected = _closure(wanted, index)
