@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from clause.cli.i18n import plural, t
-from clause.cli.options import Format, LangOption, PackageOption, language
+from clause.cli.options import Format, LangOption, LibraryOption, PackageOption, language
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -87,6 +87,7 @@ def eval_command(
         Backend, typer.Option("--backend", help="How cases are decided (record: one by one).")
     ] = Backend.record,
     package: PackageOption = None,
+    library_path: LibraryOption = None,
     lang: LangOption = None,
 ) -> None:
     """Decide every row of a register on a date: results per case and rule, rejected rows with
@@ -103,7 +104,7 @@ def eval_command(
     words = language(lang)
     day = parse_date(on)
     assert day is not None
-    library = open_library(package)
+    library = open_library(library_path, package or ())
     options = BatchOptions(
         on=day,
         out=out,
