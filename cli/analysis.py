@@ -13,7 +13,15 @@ from typing import Annotated
 
 import typer
 
-from clause.cli.options import ExitCode, ExplainFormat, Format, LangOption, PackageOption, language
+from clause.cli.options import (
+    ExitCode,
+    ExplainFormat,
+    Format,
+    LangOption,
+    LibraryOption,
+    PackageOption,
+    language,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -33,6 +41,7 @@ def whynot_command(
         int, typer.Option("--max-changes", min=1, max=6, help="Most known facts to change.")
     ] = 3,
     package: PackageOption = None,
+    library_path: LibraryOption = None,
     lang: LangOption = None,
 ) -> None:
     """For each benefit refused, undetermined or needing an exception: the smallest sets of
@@ -47,7 +56,7 @@ def whynot_command(
     words = language(lang)
     day = parse_date(on)
     assert day is not None
-    library = decide.open_library(package)
+    library = decide.open_library(library_path, package or ())
     case = decide.load_facts(read_stdin() if str(facts) == "-" else facts, library)
     answers = why_not_case(library, case, day, rule, max_changes)
     if fmt is ExplainFormat.json:

@@ -119,7 +119,8 @@ HELP_ZH: dict[str, str] = {
     "whynot --rule": "只回答这项补贴。",
     "whynot --format": "输出格式。",
     "whynot --max-changes": "最多改变多少项已知事实。",
-    "whynot --package": "政策包目录（默认：policies/ 下唯一的政策包）。",
+    "whynot --package": "只按此政策包决定（可重复），连同其所依据的文件。",
+    "whynot --library": "政策库目录（默认：policies/）。",
     "analyse": "用 SMT 求解器对规则作静态分析：可对同一案例同时发放的补贴、永远不起作用的取代、"
     "永远不会生效的版本和永远不会成立的条件、条款情形划分或规则版本之间的遗漏、永远无法履行的义务。"
     "每项发现都有编号、位置，以及可由 clause explain 确认的反例。退出码 0 无发现，1 有发现，"

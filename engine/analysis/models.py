@@ -26,6 +26,7 @@ _KNOWN = {
         "number",
         "enacted_on",
         "enacted_by",
+        "enacted_clause",
         "window",
         "span",
         "window_quote",

@@ -19,6 +19,7 @@ from clause.engine.analysis import dates
 from clause.engine.analysis.grants import granted
 from clause.engine.analysis.models import Check, RuleModel, VersionModel, rule_forms
 from clause.engine.analysis.params import missing_param, within
+from clause.engine.analysis.places import jurisdiction
 from clause.engine.analysis.smt import Scope, encode
 from clause.engine.analysis.space import kind_of
 from clause.engine.analysis.terms import STRING, Term, Unsupported, Z, conj, disj, false, neg, true
@@ -46,6 +47,8 @@ class RuleEncoder:
     def model(self) -> RuleModel:
         rule = self.rule
         forms = rule_forms(rule)
+        if self.situation.library.implemented_by.get(rule.id):
+            forms.append("implemented_by")  # a lower document's rule decides in its stead
         if forms:
             raise Unsupported(msg("what.solver.form", form=forms[0]), rule.span)
         in_force = self.situation.library.in_force(rule)
@@ -80,17 +83,21 @@ class RuleEncoder:
                 ),
             )
         errors += [conj(v.selected, v.error) for v in versions]
-        present = self.space.entity(rule.subject)
         none_open = conj(reached, neg(disj(*unknown)))
+        no_version = conj(none_open, neg(disj(*skipped)))
+        inside, elsewhere = jurisdiction(self.situation.library, self.space, rule)
+        present = self.space.entity(rule.subject)
+        for v in versions:  # a rule outside its document's place decides nothing else
+            v.selected = conj(inside, v.selected)
         return RuleModel(
             rule,
             present,
             versions,
-            disj(*outside, conj(none_open, neg(disj(*skipped)))),
-            conj(reached, disj(*unknown)),
-            conj(present, disj(*errors)),
+            disj(conj(neg(inside), elsewhere), conj(inside, disj(*outside, no_version))),
+            disj(conj(neg(inside), neg(elsewhere)), conj(inside, reached, disj(*unknown))),
+            conj(present, inside, disj(*errors)),
             self.exact,
-            conj(none_open, disj(*skipped)),
+            conj(inside, none_open, disj(*skipped)),
         )
 
     # -- scopes ------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from clause.engine.api.decide import check_selection
 from clause.engine.api.files import COMMAND_LINE, input_finding
 from clause.engine.diagnostics import DiagnosticError
 from clause.engine.library import Library
-from clause.engine.load.package import find_packages, load_package
+from clause.engine.load.library import load_library
 from clause.engine.messages import os_reason
 
 
@@ -41,30 +41,20 @@ def why_not_case(
 
 
 def open_libraries(paths: list[Path]) -> Library:
-    """The library of every package under `paths` (each must pass `clause check`)."""
+    """The library of every package under `paths`, with the documents they implement, amend
+    or extend (engine.load.library); it must pass `clause check`."""
     missing = [p for p in paths if not p.exists()]
     if missing:
         where = str(missing[0])
         raise DiagnosticError([input_finding("L001/missing", where, path=where)])
-    roots, _ = find_packages(paths)
-    if not roots:
+    load = load_library(paths, [])
+    if not load.packages:
         where = ", ".join(str(p) for p in paths)
         raise DiagnosticError([input_finding("U002/under", where, where=where)])
-    packages = []
-    for root in roots:
-        result = load_package(root)
-        errors = [d for d in result.diagnostics if d.severity.value == "error"]
-        if errors or result.package is None:
-            raise DiagnosticError(errors or [input_finding("R016/incomplete", str(root))])
-        packages.append(result.package)
-    seen: dict[str, str] = {}
-    for package in packages:
-        for rule in package.rules:
-            if rule.id in seen:
-                found = input_finding("R001", rule.file, id=rule.id, where=seen[rule.id])
-                raise DiagnosticError([found])
-            seen[rule.id] = rule.file
-    return Library.of(packages)
+    errors = [d for d in load.all_diagnostics if d.severity.value == "error"]
+    if errors or load.library is None:
+        raise DiagnosticError(errors or [input_finding("R016/incomplete", str(paths[0]))])
+    return load.library
 
 
 def analyse_library(

@@ -82,7 +82,8 @@ def test_the_shipped_library_has_only_the_documented_finding(clause, monkeypatch
     assert [(f["code"], f["rules"]) for f in report["findings"]] == [
         ("A006", ["c2-1-transport-cross-province", "c2-1-transport-in-province"])
     ]  # explained in docs/analysis.md: the notice pays no transport subsidy for 县内 work
-    assert report["findings"][0]["witness"]["facts"]["person"]["work_scope"] == "县内"
+    person = report["findings"][0]["witness"]["facts"]["person"]
+    assert person["work_county"] == person["home_county"]  # work in the home county (县内)
     assert report["not_analysed"] == []
     # duties held to a parameter the notice leaves to localities (value: null): never met
     # until it is configured, which is a note (A009), not a fault in the rules
