@@ -1,6 +1,7 @@
 """The solver's short date shift (add_days by at most 28 days, computed from the parts without
 inverting an ordinal) gives the calendar's year, month and day across month ends, year ends
-and leap days, for every shift the encoding uses it for."""
+and leap days, for every shift the encoding uses it for (free dates: the property tests of
+tests/property/test_solver_agrees.py, which shift by -40..40 days)."""
 
 from __future__ import annotations
 
@@ -22,18 +23,3 @@ def test_a_short_shift_gives_the_calendar_date_in_every_part() -> None:
             want = start + timedelta(days=n)
             assert parts == [want.year, want.month, want.day], (start, n)
             assert z3.simplify(shifted.ordinal).as_long() == want.toordinal()
-
-
-def test_a_short_shift_of_a_free_date_is_the_same_date() -> None:
-    axioms: list[z3.ExprRef] = []
-    free = dates.fresh_date("d", axioms)
-    for n in (-28, -1, 1, 28):
-        shifted = dates.shift_days(free, n)
-        solver = z3.Solver()
-        solver.add(*axioms)
-        parts = (shifted.year, shifted.month, shifted.day)
-        solver.add(
-            z3.Or(dates.ordinal_of(*parts) != shifted.ordinal, z3.Not(dates.valid_parts(*parts)))
-        )
-        solver.add(dates.in_range(shifted.ordinal))
-        assert solver.check() == z3.unsat, n
