@@ -33,6 +33,7 @@ class ExplainFormat(StrEnum):
     text = "text"
     json = "json"
     md = "md"
+    html = "html"
 
 
 class Lang(StrEnum):

@@ -16,6 +16,7 @@ from rich.tree import Tree
 
 from clause.engine.api import CheckReport, ExprReport
 from clause.engine.diagnostics import Diagnostic, format_diagnostic
+from clause.engine.explain import html as explain_html
 from clause.engine.explain import render as explain_render
 from clause.engine.explain.model import Explanation
 from clause.engine.explain.render import Styled, TextNode
@@ -119,12 +120,15 @@ def check_report(report: CheckReport, console: Console, fmt: str, max_errors: in
 
 
 def explanation(expl: Explanation, lang: str, console: Console, fmt: str) -> None:
-    """An explanation as a Rich tree (text), Markdown (md) or JSON (json)."""
+    """An explanation as a Rich tree (text), Markdown (md), JSON (json) or an HTML page."""
     if fmt == "json":
         json_out(explain_render.to_json(expl, lang), console)
         return
     if fmt == "md":
         console.out(explain_render.to_markdown(expl, lang), end="", highlight=False)
+        return
+    if fmt == "html":
+        console.out(explain_html.to_html(expl, lang), end="", highlight=False)
         return
     trees, footer = explain_render.to_text(expl, lang)
     for node in trees:
