@@ -7,6 +7,7 @@ stdout, or JSON); the progress bar and warnings go to stderr. `register(app)` ad
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from datetime import date
 from decimal import Decimal
@@ -40,6 +41,11 @@ INTERRUPTED = 130
 
 class Backend(StrEnum):
     record = "record"
+
+
+class Lang(StrEnum):
+    zh = "zh"
+    en = "en"
 
 
 def register(app: typer.Typer) -> None:
@@ -96,6 +102,20 @@ def eval_command(
         Path | None,
         typer.Option("--package", help="Policy package folder (default: the one under policies/)."),
     ] = None,
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            "--report", help="Write a dashboard of the run: one self-contained HTML page."
+        ),
+    ] = None,
+    manifest: Annotated[
+        Path | None,
+        typer.Option(
+            "--manifest",
+            help="Run manifest (JSON); default <out>.manifest.json beside the results.",
+        ),
+    ] = None,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the --report page.")] = Lang.zh,
 ) -> None:
     """Decide every row of a register on a date: results per case and rule, rejected rows with
     their line and reason, totals per rule and funding source. Exit 0 when the run completes
@@ -113,10 +133,12 @@ def eval_command(
         encoding=encoding,
         backend=backend.value,
     )
+    command = shlex.join(["clause", *sys.argv[1:]])
+    files = api.RunFiles(manifest=manifest, report=report, lang=lang.value, command=command)
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
-        with _ProgressBar(err, quiet) as report:
-            summary = api.evaluate_register(library, source, options, report)
+        with _ProgressBar(err, quiet) as progress:
+            summary = api.evaluate_register(library, source, options, progress, files)
     except KeyboardInterrupt:
         err.print("interrupted: no results written", markup=False)
         raise typer.Exit(INTERRUPTED) from None
@@ -232,6 +254,9 @@ def render_summary(summary: BatchSummary, console: Console) -> None:
     )
     written = f"results: {summary.output}" if summary.output else "results: not written (no --out)"
     console.print(f"{written}; rejects: {summary.rejects}", markup=False)
+    if summary.manifest is not None:
+        report = f"; report: {summary.report}" if summary.report else ""
+        console.print(f"manifest: {summary.manifest}{report}", markup=False)
 
 
 def _funds_table(funds: list[dict[str, Any]], budgeted: bool) -> Table:

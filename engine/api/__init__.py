@@ -8,7 +8,13 @@ code) so the caller can show them and choose an exit code. The facade is split b
 
 from __future__ import annotations
 
-from clause.engine.api.batch import BatchOptions, BatchProgress, BatchSummary, evaluate_register
+from clause.engine.api.batch import (
+    BatchOptions,
+    BatchProgress,
+    BatchSummary,
+    RunFiles,
+    evaluate_register,
+)
 from clause.engine.api.check import CheckReport, check
 from clause.engine.api.decide import (
     OUTCOMES,
@@ -33,6 +39,7 @@ __all__ = [
     "EvalError",
     "ExprReport",
     "NodeValue",
+    "RunFiles",
     "Unknown",
     "check",
     "check_selection",

@@ -97,13 +97,12 @@ class ChunkWorker:
                 rejects.append(_reject(case, result, tally, self.job.header))
                 continue
             tally.rows_decided += 1
+            chosen = selected(result, self.job.rule_ids)
+            tally.add_case(chosen)
             if self.job.budgeted:  # the parent spends budgets over every rule, then selects
                 rows.extend(result)
-                for r in selected(result, self.job.rule_ids):
-                    tally.add(r)
                 continue
-            for r in selected(result, self.job.rule_ids):
-                tally.add(r)
+            for r in chosen:
                 tally.add_funding(r)
                 rows.append(r)
         rejects.sort(key=lambda r: r["row"])
@@ -222,8 +221,7 @@ def _nest(columns: Sequence[Column], cells: Sequence[Any]) -> dict[str, Any]:
 def _reject(
     case: _Case, err: RowError, tally: Tally, header: Sequence[str] | None
 ) -> dict[str, Any]:
-    tally.rows_rejected += 1
-    tally.rejected_by[err.path.split("[")[0] or "row"] += 1
+    tally.reject(err.path.split("[")[0] or "row", case.row, case.line, str(err))
     record = case.record
     if header is not None and isinstance(record, list) and len(record) == len(header):
         record = {name: cell for name, cell in zip(header, record, strict=True) if cell}

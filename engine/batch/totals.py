@@ -1,14 +1,17 @@
-"""Totals of a batch run: decisions per rule and outcome, amounts, and money per fund.
+"""Totals of a batch run: decisions per rule and outcome, amounts, money per rule and fund,
+the facts that leave cases undetermined, and rejected rows by reason.
 
-In: result rows, added in whichever process decided them; parts merge exactly (counters and
-decimals), so the totals do not depend on how the register was chunked. Out: BatchSummary,
-its JSON form (`clause eval --format json`) and the reconciliation read = decided + rejected.
+In: result rows, a case at a time, added in whichever process decided them; parts merge
+exactly (counters and decimals), so the totals do not depend on how the register was chunked.
+Out: BatchSummary, its JSON form (`clause eval --format json`), what the run manifest and the
+dashboard show, and the reconciliation read = decided + rejected. Everything here is bounded
+by the number of rules, funds and fact paths, never by the register's length.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -28,6 +31,9 @@ class RuleTotals:
     amount_unknown: int = 0  # eligible, amount not known (not configured, claim missing…)
     uncovered: Decimal = ZERO  # what no funding source could cover
     split_unknown: int = 0  # eligible with an amount, split between funds not known (quota)
+    funds: dict[str, Decimal] = field(default_factory=dict)  # allocated, per fund
+    missing: Counter[str] = field(default_factory=Counter)  # undetermined decisions, per fact
+    missing_alone: Counter[str] = field(default_factory=Counter)  # ... the only fact missing
 
     def merge(self, other: RuleTotals) -> None:
         self.outcomes.update(other.outcomes)
@@ -35,6 +41,10 @@ class RuleTotals:
         self.amount_unknown += other.amount_unknown
         self.uncovered += other.uncovered
         self.split_unknown += other.split_unknown
+        for fund, amount in other.funds.items():
+            self.funds[fund] = self.funds.get(fund, ZERO) + amount
+        self.missing.update(other.missing)
+        self.missing_alone.update(other.missing_alone)
 
 
 @dataclass
@@ -59,17 +69,46 @@ class Tally:
     rules: dict[str, RuleTotals] = field(default_factory=dict)
     funds: dict[str, FundTotals] = field(default_factory=dict)
     rejected_by: Counter[str] = field(default_factory=Counter)  # fact path (or "row")
+    # the first rejected row (in input order) of each key of rejected_by: (row, line, reason)
+    rejected_first: dict[str, tuple[int, int | None, str]] = field(default_factory=dict)
+    missing_cases: Counter[str] = field(default_factory=Counter)  # cases a missing fact blocks
+
+    def add_case(self, rows: Sequence[ResultRow]) -> None:
+        """The decided rules of one case: each row counted, and each fact missing from any of
+        its undetermined decisions counted once for the case."""
+        blocked: set[str] | None = None
+        for row in rows:
+            self.add(row)
+            if row.outcome == "undetermined" and row.missing:
+                if blocked is None:
+                    blocked = set(row.missing)
+                else:
+                    blocked.update(row.missing)
+        if blocked:
+            self.missing_cases.update(blocked)
 
     def add(self, row: ResultRow) -> None:
         totals = self.rules.get(row.rule)
         if totals is None:
             totals = self.rules[row.rule] = RuleTotals()
-        totals.outcomes[row.outcome] += 1
-        if row.outcome == "eligible":
+        outcome = row.outcome
+        totals.outcomes[outcome] += 1
+        if outcome == "eligible":
             if row.amount is None:
                 totals.amount_unknown += 1
             else:
                 totals.amount += row.amount
+        elif outcome == "undetermined" and row.missing:
+            totals.missing.update(row.missing)
+            if len(row.missing) == 1:
+                totals.missing_alone[row.missing[0]] += 1
+
+    def reject(self, key: str, row: int, line: int | None, reason: str) -> None:
+        """A row that could not be decided, counted under `key` (a fact path, or "row")."""
+        self.rows_rejected += 1
+        self.rejected_by[key] += 1
+        if key not in self.rejected_first:
+            self.rejected_first[key] = (row, line, reason)
 
     def add_funding(self, row: ResultRow) -> None:
         if row.amount is None or not row.funding:
@@ -78,12 +117,14 @@ class Tally:
             self.rules[row.rule].split_unknown += 1
             return
         left = row.amount
+        by_fund = self.rules[row.rule].funds
         for fund, share in row.funding:
             assert share is not None
             totals = self.funds.get(fund)
             if totals is None:
                 totals = self.funds[fund] = FundTotals()
             totals.allocated += share
+            by_fund[fund] = by_fund.get(fund, ZERO) + share
             totals.cases += share > 0
             if left > share:
                 totals.passed_on += left - share
@@ -100,6 +141,22 @@ class Tally:
         for fund, ftotals in other.funds.items():
             self.funds.setdefault(fund, FundTotals()).merge(ftotals)
         self.rejected_by.update(other.rejected_by)
+        for key, first in other.rejected_first.items():
+            mine = self.rejected_first.get(key)
+            if mine is None or first[0] < mine[0]:
+                self.rejected_first[key] = first
+        self.missing_cases.update(other.missing_cases)
+
+    def missing_ranked(self) -> list[tuple[str, int, int, int]]:
+        """(fact, cases it leaves undetermined, undetermined decisions listing it, decisions it
+        alone blocks), the fact blocking most cases first: the data to collect first."""
+        decisions: Counter[str] = Counter()
+        alone: Counter[str] = Counter()
+        for totals in self.rules.values():
+            decisions.update(totals.missing)
+            alone.update(totals.missing_alone)
+        order = sorted(self.missing_cases, key=lambda p: (-self.missing_cases[p], -decisions[p], p))
+        return [(p, self.missing_cases[p], decisions[p], alone[p]) for p in order]
 
 
 @dataclass(frozen=True)
@@ -115,6 +172,8 @@ class BatchSummary:
     budget: Mapping[str, Decimal] | None = None
     remaining: Mapping[str, Decimal] | None = None
     titles: Mapping[str, str] = field(default_factory=dict)
+    manifest: str | None = None  # the run manifest written (engine.batch.filed)
+    report: str | None = None  # the dashboard written (--report)
 
     @property
     def reconciled(self) -> bool:
@@ -127,6 +186,8 @@ class BatchSummary:
             "input": self.input,
             "output": self.output,
             "rejects": self.rejects,
+            **({"manifest": self.manifest} if self.manifest is not None else {}),
+            **({"report": self.report} if self.report is not None else {}),
             "date": self.on.isoformat(),
             "rows_read": t.rows_read,
             "rows_decided": t.rows_decided,
@@ -137,31 +198,37 @@ class BatchSummary:
                 {
                     "rule": rule,
                     "outcomes": {o: r.outcomes[o] for o in OUTCOMES if r.outcomes[o]},
-                    "amount": _text(r.amount),
+                    "amount": money_text(r.amount),
                     "amount_unknown": r.amount_unknown,
-                    "uncovered": _text(r.uncovered),
+                    "uncovered": money_text(r.uncovered),
                     "split_unknown": r.split_unknown,
+                    "funds": {f: money_text(r.funds[f]) for f in self.funds if f in r.funds},
+                    "missing": dict(sorted(r.missing.items(), key=lambda kv: (-kv[1], kv[0]))),
                 }
                 for rule, r in sorted(t.rules.items())
             ],
             "funds": [self.fund_json(fund) for fund in self.funds],
+            "missing": [
+                {"fact": fact, "cases": cases, "decisions": decisions, "alone": alone}
+                for fact, cases, decisions, alone in t.missing_ranked()
+            ],
         }
 
     def fund_json(self, fund: str) -> dict[str, Any]:
         totals = self.tally.funds.get(fund, FundTotals())
         out: dict[str, Any] = {
             "fund": fund,
-            "allocated": _text(totals.allocated),
+            "allocated": money_text(totals.allocated),
             "cases": totals.cases,
-            "passed_on": _text(totals.passed_on),
+            "passed_on": money_text(totals.passed_on),
         }
         if self.budget is not None and fund in self.budget:
-            out["quota"] = _text(self.budget[fund])
-            out["remaining"] = _text((self.remaining or {}).get(fund, ZERO))
+            out["quota"] = money_text(self.budget[fund])
+            out["remaining"] = money_text((self.remaining or {}).get(fund, ZERO))
         return out
 
 
-def _text(value: Decimal) -> str:
+def money_text(value: Decimal) -> str:
     """Yuan with at least the cents: 400 -> 400.00, 0.125 stays 0.125."""
     if value.as_tuple().exponent > -2:  # type: ignore[operator]
         value = value.quantize(ZERO)
