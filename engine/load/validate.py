@@ -40,6 +40,7 @@ SCHEMA_NAMES = (
     "parameter",
     "policy-test",
     "rule",
+    "run-manifest",
     "trace",
 )
 

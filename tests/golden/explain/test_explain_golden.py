@@ -1,4 +1,6 @@
-"""`clause explain` golden files: for each case, the exact text, JSON and Markdown output.
+"""`clause explain` golden files: for each case, the exact text, JSON and Markdown output, and
+the HTML page with its stylesheet set aside (the page's markup is compared; style changes do
+not rewrite every golden file).
 
 A case is `<name>.yaml`: `date`, `facts`, and optionally `lang`, `rule`, `budget`. The package is
 `tests/fixtures/mini`. Run `pytest --update-golden` to rewrite the outputs and review the diff.
@@ -8,6 +10,7 @@ The JSON is also validated against `schemas/trace.schema.json`.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -56,3 +59,22 @@ def test_json_conforms_to_trace_schema(case_file, tmp_path, monkeypatch, clause)
     schema = json.loads((ROOT / "schemas" / "trace.schema.json").read_text(encoding="utf-8"))
     errors = sorted(Draft202012Validator(schema).iter_errors(json.loads(result.out)), key=str)
     assert not errors, errors[0].message
+
+
+def without_stylesheet(page: str) -> str:
+    """The page with the inline stylesheet replaced by its name: the markup is what is compared."""
+    return re.sub(
+        r"<style>.*?</style>", "<style>/* engine/templates/style.css */</style>", page, flags=re.S
+    )
+
+
+@pytest.mark.parametrize("case_file", CASES, ids=[c.stem for c in CASES])
+def test_explain_html_golden(case_file, tmp_path, monkeypatch, clause, request) -> None:
+    result = run_case(case_file, "html", tmp_path, monkeypatch, clause)
+    assert result.code == 0, result.err
+    page = without_stylesheet(result.out)
+    golden = case_file.with_suffix(".html")
+    if request.config.getoption("--update-golden"):
+        golden.write_text(page, encoding="utf-8")
+    assert golden.exists(), "no golden file: run pytest --update-golden and review it"
+    assert page == golden.read_text(encoding="utf-8")
