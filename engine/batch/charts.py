@@ -112,7 +112,7 @@ def funds_spec(funds: Sequence[Mapping[str, Any]], words: Mapping[str, str]) -> 
     )
     return {
         "$schema": SCHEMA,
-        "width": 420,
+        "width": 560,
         "height": {"step": 34},
         "data": {"values": values},
         "layer": layers,
@@ -136,7 +136,7 @@ def outcomes_spec(
     ]
     return {
         "$schema": SCHEMA,
-        "width": 420,
+        "width": 560,
         "height": {"step": 24},
         "data": {"values": values},
         "mark": {"type": "bar"},

@@ -32,8 +32,9 @@ class RuleTotals:
     uncovered: Decimal = ZERO  # what no funding source could cover
     split_unknown: int = 0  # eligible with an amount, split between funds not known (quota)
     funds: dict[str, Decimal] = field(default_factory=dict)  # allocated, per fund
-    missing: Counter[str] = field(default_factory=Counter)  # undetermined decisions, per fact
-    missing_alone: Counter[str] = field(default_factory=Counter)  # ... the only fact missing
+    # undetermined decisions by the facts they lack (as listed, most decisive first); a rule
+    # reads a handful of facts, so there are few distinct lists however many rows
+    missing_lists: Counter[tuple[str, ...]] = field(default_factory=Counter)
 
     def merge(self, other: RuleTotals) -> None:
         self.outcomes.update(other.outcomes)
@@ -43,8 +44,21 @@ class RuleTotals:
         self.split_unknown += other.split_unknown
         for fund, amount in other.funds.items():
             self.funds[fund] = self.funds.get(fund, ZERO) + amount
-        self.missing.update(other.missing)
-        self.missing_alone.update(other.missing_alone)
+        self.missing_lists.update(other.missing_lists)
+
+    @property
+    def missing(self) -> Counter[str]:
+        """Undetermined decisions listing each fact."""
+        out: Counter[str] = Counter()
+        for facts, count in self.missing_lists.items():
+            for fact in facts:
+                out[fact] += count
+        return out
+
+    @property
+    def missing_alone(self) -> Counter[str]:
+        """Undetermined decisions for which the fact is the only one missing."""
+        return Counter({f[0]: n for f, n in self.missing_lists.items() if len(f) == 1})
 
 
 @dataclass
@@ -76,18 +90,18 @@ class Tally:
     def add_case(self, rows: Sequence[ResultRow]) -> None:
         """The decided rules of one case: each row counted, and each fact missing from any of
         its undetermined decisions counted once for the case."""
-        blocked: set[str] | None = None
+        blocked: list[str] = []
         for row in rows:
-            self.add(row)
-            if row.outcome == "undetermined" and row.missing:
-                if blocked is None:
-                    blocked = set(row.missing)
-                else:
-                    blocked.update(row.missing)
+            missing = self.add(row)
+            if missing:
+                blocked.extend(missing)
         if blocked:
-            self.missing_cases.update(blocked)
+            cases = self.missing_cases
+            for fact in set(blocked) if len(blocked) > 1 else blocked:
+                cases[fact] += 1
 
-    def add(self, row: ResultRow) -> None:
+    def add(self, row: ResultRow) -> tuple[str, ...]:
+        """Count one decided rule; return the facts it lacks when undetermined (else ())."""
         totals = self.rules.get(row.rule)
         if totals is None:
             totals = self.rules[row.rule] = RuleTotals()
@@ -99,9 +113,9 @@ class Tally:
             else:
                 totals.amount += row.amount
         elif outcome == "undetermined" and row.missing:
-            totals.missing.update(row.missing)
-            if len(row.missing) == 1:
-                totals.missing_alone[row.missing[0]] += 1
+            totals.missing_lists[row.missing] += 1  # per fact when read: one count per row here
+            return row.missing
+        return ()
 
     def reject(self, key: str, row: int, line: int | None, reason: str) -> None:
         """A row that could not be decided, counted under `key` (a fact path, or "row")."""
