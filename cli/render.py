@@ -16,7 +16,6 @@ from rich.tree import Tree
 
 from clause.engine.api import CheckReport, ExprReport
 from clause.engine.diagnostics import Diagnostic, format_diagnostic
-from clause.engine.explain import html as explain_html
 from clause.engine.explain import render as explain_render
 from clause.engine.explain.model import Explanation
 from clause.engine.explain.render import Styled, TextNode
@@ -128,7 +127,9 @@ def explanation(expl: Explanation, lang: str, console: Console, fmt: str) -> Non
         console.out(explain_render.to_markdown(expl, lang), end="", highlight=False)
         return
     if fmt == "html":
-        console.out(explain_html.to_html(expl, lang), end="", highlight=False)
+        from clause.engine.explain.html import to_html  # Jinja2 loads only for pages
+
+        console.out(to_html(expl, lang), end="", highlight=False)
         return
     trees, footer = explain_render.to_text(expl, lang)
     for node in trees:
