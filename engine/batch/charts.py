@@ -36,7 +36,7 @@ CONFIG: dict[str, Any] = {
     "font": FONT,
     "padding": {"left": 12, "right": 12, "top": 6, "bottom": 6},
     "view": {"stroke": None},
-    "axis": {"labelFontSize": 12, "titleFontSize": 12, "labelLimit": 320},
+    "axis": {"labelFontSize": 12, "titleFontSize": 12, "labelLimit": 320, "labelOverlap": True},
     "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom"},
 }
 
