@@ -101,7 +101,8 @@ class Tally:
                 cases[fact] += 1
 
     def add(self, row: ResultRow) -> tuple[str, ...]:
-        """Count one decided rule; return the facts it lacks when undetermined (else ())."""
+        """Count one decided rule; return the facts it lacks when undetermined (else ()).
+        Facts missing per case are counted by add_case, which sees a case's rows together."""
         totals = self.rules.get(row.rule)
         if totals is None:
             totals = self.rules[row.rule] = RuleTotals()
@@ -161,16 +162,19 @@ class Tally:
                 self.rejected_first[key] = first
         self.missing_cases.update(other.missing_cases)
 
-    def missing_ranked(self) -> list[tuple[str, int, int, int]]:
+    def missing_ranked(self) -> list[tuple[str, int | None, int, int]]:
         """(fact, cases it leaves undetermined, undetermined decisions listing it, decisions it
-        alone blocks), the fact blocking most cases first: the data to collect first."""
+        alone blocks), the fact blocking most cases first: the data to collect first. Cases
+        are None when the rows were not tallied a case at a time (add_case)."""
         decisions: Counter[str] = Counter()
         alone: Counter[str] = Counter()
         for totals in self.rules.values():
             decisions.update(totals.missing)
             alone.update(totals.missing_alone)
-        order = sorted(self.missing_cases, key=lambda p: (-self.missing_cases[p], -decisions[p], p))
-        return [(p, self.missing_cases[p], decisions[p], alone[p]) for p in order]
+        cases = self.missing_cases
+        per_case = bool(cases) or not decisions
+        order = sorted(decisions.keys() | cases.keys(), key=lambda p: (-cases[p], -decisions[p], p))
+        return [(p, cases[p] if per_case else None, decisions[p], alone[p]) for p in order]
 
 
 @dataclass(frozen=True)

@@ -215,3 +215,20 @@ def test_a_report_without_the_chart_library_is_a_usage_error(
     (problem,) = caught.value.diagnostics
     assert problem.code == "B006" and "clause[report]" in problem.message
     assert not (tmp_path / "results.jsonl").exists()
+
+
+def test_without_cases_the_facts_rank_by_the_decisions_they_block() -> None:
+    from clause.engine.batch.totals import Tally
+    from clause.engine.batch.write import ResultRow
+
+    def row(case: str, rule: str, *missing: str) -> ResultRow:
+        return ResultRow(case, rule, 1, "undetermined", None, None, (), missing)
+
+    by_case, by_row = Tally(), Tally()
+    rows = [[row("1", "a", "x", "y"), row("1", "b", "x")], [row("2", "a", "y")]]
+    for case in rows:
+        by_case.add_case(case)
+        for r in case:
+            by_row.add(r)  # a backend that does not see cases whole
+    assert by_case.missing_ranked() == [("y", 2, 2, 1), ("x", 1, 2, 1)]
+    assert by_row.missing_ranked() == [("x", None, 2, 1), ("y", None, 2, 1)]
