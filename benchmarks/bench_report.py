@@ -25,6 +25,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -155,7 +156,7 @@ def tally_table(register: Path, sample: int) -> None:
 def child(kind: str, register: Path) -> None:
     """One run in this process; prints seconds and peak memory as JSON."""
     from clause.engine.api import BatchOptions, open_library
-    from clause.engine.batch.filed import RunFiles, run_and_file
+    from clause.engine.batch.filed import RunRecord, run_and_file
     from clause.engine.batch.run import evaluate_batch
 
     library = open_library(PACKAGE)
@@ -164,8 +165,8 @@ def child(kind: str, register: Path) -> None:
     if kind == "plain":
         evaluate_batch(library, register, options)
     else:
-        files = RunFiles(report=OUT / "report-bench.html", lang="zh")
-        run_and_file(library, register, options, files)
+        options = replace(options, report=OUT / "report-bench.html")
+        run_and_file(library, register, options, RunRecord(lang="zh"))
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"seconds": seconds, "peak_mb": peak}))

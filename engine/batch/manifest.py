@@ -20,7 +20,7 @@ from typing import Any
 from clause.engine import __version__
 from clause.engine.batch.read import format_of
 from clause.engine.batch.run import BatchOptions, BatchSummary
-from clause.engine.batch.totals import money_text
+from clause.engine.batch.totals import yuan_text
 from clause.engine.library import Library
 
 #: The version of the manifest format; bumped when its shape or meaning changes.
@@ -73,7 +73,7 @@ def manifest(
         "input": {**run.source.to_json(), "format": format_of(Path(run.source.path))},
         "ruleset": {
             "digest": library.digest,
-            "documents": [d.number for d in library.documents],
+            "documents": [d.ref for d in library.documents],
         },
         "decision_date": options.on.isoformat(),
         "options": options_json(options),
@@ -113,7 +113,7 @@ def options_json(options: BatchOptions) -> dict[str, Any]:
 def _budget(budget: Mapping[str, Any] | None) -> dict[str, str] | None:
     if budget is None:
         return None
-    return {fund: money_text(amount) for fund, amount in sorted(budget.items())}
+    return {fund: yuan_text(amount) for fund, amount in sorted(budget.items())}
 
 
 def _instant(moment: datetime) -> str:

@@ -18,9 +18,18 @@ from decimal import Decimal
 from typing import Any
 
 from clause.engine.batch.write import ResultRow
+from clause.engine.messages import Text
 
 # every outcome, in the order totals show them: the deciding ones first
-OUTCOMES = ("eligible", "ineligible", "compliant", "violation", "not_applicable", "undetermined")
+OUTCOMES = (
+    "eligible",
+    "ineligible",
+    "compliant",
+    "violation",
+    "exception_needed",
+    "not_applicable",
+    "undetermined",
+)
 ZERO = Decimal("0.00")
 
 
@@ -31,6 +40,7 @@ class RuleTotals:
     amount_unknown: int = 0  # eligible, amount not known (not configured, claim missing…)
     uncovered: Decimal = ZERO  # what no funding source could cover
     split_unknown: int = 0  # eligible with an amount, split between funds not known (quota)
+    split_unknown_amount: Decimal = ZERO  # the sum of those amounts
     funds: dict[str, Decimal] = field(default_factory=dict)  # allocated, per fund
     # undetermined decisions by the facts they lack (as listed, most decisive first); a rule
     # reads a handful of facts, so there are few distinct lists however many rows
@@ -42,6 +52,7 @@ class RuleTotals:
         self.amount_unknown += other.amount_unknown
         self.uncovered += other.uncovered
         self.split_unknown += other.split_unknown
+        self.split_unknown_amount += other.split_unknown_amount
         for fund, amount in other.funds.items():
             self.funds[fund] = self.funds.get(fund, ZERO) + amount
         self.missing_lists.update(other.missing_lists)
@@ -83,69 +94,90 @@ class Tally:
     rules: dict[str, RuleTotals] = field(default_factory=dict)
     funds: dict[str, FundTotals] = field(default_factory=dict)
     rejected_by: Counter[str] = field(default_factory=Counter)  # fact path (or "row")
+    malformed_records: int = 0  # CSV records that ran over several lines and were rejected
+    lines_in_malformed: int = 0  # the lines those records took between them
+    duplicate_ids: int = 0  # rows rejected because an earlier row had their case id
     # the first rejected row (in input order) of each key of rejected_by: (row, line, reason)
-    rejected_first: dict[str, tuple[int, int | None, str]] = field(default_factory=dict)
+    rejected_first: dict[str, tuple[int, int | None, Text]] = field(default_factory=dict)
     missing_cases: Counter[str] = field(default_factory=Counter)  # cases a missing fact blocks
 
-    def add_case(self, rows: Sequence[ResultRow]) -> None:
-        """The decided rules of one case: each row counted, and each fact missing from any of
-        its undetermined decisions counted once for the case."""
+    # How a backend tallies (engine.batch.chunk does it for the record path): per decided case,
+    # `add_case(rows)` with the rows of the rules shown (or `add(row)` per rule and then
+    # `count_missing_case(facts)` with the facts missing from any of the case's undetermined
+    # decisions); `add_funding(row)` per row once its shares are final; `reject(...)` per row
+    # that could not be decided. `times` counts that many equal rows or cases at once, for a
+    # backend that tallies groups. A backend that never calls `count_missing_case` still gets
+    # the per-decision figures; `missing_ranked` then says the per-case ones are not known.
+
+    def add_case(self, rows: Sequence[ResultRow], times: int = 1) -> None:
+        """The decided rules of one case (`times` equal cases): each row counted, and each fact
+        missing from any of its undetermined decisions counted once for the case."""
         blocked: list[str] = []
         for row in rows:
-            missing = self.add(row)
+            missing = self.add(row, times)
             if missing:
                 blocked.extend(missing)
         if blocked:
-            cases = self.missing_cases
-            for fact in set(blocked) if len(blocked) > 1 else blocked:
-                cases[fact] += 1
+            self.count_missing_case(blocked, times)
 
-    def add(self, row: ResultRow) -> tuple[str, ...]:
-        """Count one decided rule; return the facts it lacks when undetermined (else ()).
-        Facts missing per case are counted by add_case, which sees a case's rows together."""
+    def count_missing_case(self, facts: Sequence[str], times: int = 1) -> None:
+        """A case (`times` cases) left undetermined somewhere for lack of `facts`: each fact
+        counted once per case, however many of its decisions list it."""
+        cases = self.missing_cases
+        for fact in set(facts) if len(facts) > 1 else facts:
+            cases[fact] += times
+
+    def add(self, row: ResultRow, times: int = 1) -> tuple[str, ...]:
+        """Count one decided rule (`times` equal rows); return the facts it lacks when
+        undetermined, else (). Per-case counts of missing facts are count_missing_case's."""
         totals = self.rules.get(row.rule)
         if totals is None:
             totals = self.rules[row.rule] = RuleTotals()
         outcome = row.outcome
-        totals.outcomes[outcome] += 1
+        totals.outcomes[outcome] += times
         if outcome == "eligible":
             if row.amount is None:
-                totals.amount_unknown += 1
+                totals.amount_unknown += times
             else:
-                totals.amount += row.amount
+                totals.amount += row.amount * times
         elif outcome == "undetermined" and row.missing:
-            totals.missing_lists[row.missing] += 1  # per fact when read: one count per row here
+            totals.missing_lists[row.missing] += times
             return row.missing
         return ()
 
-    def reject(self, key: str, row: int, line: int | None, reason: str) -> None:
-        """A row that could not be decided, counted under `key` (a fact path, or "row")."""
+    def reject(self, key: str, row: int, line: int | None, reason: Text) -> None:
+        """A row that could not be decided, counted under `key` (a fact path, or "row"); the
+        first of each key (by row) is kept with its reason, a catalog message where there is
+        one, so the dashboard can show it in the page's language."""
         self.rows_rejected += 1
         self.rejected_by[key] += 1
-        if key not in self.rejected_first:
+        first = self.rejected_first.get(key)
+        if first is None or row < first[0]:
             self.rejected_first[key] = (row, line, reason)
 
-    def add_funding(self, row: ResultRow) -> None:
+    def add_funding(self, row: ResultRow, times: int = 1) -> None:
+        """The funding of one decided rule (`times` equal rows), once its shares are final."""
         if row.amount is None or not row.funding:
             return
+        rule = self.rules[row.rule]
         if any(share is None for _, share in row.funding):  # a quota fact is missing
-            self.rules[row.rule].split_unknown += 1
+            rule.split_unknown += times
+            rule.split_unknown_amount += row.amount * times
             return
         left = row.amount
-        by_fund = self.rules[row.rule].funds
         for fund, share in row.funding:
             assert share is not None
             totals = self.funds.get(fund)
             if totals is None:
                 totals = self.funds[fund] = FundTotals()
-            totals.allocated += share
-            by_fund[fund] = by_fund.get(fund, ZERO) + share
-            totals.cases += share > 0
+            totals.allocated += share * times
+            rule.funds[fund] = rule.funds.get(fund, ZERO) + share * times
+            totals.cases += times if share > 0 else 0
             if left > share:
-                totals.passed_on += left - share
+                totals.passed_on += (left - share) * times
             left -= share
         if left > 0:
-            self.rules[row.rule].uncovered += left
+            rule.uncovered += left * times
 
     def merge(self, other: Tally) -> None:
         self.rows_read += other.rows_read
@@ -156,6 +188,9 @@ class Tally:
         for fund, ftotals in other.funds.items():
             self.funds.setdefault(fund, FundTotals()).merge(ftotals)
         self.rejected_by.update(other.rejected_by)
+        self.malformed_records += other.malformed_records
+        self.lines_in_malformed += other.lines_in_malformed
+        self.duplicate_ids += other.duplicate_ids
         for key, first in other.rejected_first.items():
             mine = self.rejected_first.get(key)
             if mine is None or first[0] < mine[0]:
@@ -212,15 +247,19 @@ class BatchSummary:
             "rows_rejected": t.rows_rejected,
             "reconciled": self.reconciled,
             "rejected_by": dict(sorted(t.rejected_by.items())),
+            "malformed_records": t.malformed_records,
+            "lines_in_malformed": t.lines_in_malformed,
+            "duplicate_ids": t.duplicate_ids,
             "rules": [
                 {
                     "rule": rule,
                     "outcomes": {o: r.outcomes[o] for o in OUTCOMES if r.outcomes[o]},
-                    "amount": money_text(r.amount),
+                    "amount": yuan_text(r.amount),
                     "amount_unknown": r.amount_unknown,
-                    "uncovered": money_text(r.uncovered),
+                    "uncovered": yuan_text(r.uncovered),
                     "split_unknown": r.split_unknown,
-                    "funds": {f: money_text(r.funds[f]) for f in self.funds if f in r.funds},
+                    "split_unknown_amount": yuan_text(r.split_unknown_amount),
+                    "funds": {f: yuan_text(r.funds[f]) for f in self.funds if f in r.funds},
                     "missing": dict(sorted(r.missing.items(), key=lambda kv: (-kv[1], kv[0]))),
                 }
                 for rule, r in sorted(t.rules.items())
@@ -236,17 +275,17 @@ class BatchSummary:
         totals = self.tally.funds.get(fund, FundTotals())
         out: dict[str, Any] = {
             "fund": fund,
-            "allocated": money_text(totals.allocated),
+            "allocated": yuan_text(totals.allocated),
             "cases": totals.cases,
-            "passed_on": money_text(totals.passed_on),
+            "passed_on": yuan_text(totals.passed_on),
         }
         if self.budget is not None and fund in self.budget:
-            out["quota"] = money_text(self.budget[fund])
-            out["remaining"] = money_text((self.remaining or {}).get(fund, ZERO))
+            out["quota"] = yuan_text(self.budget[fund])
+            out["remaining"] = yuan_text((self.remaining or {}).get(fund, ZERO))
         return out
 
 
-def money_text(value: Decimal) -> str:
+def yuan_text(value: Decimal) -> str:
     """Yuan with at least the cents: 400 -> 400.00, 0.125 stays 0.125."""
     if value.as_tuple().exponent > -2:  # type: ignore[operator]
         value = value.quantize(ZERO)

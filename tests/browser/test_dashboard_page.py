@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from clause.engine import api
-from clause.engine.api import BatchOptions, BatchSummary, RunFiles
+from clause.engine.api import BatchOptions, BatchSummary, RunRecord
 from clause.engine.batch.report import yuan
 from clause.engine.decide.reasons import Outcome
 from clause.engine.explain.words import outcome_word
@@ -31,10 +31,11 @@ DAY = date(2022, 12, 31)
 
 def run(tmp_path: Path, lang: str) -> tuple[BatchSummary, dict[str, Any], Path]:
     library = api.open_library(HUBEI)
-    options = BatchOptions(on=DAY, out=tmp_path / "results.csv", budget=api.read_budget(BUDGET))
     report = tmp_path / f"report-{lang}.html"
-    files = RunFiles(report=report, lang=lang, command="clause eval register.csv")
-    summary = api.evaluate_register(library, REGISTER, options, files=files)
+    budget = api.read_budget(BUDGET)
+    options = BatchOptions(on=DAY, out=tmp_path / "results.csv", budget=budget, report=report)
+    record = RunRecord(lang=lang, command="clause eval register.csv")
+    summary = api.evaluate_register(library, REGISTER, options, record=record)
     manifest = json.loads(Path(summary.manifest or "").read_text(encoding="utf-8"))
     return summary, manifest, report
 

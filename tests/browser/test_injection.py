@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from clause.engine import api
-from clause.engine.api import BatchOptions, RunFiles
+from clause.engine.api import BatchOptions, RunRecord
 from clause.engine.explain.html import to_html
 from clause.engine.load.notice import strip_whitespace
 
@@ -48,9 +48,9 @@ def test_explanation_shows_hostile_text_as_text(
 def test_dashboard_shows_hostile_text_as_text(hostile: Any, tmp_path: Path, open_page: Any) -> None:
     library = api.open_library(hostile.package)
     report = tmp_path / "report.html"
-    options = BatchOptions(on=DAY, out=tmp_path / "results.csv")
-    files = RunFiles(report=report, lang="en", command="clause eval '<script>x</script>.csv'")
-    summary = api.evaluate_register(library, hostile.register, options, files=files)
+    options = BatchOptions(on=DAY, out=tmp_path / "results.csv", report=report)
+    record = RunRecord(lang="en", command="clause eval '<script>x</script>.csv'")
+    summary = api.evaluate_register(library, hostile.register, options, record=record)
     assert summary.tally.rows_rejected == 1
     opened = open_page(report)
     text = assert_inert(opened, (hostile.strings[1], hostile.strings[2], "<iframe src=x></iframe>"))

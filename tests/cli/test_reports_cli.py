@@ -54,22 +54,23 @@ def test_report_without_the_chart_library_is_exit_2_in_one_line(
     result = clause(*eval_args(tmp_path, "--report", str(tmp_path / "r.html")))
     assert result.code == 2
     assert result.err.strip().splitlines() == [
-        "<command line>:1:1: B006 --report needs the chart library: pip install 'clause[report]'"
+        "<command line>:1:1: B008 --report needs the chart library, which is not installed: "
+        "pip install 'clause[report]'"
     ]
     assert "Traceback" not in result.err
 
 
 def test_report_that_would_overwrite_the_register_is_refused(clause: Any, tmp_path: Path) -> None:
-    result = clause(*eval_args(tmp_path, "--report", str(REGISTER)))
+    result = clause(*eval_args(tmp_path, "--report", str(REGISTER), "--lang", "en"))
     assert result.code == 2
-    assert "B003 the report would overwrite the register" in result.err
+    assert f"B003 --report {REGISTER} is the register being read" in result.err
     assert not (tmp_path / "results.csv").exists()
 
 
 def test_explain_html_is_one_page(clause: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     example = "examples/hubei/cross-province-migrant-worker.yaml"
-    result = clause("explain", example, "--date", "2021-10-15", "--format", "html")
+    result = clause("explain", example, "--date", "2021-10-15", "--format", "html", "--lang", "zh")
     assert result.code == 0, result.err
     assert result.out.startswith("<!DOCTYPE html>") and result.out.endswith("</html>\n")
     assert '<html lang="zh-CN">' in result.out and "<script" not in result.out

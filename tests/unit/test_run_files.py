@@ -21,8 +21,10 @@ import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 
 from clause.engine import api
-from clause.engine.api import BatchOptions, RunFiles
-from clause.engine.batch import charts, filed
+from clause.engine.api import BatchOptions, RunRecord
+from clause.engine.batch import charts
+from clause.engine.batch.checks import check_options, manifest_beside
+from clause.engine.batch.chunk import BACKENDS
 from clause.engine.batch.filed import run_and_file
 from clause.engine.batch.run import evaluate_batch
 from clause.engine.diagnostics import DiagnosticError
@@ -115,7 +117,7 @@ def test_the_first_rejected_row_of_each_reason_is_kept(hubei: Any, tmp_path: Pat
 
 
 def test_the_manifest_names_what_was_read_and_written(hubei: Any, tmp_path: Path) -> None:
-    files = RunFiles(command="clause eval register.csv --date 2022-12-31")
+    files = RunRecord(command="clause eval register.csv --date 2022-12-31")
     summary = run_and_file(hubei, REGISTER, options(tmp_path), files)
     path = tmp_path / "results.manifest.json"
     assert summary.manifest == str(path)
@@ -160,7 +162,7 @@ def test_the_same_run_gives_the_same_manifest_apart_from_its_times(
     manifests = []
     for _ in range(2):
         summary = run_and_file(
-            hubei, REGISTER, options(tmp_path), RunFiles(), clock=lambda: next(clocks)
+            hubei, REGISTER, options(tmp_path), RunRecord(), clock=lambda: next(clocks)
         )
         manifests.append(json.loads(Path(summary.manifest or "").read_text(encoding="utf-8")))
     assert manifests[0]["times"] == {
@@ -178,31 +180,41 @@ def test_manifest_and_report_paths(hubei: Any, tmp_path: Path) -> None:
     summary = run_and_file(
         hubei,
         REGISTER,
-        options(tmp_path, out=None, rejects=tmp_path / "r.jsonl"),
-        RunFiles(manifest=tmp_path / "run.json"),
+        options(tmp_path, out=None, rejects=tmp_path / "r.jsonl", manifest=tmp_path / "run.json"),
+        RunRecord(),
     )
     assert summary.manifest == str(tmp_path / "run.json")
     data = json.loads((tmp_path / "run.json").read_text(encoding="utf-8"))
     assert data["outputs"]["results"] is None
     # without --out or --manifest: beside the register, as the rejects file is
-    assert filed.beside(REGISTER, "manifest.json") == REGISTER.with_name("register.manifest.json")
+    assert manifest_beside(REGISTER) == REGISTER.with_name("register.manifest.json")
 
 
 @pytest.mark.parametrize(
-    ("files", "code"),
+    ("files", "wrong"),
     [
-        (lambda tmp: RunFiles(report=REGISTER), "B003"),
-        (lambda tmp: RunFiles(manifest=tmp / "results.jsonl"), "B003"),
-        (lambda tmp: RunFiles(report=tmp / "nowhere" / "r.html"), "B003"),
-        (lambda tmp: RunFiles(report=tmp), "B003"),
+        (lambda tmp: {"report": REGISTER.with_suffix(".html")}, None),  # fine: beside it
+        (lambda tmp: {"report": REGISTER}, "is the register being read"),
+        (lambda tmp: {"report": tmp / "r.txt"}, "the dashboard is written as HTML"),
+        (lambda tmp: {"manifest": tmp / "m.yaml"}, "the run manifest is written as JSON"),
+        (lambda tmp: {"manifest": tmp / "results.jsonl"}, "also the file of --out"),
+        (lambda tmp: {"report": tmp / "m.json", "manifest": tmp / "m.json"}, "file of --manifest"),
+        (lambda tmp: {"report": tmp / "nowhere" / "r.html"}, "does not exist"),
+        (lambda tmp: {"report": tmp}, "is a directory"),
+        (lambda tmp: {"report": HUBEI / "r.html"}, "is a file of the policy package"),
     ],
 )
 def test_bad_report_or_manifest_paths_stop_before_anything_is_decided(
-    hubei: Any, tmp_path: Path, files: Any, code: str
+    hubei: Any, tmp_path: Path, files: Any, wrong: str | None
 ) -> None:
+    paths = files(tmp_path)
+    if wrong is None:  # a path next to the register is allowed: only the check runs
+        check_options(hubei, REGISTER, options(tmp_path, **paths), BACKENDS)
+        return
     with pytest.raises(DiagnosticError) as caught:
-        run_and_file(hubei, REGISTER, options(tmp_path), files(tmp_path))
-    assert [d.code for d in caught.value.diagnostics] == [code]
+        run_and_file(hubei, REGISTER, options(tmp_path, **paths), RunRecord())
+    assert {d.code for d in caught.value.diagnostics} == {"B003"}
+    assert any(wrong in d.message for d in caught.value.diagnostics)
     assert not (tmp_path / "results.jsonl").exists()
 
 
@@ -211,9 +223,9 @@ def test_a_report_without_the_chart_library_is_a_usage_error(
 ) -> None:
     monkeypatch.setattr(charts, "available", lambda: False)
     with pytest.raises(DiagnosticError) as caught:
-        run_and_file(hubei, REGISTER, options(tmp_path), RunFiles(report=tmp_path / "r.html"))
+        run_and_file(hubei, REGISTER, options(tmp_path, report=tmp_path / "r.html"), RunRecord())
     (problem,) = caught.value.diagnostics
-    assert problem.code == "B006" and "clause[report]" in problem.message
+    assert problem.code == "B008" and "clause[report]" in problem.message
     assert not (tmp_path / "results.jsonl").exists()
 
 
