@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import Counter
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -28,6 +29,7 @@ from clause.engine.batch.chunk import BACKENDS
 from clause.engine.batch.filed import run_and_file
 from clause.engine.batch.run import evaluate_batch
 from clause.engine.diagnostics import DiagnosticError
+from clause.engine.messages import render
 
 ROOT = Path(__file__).resolve().parents[2]
 HUBEI = ROOT / "policies" / "hubei" / "ehrs-2021-25"
@@ -109,7 +111,15 @@ def test_the_first_rejected_row_of_each_reason_is_kept(hubei: Any, tmp_path: Pat
     assert len(summary.tally.rejected_first) >= 3
     for key, first in summary.tally.rejected_first.items():
         expected = next(r for r in rejects if key_of(r["reason"]) == key)
-        assert first == (expected["row"], expected["line"], expected["reason"])
+        row, line, reason = first
+        assert (row, line, render(reason, "en")) == (
+            expected["row"],
+            expected["line"],
+            expected["reason"],
+        )
+        # the same reason in Chinese, for the dashboard: the catalog has every row reason
+        assert render(reason, "zh") != render(reason, "en")
+        assert re.search(r"[\u4e00-\u9fff]", render(reason, "zh")), render(reason, "zh")
     assert sum(summary.tally.rejected_by.values()) == len(rejects)
 
 
