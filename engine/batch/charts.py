@@ -25,6 +25,7 @@ OUTCOME_COLOURS = {
     Outcome.COMPLIANT: "#4aa564",
     Outcome.INELIGIBLE: "#b42318",
     Outcome.VIOLATION: "#e0685d",
+    Outcome.EXCEPTION_NEEDED: "#8e3fae",
     Outcome.NOT_APPLICABLE: "#9aa3ad",
     Outcome.UNDETERMINED: "#d99a00",
 }

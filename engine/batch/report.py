@@ -22,6 +22,7 @@ from clause.engine.batch.words import REPORT_LABELS
 from clause.engine.decide.reasons import Outcome
 from clause.engine.explain.words import outcome_word
 from clause.engine.library import Library
+from clause.engine.messages import render
 from clause.engine.pages import inline_svg, render_page
 
 #: How many missing facts the dashboard lists (the rest are in the results file).
@@ -32,6 +33,7 @@ TOP_MISSING = 25
 COLUMNS = (
     ("eligible", "compliant"),
     ("ineligible", "violation"),
+    ("exception_needed",),
     ("not_applicable",),
     ("undetermined",),
 )
@@ -85,7 +87,7 @@ def dashboard(
         missing=missing[:TOP_MISSING],
         missing_more=max(len(missing) - TOP_MISSING, 0),
         missing_rules=_missing_rules(rules),
-        rejected=sorted(t.rejected_by.items(), key=lambda kv: (-kv[1], kv[0])),
+        rejected=_rejected(summary, lang),
         fund_chart=_fund_chart(funds, lab),
         outcome_chart=_outcome_chart(rules, lang, lab),
         yuan=yuan,
@@ -105,6 +107,29 @@ def _funds(summary: BatchSummary, library: Library, lang: str) -> list[FundColum
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class RejectedReason:
+    """Rows rejected under one key (a fact path, or "row"), with the first of them."""
+
+    key: str
+    count: int
+    row: int | None
+    line: int | None
+    reason: str  # the first row's reason, in the page's language where the catalog has it
+
+
+def _rejected(summary: BatchSummary, lang: str) -> list[RejectedReason]:
+    t = summary.tally
+    out = []
+    for key, count in sorted(t.rejected_by.items(), key=lambda kv: (-kv[1], kv[0])):
+        first = t.rejected_first.get(key)
+        if first is None:
+            out.append(RejectedReason(key, count, None, None, ""))
+        else:
+            out.append(RejectedReason(key, count, first[0], first[1], render(first[2], lang)))
+    return out
+
+
 def _totals(rules: list[tuple[str, RuleTotals]], columns: list[list[str]]) -> dict[str, Any]:
     """Column totals of the outcome and money tables."""
     outcomes = {o: sum(r.outcomes[o] for _, r in rules) for o in OUTCOMES}
@@ -116,6 +141,7 @@ def _totals(rules: list[tuple[str, RuleTotals]], columns: list[list[str]]) -> di
         "amount_unknown": sum(r.amount_unknown for _, r in rules),
         "uncovered": sum((r.uncovered for _, r in rules), ZERO),
         "split_unknown": sum(r.split_unknown for _, r in rules),
+        "split_unknown_amount": sum((r.split_unknown_amount for _, r in rules), ZERO),
     }
 
 

@@ -17,6 +17,7 @@ from clause.engine import __version__
 from clause.engine.decide.results import Decision
 from clause.engine.explain.model import (
     Citation,
+    CitedClause,
     DecisionExplained,
     Explanation,
     FundingLine,
@@ -24,6 +25,7 @@ from clause.engine.explain.model import (
 )
 from clause.engine.expr.values import json_value
 from clause.engine.library import Library
+from clause.engine.load.notice import Notice
 
 
 def explain(
@@ -84,7 +86,22 @@ def explain_decision(library: Library, d: Decision, facts: Mapping[str, Any]) ->
         notes=d.notes,
         parameters=_parameters(library, d, facts),
         conditions=d.conditions,
+        cited=_cited(notice, rule.document, d),
     )
+
+
+def _cited(notice: Notice, document: str, d: Decision) -> tuple[CitedClause, ...]:
+    """The clauses of the rule's document that its checks quote through `cite`, each once,
+    in the order first cited. (`clause check` holds a cite to the rule's own document.)"""
+    out: dict[str, CitedClause] = {}
+    for check in d.conditions:
+        cite = check.cite
+        if cite is None or cite.document not in (None, document) or cite.clause in out:
+            continue
+        clause = notice.get(cite.clause)
+        if clause is not None:
+            out[cite.clause] = CitedClause(cite.clause, notice.breadcrumb(cite.clause), clause.text)
+    return tuple(out.values())
 
 
 def _parameters(

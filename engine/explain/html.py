@@ -15,12 +15,13 @@ from typing import Any
 from clause.engine.decide.results import ConditionResult, Read
 from clause.engine.explain.build import json_value_deep
 from clause.engine.explain.highlight import Segment, highlight
-from clause.engine.explain.model import DecisionExplained, Explanation, FundingLine
+from clause.engine.explain.model import CitedClause, DecisionExplained, Explanation, FundingLine
 from clause.engine.explain.render import (
-    MARK,
     amount_text,
-    money,
+    check_mark,
+    cite_text,
     param_text,
+    share_text,
     shown,
     span_text,
     window_text,
@@ -29,6 +30,16 @@ from clause.engine.explain.words import LABELS, outcome_word, word
 from clause.engine.pages import render_page
 
 STATE = {True: "pass", False: "fail", None: "unknown"}
+#: When one run of text is under several quotes, the state it shows: the most telling first.
+STATE_ORDER = ("fail", "exception", "unknown", "pass", "money")
+
+
+def check_state(c: ConditionResult) -> str:
+    """pass, fail or unknown; `exception` for an in-principle check that does not hold (a
+    deviation needing a documented exception, not a failure)."""
+    if c.in_principle and c.passed is False:
+        return "exception"
+    return STATE[c.passed]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +74,18 @@ class ConditionView:
     value: str
     reads: list[tuple[str, str, bool]]
     params: list[tuple[str, str, bool]]
+    outcomes: list[tuple[str, str, bool]]  # other rules' outcomes read, `outcome("id")`
     quote: QuoteRef
+    cited: str  # ` (clause 一)` when the quote is from another clause, else ""
+
+
+@dataclass(slots=True)
+class ClauseView:
+    """A clause's text cut into runs at the quotes placed in it: the rule's own clause, or
+    another that conditions cite (`cited` set)."""
+
+    segments: list[SegmentView]
+    cited: CitedClause | None = None
 
 
 @dataclass(slots=True)
@@ -87,6 +109,7 @@ class DecisionView:
     amount: str
     source: str
     segments: list[SegmentView] = field(default_factory=list)
+    cited: list[ClauseView] = field(default_factory=list)
     elsewhere: list[QuoteRef] = field(default_factory=list)
     conditions: list[ConditionView] = field(default_factory=list)
     amount_quote: QuoteRef | None = None
@@ -132,9 +155,12 @@ def _decision(d: DecisionExplained, anchor: str, lang: str) -> DecisionView:
         parameters=[param_text(p, lang) for p in d.parameters],
     )
     quotes: list[QuoteRef] = []
+    cited: dict[str, list[QuoteRef]] = {c.clause: [] for c in d.cited}
     for n, c in enumerate(d.conditions, 1):
-        ref = QuoteRef(f"{anchor}-c{n}", f"{lab[c.role.value]} {c.id}", c.quote, STATE[c.passed])
-        quotes.append(ref)
+        ref = QuoteRef(f"{anchor}-c{n}", f"{lab[c.role.value]} {c.id}", c.quote, check_state(c))
+        # a quote is marked in the clause it comes from: the rule's own, or the one it cites
+        home = cited.get(c.cite.clause, quotes) if c.cite is not None else quotes
+        home.append(ref)
         view.conditions.append(_condition(c, ref, lang))
     if d.amount is not None and d.amount.quote:
         view.amount_quote = QuoteRef(f"{anchor}-a", lab["amount"], d.amount.quote, "money")
@@ -143,23 +169,29 @@ def _decision(d: DecisionExplained, anchor: str, lang: str) -> DecisionView:
         name = f.name_zh if lang == "zh" else f.name_en
         ref = QuoteRef(f"{anchor}-f{n}", f"{lab['funding']}: {name}", f.quote, "money")
         quotes.append(ref)
-        view.funding.append(FundingView(f, name, money(f.amount) or "—", ref))
-    _place_quotes(view, d.clause_text, quotes)
+        view.funding.append(FundingView(f, name, share_text(f.amount, f.whole, f.up_to, lang), ref))
+    view.segments = _place_quotes(view, d.clause_text, quotes)
+    for clause in d.cited:
+        segments = _place_quotes(view, clause.text, cited[clause.clause])
+        view.cited.append(ClauseView(segments, clause))
     return view
 
 
 def _condition(c: ConditionResult, ref: QuoteRef, lang: str) -> ConditionView:
     lab = LABELS[lang]
     value = lab["unknown"] if c.value is None else ("true" if c.value else "false")
+    role = lab[c.role.value] + (f" ({lab['in_principle']})" if c.in_principle else "")
     return ConditionView(
         c,
-        MARK[c.passed],
-        STATE[c.passed],
-        lab[c.role.value],
+        check_mark(c),
+        check_state(c),
+        role,
         value,
         _reads(c.facts),
         _reads(c.params),
+        _reads(c.outcomes),
         ref,
+        cite_text(c, lang).strip(),
     )
 
 
@@ -168,16 +200,17 @@ def _reads(reads: Sequence[Read]) -> list[tuple[str, str, bool]]:
     return [(r.path, shown(json_value_deep(r.value)), r.value is None) for r in reads]
 
 
-def _place_quotes(view: DecisionView, text: str, quotes: list[QuoteRef]) -> None:
-    """Cut the clause text at the quotes; a quote not in it is listed as quoted elsewhere."""
+def _place_quotes(view: DecisionView, text: str, quotes: list[QuoteRef]) -> list[SegmentView]:
+    """A clause text cut at the quotes placed in it; a quote not in it is listed as quoted
+    elsewhere."""
     segments, missing = highlight(text, [(q.key, q.text) for q in quotes if q.text])
     by_key = {q.key: q for q in quotes}
-    view.segments = [_segment(s, by_key) for s in segments]
     for key in missing:
         ref = by_key[key]
         gone = QuoteRef(ref.key, ref.label, ref.text, ref.state, found=False)
         view.elsewhere.append(gone)
         _replace_ref(view, gone)
+    return [_segment(s, by_key) for s in segments]
 
 
 def _segment(s: Segment, by_key: Mapping[str, QuoteRef]) -> SegmentView:
@@ -185,7 +218,7 @@ def _segment(s: Segment, by_key: Mapping[str, QuoteRef]) -> SegmentView:
     check before an unknown one, a passed one, then amount or funding words."""
     refs = [by_key[k] for k in s.keys]
     states = {r.state for r in refs}
-    state = next((x for x in ("fail", "unknown", "pass", "money") if x in states), "")
+    state = next((x for x in STATE_ORDER if x in states), "")
     labels = "; ".join(r.label for r in refs)
     return SegmentView(s.text, state, " ".join(s.keys), labels, s.anchors)
 

@@ -21,6 +21,7 @@ from clause.engine.api import BatchOptions, BatchSummary, RunRecord
 from clause.engine.batch.report import yuan
 from clause.engine.decide.reasons import Outcome
 from clause.engine.explain.words import outcome_word
+from clause.engine.messages import render
 
 ROOT = Path(__file__).resolve().parents[2]
 HUBEI = ROOT / "policies" / "hubei" / "ehrs-2021-25"
@@ -131,3 +132,7 @@ def test_chinese_dashboard(tmp_path: Path, open_page: Any) -> None:
     legend = page.locator("#chart-outcomes svg text").all_text_contents()
     assert outcome_word(Outcome.UNDETERMINED, "zh") in legend
     assert summary.report == str(report)
+    # rejected rows' reasons in the page's language (the rejects file keeps them in English)
+    for row in page.locator("#rejected tbody tr").all():
+        first = summary.tally.rejected_first[row.get_attribute("data-key") or ""]
+        assert row.locator(".reject-reason").inner_text() == render(first[2], "zh")

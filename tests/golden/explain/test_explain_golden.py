@@ -3,7 +3,8 @@ the HTML page with its stylesheet set aside (the page's markup is compared; styl
 not rewrite every golden file).
 
 A case is `<name>.yaml`: `date`, `facts`, and optionally `lang`, `rule`, `budget` and `package`
-(a folder of tests/fixtures; `mini` by default, `forms` for the language forms of issue 11).
+(a folder of tests/fixtures; `mini` by default, `forms` for the language forms of issue 11; or
+a path from the repository's root, such as `policies/hubei/ehrs-2021-25`).
 Run `pytest --update-golden` to rewrite the outputs and review the diff.
 The JSON is also validated against `schemas/trace.schema.json`.
 """
@@ -29,7 +30,9 @@ def run_case(case_file: Path, fmt: str, tmp_path: Path, monkeypatch, clause):
     case = yaml.safe_load(case_file.read_text(encoding="utf-8"))
     facts = tmp_path / "facts.yaml"
     facts.write_text(yaml.safe_dump(case["facts"], allow_unicode=True), encoding="utf-8")
-    package = case.get("package", "mini")
+    package = case.get("package", "mini")  # a fixture, or a path from the repository's root
+    source = ROOT / package if "/" in package else MINI.parent / package
+    package = source.name
     args = ["explain", "facts.yaml", "--date", str(case["date"]), "--package", package]
     args += ["--format", fmt, "--lang", case.get("lang", "zh")]
     if "rule" in case:
@@ -39,7 +42,7 @@ def run_case(case_file: Path, fmt: str, tmp_path: Path, monkeypatch, clause):
         args += ["--budget", "budget.yaml"]
     monkeypatch.chdir(tmp_path)
     if not (tmp_path / package).exists():
-        (tmp_path / package).symlink_to(MINI.parent / package, target_is_directory=True)
+        (tmp_path / package).symlink_to(source, target_is_directory=True)
     return clause(*args)
 
 
