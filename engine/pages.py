@@ -7,6 +7,8 @@ to inline (no script, no event handler, no external reference, ids made unique p
 
 Every value reaches the page through a Jinja2 expression, which escapes it: facts, quotes and
 rule text are user input, and `<script>` in a fact must show as the characters `<script>`.
+Control characters and bidirectional overrides in a value are shown as escapes first (as on a
+terminal, engine.escape.printable): no value can hide or reorder the text around it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
+
+from clause.engine.escape import printable
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -40,9 +44,18 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=shown,
     )
     env.globals["csp"] = CSP
     return env
+
+
+def shown(value: Any) -> Any:
+    """Every value a template prints, before it is escaped: text with its control characters
+    shown as escapes; Markup (an inline chart, made safe by inline_svg) as it is."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return printable(value)
+    return value
 
 
 def render_page(template: str, **data: Any) -> str:

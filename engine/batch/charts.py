@@ -5,7 +5,9 @@ the words to label them. Out: a Vega-Lite spec (data, testable without drawing),
 Vega-Lite describes a chart as data (marks, encodings, scales), so the specs stay small and
 declarative; vl-convert carries Vega in a Rust library and draws without a browser, a network
 or a JavaScript runtime of ours, and its SVG keeps text as text (searchable, selectable,
-printable). The SVG is checked before it is inlined (engine.pages.inline_svg).
+printable). The SVG is checked before it is inlined (engine.pages.inline_svg). Labels are user
+text (fund names, rule ids): control characters are shown as escapes before Vega sees them (a
+NUL in a label aborts vl-convert's drawing, and the process with it).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from clause.engine.decide.reasons import Outcome
+from clause.engine.escape import printable
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"  # an identifier; never fetched
 
@@ -72,7 +75,7 @@ def funds_spec(funds: Sequence[Mapping[str, Any]], words: Mapping[str, str]) -> 
     """
     values = [
         {
-            "fund": f["name"],
+            "fund": printable(f["name"]),
             "allocated": float(f["allocated"]),
             "quota": None if f.get("quota") is None else float(f["quota"]),
             "label": _yuan(f["allocated"]),
@@ -130,7 +133,7 @@ def outcomes_spec(
     """
     shown = [o for o in OUTCOME_COLOURS if any(r["outcomes"].get(o) for r in rules)]
     values = [
-        {"rule": r["rule"], "outcome": words[o], "rank": i, "count": r["outcomes"][o]}
+        {"rule": printable(r["rule"]), "outcome": words[o], "rank": i, "count": r["outcomes"][o]}
         for r in rules
         for i, o in enumerate(shown)
         if r["outcomes"].get(o)
@@ -145,7 +148,7 @@ def outcomes_spec(
             "y": {
                 "field": "rule",
                 "type": "nominal",
-                "sort": [r["rule"] for r in rules],
+                "sort": [printable(r["rule"]) for r in rules],
                 "title": None,
             },
             "x": {"field": "count", "type": "quantitative", "stack": "zero", "title": title},
