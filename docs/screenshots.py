@@ -3,7 +3,10 @@
 Runs the commands the README gives (`clause explain … --format html` on the cross-province
 example, `clause eval … --report` on the example register), opens each page in headless
 Chromium (Debian's `chromium`, driven by Playwright; no network) and writes PNGs beside this
-script, in docs/screenshots/. Chinese text needs a CJK font: `apt-get install fonts-noto-cjk`.
+script, in docs/screenshots/. Two more show the language forms of issue 11 on the explanation
+page, from the forms fixture's golden case (tests/golden/explain/forms-en.yaml): a rule needing
+a documented exception, and quotes marked in the clause they cite. Chinese text needs a CJK
+font: `apt-get install fonts-noto-cjk`.
 
     python docs/screenshots.py [--chromium /usr/bin/chromium] [--out docs/screenshots]
 """
@@ -11,11 +14,13 @@ script, in docs/screenshots/. Chinese text needs a CJK font: `apt-get install fo
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+import yaml
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,7 +59,22 @@ def pages(work: Path) -> dict[str, Path]:
             "--budget", "examples/register/budget.yaml", "--out", str(work / "results.csv"),
             "--report", str(made[f"dashboard-{lang}"]), "--lang", lang, "--quiet",
         )  # fmt: skip
+    made["forms"] = work / "forms-en.html"
+    case = yaml.safe_load((ROOT / "tests/golden/explain/forms-en.yaml").read_text("utf-8"))
+    facts = work / "forms-facts.json"
+    facts.write_text(json.dumps(case["facts"], ensure_ascii=False, default=str), "utf-8")
+    clause(
+        "explain", str(facts), "--date", str(case["date"]), "--package", "tests/fixtures/forms",
+        "--format", "html", "--lang", "en", stdout=made["forms"],
+    )  # fmt: skip
     return made
+
+
+#: Parts of the forms page photographed alone: (file name, the element).
+FORMS_PARTS = (
+    ("forms-exception-en", 'article[data-rule="job-duties"]'),
+    ("forms-cited-en", 'article[data-rule="transport"]'),
+)
 
 
 def main() -> None:
@@ -69,6 +89,13 @@ def main() -> None:
         for name, page_file in pages(Path(tmp)).items():
             page = browser.new_page(viewport={"width": WIDTH, "height": 900})
             page.goto(page_file.as_uri(), wait_until="load")
+            if name == "forms":
+                for part, selector in FORMS_PARTS:
+                    target = args.out / f"{part}.png"
+                    page.locator(selector).screenshot(path=str(target))
+                    print(f"{target.relative_to(ROOT)}  {selector}")
+                page.close()
+                continue
             height = min(page.evaluate("document.documentElement.scrollHeight"), args.height)
             target = args.out / f"{name}.png"
             clip = {"x": 0, "y": 0, "width": WIDTH, "height": height}
