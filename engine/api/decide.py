@@ -6,7 +6,7 @@ the typed Explanation behind every format of `clause explain`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -27,6 +27,7 @@ from clause.engine.explain.build import explain
 from clause.engine.explain.model import Explanation
 from clause.engine.facts import FactsError, normalize_facts, schema_problems
 from clause.engine.library import Library
+from clause.engine.load.library import load_library
 from clause.engine.load.loader import Loaded, load_yaml
 from clause.engine.load.package import find_packages, load_package
 from clause.engine.messages import Text, msg
@@ -92,9 +93,25 @@ def _facts_error(
     return input_error(code, text, name)
 
 
-def open_library(path: Path | None) -> Library:
-    """The library decisions are made under: the package at `path` (see open_package)."""
-    return Library.of([open_package(path)])
+def open_library(path: Path | None = None, packages: Sequence[Path] = ()) -> Library:
+    """The library decisions are made under: every package of the library at `path`
+    (default policies/) or under it, or the `packages` named (--package), each with the
+    documents it implements, amends or extends (engine.load.library).
+
+    Raises DiagnosticError when there is no package, or any error is found: decisions are
+    never made from a library that does not pass `clause check`.
+    """
+    where = path or (packages[0] if packages else Path("policies"))
+    for named in (where, *packages):
+        if not named.exists():
+            raise DiagnosticError([input_finding("L001/package", str(named), path=str(named))])
+    load = load_library([where], list(packages))
+    if not load.packages:
+        raise DiagnosticError([input_finding("U002/none", str(where))])
+    errors = [d for d in load.all_diagnostics if d.severity.value == "error"]
+    if errors or load.library is None:
+        raise DiagnosticError(errors or [input_finding("R016/incomplete", str(where))])
+    return load.library
 
 
 OUTCOMES = tuple(o.value for o in Outcome)

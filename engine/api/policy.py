@@ -8,11 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from clause.engine.api.decide import open_package
+from clause.engine.api.decide import open_library, open_package
 from clause.engine.api.files import COMMAND_LINE, input_finding, read_limited
 from clause.engine.coverage import notice_coverage as compute
 from clause.engine.diagnostics import DiagnosticError, DiagnosticSet
-from clause.engine.library import Library
 from clause.engine.load.package import find_packages
 from clause.engine.testing import run_tests
 
@@ -30,12 +29,13 @@ def run_policy_tests(paths: list[Path]) -> list[tuple[Any, Any]]:
     if not roots:
         raise DiagnosticError([input_finding("U002/none", str(paths[0]))])
     runs = []
-    for root in roots:
-        package = open_package(root)
-        run = run_tests(Library.of([package]))
+    for root in roots:  # each package's cases, under the documents that reach its cases
+        library = open_library(root, [root])
+        package = next(p for p in library.packages if Path(p.root) == root)
+        run = run_tests(library, list(package.test_files))
         if not run.cases:  # nothing tested is not a pass
             tests = str(Path(package.root) / "tests")
-            raise DiagnosticError([input_finding("U007", tests, package=package.document.number)])
+            raise DiagnosticError([input_finding("U007", tests, package=package.document.ref)])
         runs.append((package, run))
     return runs
 
