@@ -25,7 +25,7 @@ from clause.engine.explain.model import (
 )
 from clause.engine.expr.values import json_value
 from clause.engine.library import Library
-from clause.engine.load.notice import Notice
+from clause.engine.model import Rule
 
 
 def explain(
@@ -86,21 +86,24 @@ def explain_decision(library: Library, d: Decision, facts: Mapping[str, Any]) ->
         notes=d.notes,
         parameters=_parameters(library, d, facts),
         conditions=d.conditions,
-        cited=_cited(notice, rule.document, d),
+        cited=_cited(library, rule, d),
     )
 
 
-def _cited(notice: Notice, document: str, d: Decision) -> tuple[CitedClause, ...]:
-    """The clauses of the rule's document that its checks quote through `cite`, each once,
-    in the order first cited. (`clause check` holds a cite to the rule's own document.)"""
-    out: dict[str, CitedClause] = {}
+def _cited(library: Library, rule: Rule, d: Decision) -> tuple[CitedClause, ...]:
+    """The clauses the rule's checks quote through `cite`, each once, in the order first
+    cited: of the rule's own document, or of another document of the library (`clause check`
+    proves the clause exists and holds the quote)."""
+    notices = {p.document.ref: p.notice for p in library.packages}
+    out: dict[tuple[str, str], CitedClause] = {}
     for check in d.conditions:
-        cite = check.cite
-        if cite is None or cite.document not in (None, document) or cite.clause in out:
+        if check.cite is None:
             continue
-        clause = notice.get(cite.clause)
-        if clause is not None:
-            out[cite.clause] = CitedClause(cite.clause, notice.breadcrumb(cite.clause), clause.text)
+        key = (check.cite.document or rule.document, check.cite.clause)
+        notice = notices.get(key[0])
+        clause = notice.get(key[1]) if notice is not None else None
+        if key not in out and notice is not None and clause is not None:
+            out[key] = CitedClause(*key, notice.breadcrumb(key[1]), clause.text)
     return tuple(out.values())
 
 

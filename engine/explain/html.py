@@ -155,11 +155,12 @@ def _decision(d: DecisionExplained, anchor: str, lang: str) -> DecisionView:
         parameters=[param_text(p, lang) for p in d.parameters],
     )
     quotes: list[QuoteRef] = []
-    cited: dict[str, list[QuoteRef]] = {c.clause: [] for c in d.cited}
+    cited: dict[tuple[str, str], list[QuoteRef]] = {(c.document, c.clause): [] for c in d.cited}
     for n, c in enumerate(d.conditions, 1):
         ref = QuoteRef(f"{anchor}-c{n}", f"{lab[c.role.value]} {c.id}", c.quote, check_state(c))
         # a quote is marked in the clause it comes from: the rule's own, or the one it cites
-        home = cited.get(c.cite.clause, quotes) if c.cite is not None else quotes
+        where = (c.cite.document or d.document, c.cite.clause) if c.cite is not None else None
+        home = cited.get(where, quotes) if where is not None else quotes
         home.append(ref)
         view.conditions.append(_condition(c, ref, lang))
     if d.amount is not None and d.amount.quote:
@@ -172,7 +173,7 @@ def _decision(d: DecisionExplained, anchor: str, lang: str) -> DecisionView:
         view.funding.append(FundingView(f, name, share_text(f.amount, f.whole, f.up_to, lang), ref))
     view.segments = _place_quotes(view, d.clause_text, quotes)
     for clause in d.cited:
-        segments = _place_quotes(view, clause.text, cited[clause.clause])
+        segments = _place_quotes(view, clause.text, cited[(clause.document, clause.clause)])
         view.cited.append(ClauseView(segments, clause))
     return view
 

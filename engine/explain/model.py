@@ -60,9 +60,11 @@ class FundingLine:
 
 @dataclass(frozen=True, slots=True)
 class CitedClause:
-    """Another clause of the rule's document that a condition quotes (its `cite`), with its
-    full text, so that a page can show the quote in place there."""
+    """A clause a condition quotes through its `cite` (another clause of the rule's document,
+    or a clause of another document of the library), with its full text, so that a page can
+    show the quote in place there."""
 
+    document: str
     clause: str
     breadcrumb: str
     text: str

@@ -126,7 +126,10 @@ def test_a_cited_quote_is_marked_in_the_clause_it_comes_from(
         assert c.cite is not None
         article = page.locator(f'article[data-rule="{d.rule}"]')
         key = article.locator(f'tr.condition[data-condition="{c.id}"]').get_attribute("data-quote")
-        there = article.locator(f'.clause-text.cited[data-clause="{c.cite.clause}"]')
+        there = article.locator(
+            f'.clause-text.cited[data-clause="{c.cite.clause}"]'
+            f'[data-document="{c.cite.document or d.document}"]'
+        )
         mark = there.locator(f'mark[data-quotes~="{key}"]')
         assert mark.count() == 1 and mark.is_visible()
         assert strip_whitespace(mark.inner_text()) == strip_whitespace(c.quote)

@@ -252,3 +252,54 @@ def test_a_chart_is_drawn_offline_as_safe_svg() -> None:
     )
     svg = str(inline_svg(charts.to_svg(spec), "f"))
     assert svg.startswith("<svg") and "就业补助资金 &lt;x&gt;" in svg
+
+
+# -- quotes cited from another clause (issue 11), of this document or another of the library --
+
+
+def test_a_cited_quote_is_marked_in_the_clause_of_the_document_it_names(tmp_path: Path) -> None:
+    """A condition citing a clause of another document of the library: the explanation holds
+    that clause's text, and the page marks the quote there, not in the rule's own clause."""
+    from dataclasses import replace
+
+    import yaml
+
+    from clause.engine.decide import decide
+    from clause.engine.decide.sink import TraceSink
+    from clause.engine.explain.build import explain
+    from clause.engine.library import Library
+    from clause.engine.load.package import load_package
+    from clause.engine.model import Cite
+
+    forms = load_package(ROOT / "tests" / "fixtures" / "forms").package
+    mini = load_package(ROOT / "tests" / "fixtures" / "mini").package
+    assert forms is not None and mini is not None
+    library = Library.of([forms, mini])
+    case = yaml.safe_load((ROOT / "tests/golden/explain/forms-en.yaml").read_text("utf-8"))
+    (tmp_path / "facts.yaml").write_text(yaml.safe_dump(case["facts"]), encoding="utf-8")
+    facts = api.load_facts(tmp_path / "facts.yaml", library)
+    decisions = [d for d in decide(library, facts, date(2031, 11, 20), sink=TraceSink())]
+    transport = next(d for d in decisions if d.rule.id == "transport")
+    other = mini.document.ref
+    quote = "对有组织跨省务工的脱贫人口"
+    check = replace(transport.conditions[2], quote=quote, cite=Cite("二.（一）", other))
+    conditions = (*transport.conditions[:2], check, *transport.conditions[3:])
+    expl = explain(library, [replace(transport, conditions=conditions)], date(2031, 11, 20), facts)
+    (d,) = expl.decisions
+    assert [(c.document, c.clause) for c in d.cited] == [
+        (forms.document.ref, "一"),
+        (other, "二.（一）"),
+    ]
+    assert d.cited[1].text == mini.notice.get("二.（一）").text  # type: ignore[union-attr]
+    page = to_html(expl, "en")
+    block = re.search(
+        rf'<blockquote class="clause-text cited" data-clause="二.（一）" data-document="{other}">'
+        r"(.*?)</blockquote>",
+        page,
+        re.S,
+    )
+    assert block is not None
+    key = "d1-c3"  # the third check of the first decision
+    assert re.search(rf'<mark class="q [a-z]+" data-quotes="{key}"[^>]*>{quote}</mark>', block[1])
+    own = re.search(r'<blockquote class="clause-text">(.*?)</blockquote>', page, re.S)
+    assert own is not None and f'data-quotes="{key}"' not in own[1]
