@@ -92,11 +92,11 @@ def _override(run: Session, rule: Rule, model: RuleModel, v: VersionModel, targe
 
 
 def gaps(run: Session) -> None:
-    groups: dict[tuple[str, str], list[Rule]] = defaultdict(list)
-    for rule in run.library.rules_by_id:
+    groups: dict[tuple[str, str, str], list[Rule]] = defaultdict(list)
+    for rule in run.library.rules_by_id:  # a clause of one document (clause 一 of each differ)
         if rule.kind == "benefit" and run.usable(rule):
-            groups[(rule.clause, rule.subject)].append(rule)
-    for (clause, _), rules in sorted(groups.items()):
+            groups[(rule.document, rule.clause, rule.subject)].append(rule)
+    for (_, clause, _), rules in sorted(groups.items()):
         if len(rules) >= 2:
             _gap(run, clause, rules)
 
@@ -170,6 +170,10 @@ def _text(node: ast.Node) -> str:
 
 
 def _related(a: Rule, b: Rule) -> bool:
+    """One overrides or implements the other: they are never both paid (core.supersede), and
+    the encoding of `final` says so; no pair to ask about."""
+    if a.implements == b.id or b.implements == a.id:
+        return True
     return any(b.id in v.overrides for v in a.versions) or any(
         a.id in v.overrides for v in b.versions
     )
@@ -178,7 +182,8 @@ def _related(a: Rule, b: Rule) -> bool:
 def _alike(a: Rule, b: Rule) -> bool:
     """Rules that may pay for the same thing: one clause, or one `once` programme."""
     programs = [{v.once_program or r.id for v in r.versions if v.once} for r in (a, b)]
-    return a.clause == b.clause or bool(programs[0] & programs[1])
+    same_clause = a.clause == b.clause and a.document == b.document
+    return same_clause or bool(programs[0] & programs[1])
 
 
 __all__ = ["analyse"]

@@ -21,7 +21,7 @@ from clause.engine.model import Condition, Rule, Version
 #: change an outcome: only whether evaluating them can fail is encoded.
 _KNOWN = {
     "Rule": {"id", "title_zh", "title_en", "document", "clause", "subject", "kind", "versions"}
-    | {"file", "span"},
+    | {"file", "span", "implements"},  # implements: the higher rule's outcome (outcome.py)
     "Version": {
         "number",
         "enacted_on",
@@ -149,6 +149,12 @@ class RuleModel:
         if outcome == ("not_applicable" if self.rule.kind == "obligation" else "ineligible"):
             parts.append(self.event_refused)
         return conj(self.present, disj(*parts))
+
+    @property
+    def has_version(self) -> Z:
+        """The decision names a version (`Decision.version` is set): one was selected, or the
+        event of one did not happen. What decides whether a rule it implements is replaced."""
+        return conj(self.present, disj(*(v.selected for v in self.versions), self.event_refused))
 
 
 __all__ = ["Check", "RuleModel", "VersionModel", "rule_forms", "unknown_forms"]

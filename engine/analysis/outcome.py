@@ -12,6 +12,7 @@ not know (fields added to the model later) raise Unsupported.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import z3
@@ -104,18 +105,40 @@ class Situation:
         return Term(STRING, value, known, false(), model.exact)
 
     def final(self, rule: Rule, outcome: str) -> Z:
-        """The outcome after overrides (core.apply_overrides)."""
+        """The outcome after implementing rules, then overrides (decide/overrides.supersede)."""
         model = self.rule(rule)
         superseded, pending = self.overridden(rule)
-        own = model.own(outcome)
+        own = self.implemented(rule, outcome)
         if outcome == "not_applicable":
             return disj(own, conj(model.present, superseded))
         if outcome == "eligible":
             return conj(own, neg(superseded), neg(pending))
         if outcome == "undetermined":
-            eligible = model.own("eligible")
+            eligible = self.implemented(rule, "eligible")
             return conj(neg(superseded), disj(own, conj(eligible, pending)))
         return conj(own, neg(superseded))
+
+    def implemented(self, rule: Rule, outcome: str) -> Z:
+        """The outcome once the rules of lower documents implementing `rule` have spoken
+        (overrides._implemented): one of them with a version for the case replaces it (not
+        applicable, whatever its own outcome); else one undetermined for want of a date or
+        place leaves a payable rule undetermined; else the rule's own outcome."""
+        model = self.rule(rule)
+        own = model.own(outcome)
+        ids = self.library.implemented_by.get(rule.id, ())
+        if not ids:
+            return own
+        lower = [self.rule(r) for r in (self.library.rule(i) for i in ids) if r is not None]
+        replaced = conj(model.present, disj(*(m.has_version for m in lower)))
+        pending = disj(*(m.own("undetermined") for m in lower))
+        if outcome == "not_applicable":
+            return disj(own, replaced)
+        if outcome == "eligible":
+            return conj(own, neg(replaced), neg(pending))
+        if outcome == "undetermined":
+            waiting = conj(model.own("eligible"), pending)
+            return conj(neg(replaced), disj(own, waiting))
+        return conj(own, neg(replaced))
 
     def overridden(self, rule: Rule) -> tuple[Z, Z]:
         """Whether an eligible rule supersedes `rule`, and whether an undetermined one may."""
@@ -167,13 +190,18 @@ def deciding(library: Library, rule: Rule) -> list[Rule]:
     return [r for r in rules if r is not None]
 
 
-def fact_reads(library: Library, rule: Rule) -> list[str]:
-    """The fact paths the decision of `rule` depends on, in order: those its versions' dates,
-    events and checks read, the grant history of a `once` limit, the subject's locality when
+def fact_reads(
+    library: Library, rule: Rule, facts: Mapping[str, Any] | None = None
+) -> list[str]:
+    """The fact paths the decision of `rule` depends on, in order: the subject's place fields
+    when its document governs one place (jurisdiction is decided first; given a case's
+    `facts`, only the field the core names as missing when the place does not settle it),
+    those its versions' dates, events and checks read, the grant history of a `once` limit, the subject's locality when
     a parameter is read (it chooses the value), and the same for every rule its outcome
     depends on (`deciding`)."""
     out: list[str] = []
     for r in deciding(library, rule):
+        out += _place_reads(library, r, facts)
         for v in r.versions:
             exprs = [v.effective_date] if v.effective_date else []
             exprs += [v.event.expr] if v.event else []
@@ -188,6 +216,22 @@ def fact_reads(library: Library, rule: Rule) -> list[str]:
                 out.append(f"{r.subject}.grants")
     known = library.env.facts
     return [p for p in dict.fromkeys(out) if not p.endswith(".locality") or _has(known, p)]
+
+
+def _place_reads(library: Library, rule: Rule, facts: Mapping[str, Any] | None) -> list[str]:
+    """The subject's place fields the rule's jurisdiction reads (places.py): all of them, or
+    for a case, the one `Library.jurisdiction_of` needs when the known places do not settle
+    whether the document governs the subject (none when they do)."""
+    if facts is not None:
+        subject = facts.get(rule.subject)
+        inside, needed = library.jurisdiction_of(
+            rule, subject if isinstance(subject, Mapping) else {}
+        )
+        return list(needed) if inside is None else []
+    layer = library.layers.get(rule.id)
+    if layer is None or layer.jurisdiction is None or layer.level in (None, "national"):
+        return []
+    return [f"{rule.subject}.{name}" for name, _ in library.place_fields.get(rule.subject, ())]
 
 
 def _has(facts: Any, path: str) -> bool:

@@ -47,8 +47,6 @@ class RuleEncoder:
     def model(self) -> RuleModel:
         rule = self.rule
         forms = rule_forms(rule)
-        if self.situation.library.implemented_by.get(rule.id):
-            forms.append("implemented_by")  # a lower document's rule decides in its stead
         if forms:
             raise Unsupported(msg("what.solver.form", form=forms[0]), rule.span)
         in_force = self.situation.library.in_force(rule)

@@ -8,10 +8,20 @@ import json
 from pathlib import Path
 
 import pytest
+import z3
 
+from clause.engine.analysis import dates
 from clause.engine.analysis.analyse import analyse
+from clause.engine.analysis.outcome import Situation
+from clause.engine.analysis.readback import facts_of
+from clause.engine.analysis.space import FactSpace
+from clause.engine.analysis.strings import Strings
+from clause.engine.analysis.terms import conj, fresh_context
 from clause.engine.api.analysis import open_libraries
+from clause.engine.decide import decide
 from clause.engine.expr import ast
+from clause.engine.expr.types import STRING as STRING_TYPE
+from clause.engine.facts import normalize_facts
 from clause.engine.library import Library
 from clause.engine.messages import render
 from clause.engine.model import Condition, Expr, Version
@@ -144,3 +154,36 @@ def test_forms_added_later_are_not_analysed(faults: Library) -> None:
     assert "lapses_after_months" in notes and "QuarterOf" in notes
     notes = " ".join(f.message.render("zh") for f in found if f.code == "A900")
     assert "未分析" in notes and "lapses_after_months" in notes
+
+
+def test_a_county_rule_replaces_the_provincial_rule_it_implements() -> None:
+    """竹溪县's rule implements the provincial in-province subsidy: the solver finds cases where
+    each of them pays, and none where both do (the overlap check relies on this, and skips the
+    pair); for a 竹溪县 resident the provincial rule pays only when the county rule has no
+    version for the case (a departure outside 2021)."""
+    library = open_libraries([ROOT / "policies"])
+    county = library.rule("zhuxi-2021-transport-in-province")
+    province = library.rule("c2-1-transport-in-province")
+    assert county is not None and province is not None and county.implements == province.id
+    with fresh_context():
+        strings = Strings()
+        space = FactSpace(library.env, library.facts_schema, strings)
+        on = dates.const_date(dates.date(2022, 3, 1))
+        situation = Situation(library, space, on)
+        pays_county = situation.final(county, "eligible")
+        pays_province = situation.final(province, "eligible")
+
+        def solve(*goals: z3.BoolRef) -> z3.ModelRef | None:
+            solver = z3.Solver()
+            solver.add(*space.axioms, *goals)
+            return solver.model() if solver.check() == z3.sat else None
+
+        assert solve(conj(pays_county, pays_province)) is None
+        assert solve(pays_county) is not None
+        zhuxi = space.fact(("person", "home_county"), STRING_TYPE)
+        model = solve(pays_province, zhuxi.known, zhuxi.value == strings.id("竹溪县"))
+        assert model is not None
+        facts = normalize_facts(facts_of(space, model), library.env.facts)
+        decisions = {d.rule.id: d for d in decide(library, facts, dates.date(2022, 3, 1))}
+        assert decisions[province.id].outcome.value == "eligible"
+        assert decisions[county.id].version is None  # departed outside the county's 2021

@@ -3,7 +3,8 @@
 Generated cases of the mini package (versions by effective date, exceptions, grant history,
 overrides, an obligation, a locality parameter), of the language-forms package (events,
 periodic `once` limits over several programmes, another rule's outcome, in-principle checks,
-floors and computed amounts, parameters set per case), and every Hubei policy test case and
+floors and computed amounts, parameters set per case), generated persons under the library's
+layers (the provincial transport rules, 竹溪县's implementation), and every policy test case and
 example:
 for each rule decided, the encoded final outcome (after overrides) equals `decide`'s, and the
 encoding says no expression fails. This holds the static analysis and `whynot` to the one
@@ -19,7 +20,15 @@ from typing import Any
 import pytest
 import z3
 from hypothesis import event, example, given
-from strategies import cases, dates, forms_cases, forms_dates, forms_params
+from strategies import (
+    cases,
+    dates,
+    forms_cases,
+    forms_dates,
+    forms_params,
+    layer_cases,
+    layer_dates,
+)
 from test_decisions import FORMS_LIBRARY, LIBRARY
 
 from clause.engine.analysis import dates as solver_dates
@@ -135,3 +144,24 @@ def test_examples_are_decided_alike() -> None:
             got, _ = encoded(HUBEI, facts, on)
             expected = decided(HUBEI, facts, on)
             assert got == expected, path.name
+
+
+@given(facts=layer_cases, on=layer_dates)
+def test_layered_cases_are_decided_alike(facts: dict[str, Any], on: date) -> None:
+    """The library's layers: where the person is registered decides which documents govern
+    them (jurisdiction first), and 竹溪县's rule, when it has a version for the case, replaces
+    the provincial one it implements; otherwise an undetermined county rule leaves a payable
+    provincial one undetermined. The encoding decides each generated case as the core does."""
+    normal = normalize_facts(facts, HUBEI.env.facts)
+    try:
+        expected = decided(HUBEI, normal, on)
+    except EvalError:
+        expected = None
+    got, fails = encoded(HUBEI, normal, on)
+    if expected is None:
+        assert fails
+        return
+    assert not fails
+    for rule_id in ("zhuxi-2021-transport-in-province", "c2-1-transport-in-province"):
+        event(f"{rule_id} {expected.get(rule_id)}")
+    assert got == expected
