@@ -117,7 +117,7 @@ def why_not(
         and decision.outcome in _REFUSED
     ]
     plans = [
-        (rule, decision, *_candidates(library, facts, on, _read_paths(library, rule)))
+        (rule, decision, *_candidates(library, facts, on, _read_paths(library, rule, facts)))
         for rule, decision in targets
     ]
     every = list(dict.fromkeys(c for plan in plans for c in plan[2]))
@@ -157,11 +157,12 @@ def _replace(answer: WhyNot, **kw: Any) -> WhyNot:
     return replace(answer, **kw)
 
 
-def _read_paths(library: Library, rule: Rule) -> list[str]:
-    """Fact slots (scalar paths, or lists of records) the rule's decision depends on
-    (outcome.fact_reads)."""
+def _read_paths(library: Library, rule: Rule, facts: Mapping[str, Any]) -> list[str]:
+    """Fact slots (scalar paths, or lists of records) the rule's decision depends on for this
+    case (outcome.fact_reads)."""
     infos = FactSpace(library.env, library.facts_schema, Strings()).fields
-    slots = [_slot_of(tuple(path.split(".")), infos) for path in fact_reads(library, rule)]
+    reads = fact_reads(library, rule, facts)
+    slots = [_slot_of(tuple(path.split(".")), infos) for path in reads]
     return list(dict.fromkeys(slots))
 
 

@@ -171,7 +171,12 @@ def test_immutable_and_past_facts_are_never_proposed_but_missing_ones_are_collec
     assert [s.rule for s in answer.proposals[0].stops] == ["c2-1-transport-cross-province"]
     unknown = normalize_facts(
         {
-            "person": {"poverty_alleviated": True, "returning_entrepreneur": False, "grants": []},
+            "person": {
+                "home_province": "湖北省",
+                "poverty_alleviated": True,
+                "returning_entrepreneur": False,
+                "grants": [],
+            },
             "business": {"kind": "个体经营", "operating_normally": True},
         },
         HUBEI.env.facts,
@@ -182,6 +187,28 @@ def test_immutable_and_past_facts_are_never_proposed_but_missing_ones_are_collec
     # 1年以上 on 2022-03-15 by the statutory reckoning: licensed on 2021-03-15 or earlier; the
     # year must complete inside the notice's force (from 2021-08-16): licensed 2020-08-16 or later
     assert change.range == (date(2020, 8, 16), date(2021, 3, 15))
+
+
+def test_a_missing_place_of_registration_is_collected_first_of_all() -> None:
+    """Jurisdiction is decided before any condition: without the place of registration the
+    Hubei notice may not govern the person, so every proposal collects the place the core
+    names as missing, a Hubei one, besides what the rule itself needs."""
+    facts = normalize_facts(
+        {
+            "person": {"poverty_alleviated": True, "returning_entrepreneur": False, "grants": []},
+            "business": {"kind": "个体经营", "operating_normally": True},
+        },
+        HUBEI.env.facts,
+    )
+    answer = why_not(HUBEI, facts, date(2022, 3, 15), "c2-7-startup-subsidy")[0]
+    assert answer.missing == ("person.home_province",)
+    assert answer.proposals
+    places = {"person.home_province", "person.home_city", "person.home_county"}
+    for proposal in answer.proposals:
+        paths = [c.path for c in proposal.changes]
+        assert "business.licence_date" in paths
+        (place,) = [c for c in proposal.changes if c.path in places]
+        assert "湖北省" in HUBEI.ancestors(place.after)  # the place itself or below it
 
 
 def test_the_command_line_rejects_an_obligation_and_an_unknown_rule(clause, monkeypatch) -> None:
