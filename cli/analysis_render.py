@@ -83,7 +83,8 @@ def tie_line(tie: Tie, lang: str) -> str:
         "no_longer_applies": "whynot.no_longer",
         "version": "whynot.brings_in",
     }[tie.effect]
-    return printable(t(key, lang, rule=tie.rule, id=tie.id, quote=quote, expr=tie.expr))
+    expr = " ".join(tie.expr.split())  # a folded YAML expression on one line
+    return printable(t(key, lang, rule=tie.rule, id=tie.id, quote=quote, expr=expr))
 
 
 def whynot_text(answers: Sequence[WhyNot], on: date, lang: str) -> str:
