@@ -190,15 +190,13 @@ def deciding(library: Library, rule: Rule) -> list[Rule]:
     return [r for r in rules if r is not None]
 
 
-def fact_reads(
-    library: Library, rule: Rule, facts: Mapping[str, Any] | None = None
-) -> list[str]:
+def fact_reads(library: Library, rule: Rule, facts: Mapping[str, Any] | None = None) -> list[str]:
     """The fact paths the decision of `rule` depends on, in order: the subject's place fields
     when its document governs one place (jurisdiction is decided first; given a case's
     `facts`, only the field the core names as missing when the place does not settle it),
-    those its versions' dates, events and checks read, the grant history of a `once` limit, the subject's locality when
-    a parameter is read (it chooses the value), and the same for every rule its outcome
-    depends on (`deciding`)."""
+    those its versions' dates, events and checks read, the grant history of a `once` limit,
+    the subject's locality when a parameter is read (it chooses the value), and the same for
+    every rule its outcome depends on (`deciding`)."""
     out: list[str] = []
     for r in deciding(library, rule):
         out += _place_reads(library, r, facts)
