@@ -24,11 +24,12 @@ from clause.engine.load.package import find_packages, load_package
 from clause.engine.model import Package
 
 
-def open_package(path: Path | None) -> Package:
+def open_package(path: Path | None, *, shown_as: str | None = None) -> Package:
     """Load the package at `path` (a package folder, or a folder holding exactly one).
 
     Raises DiagnosticError when there is none, several, or the package has errors: decisions
-    are never made from a package that does not pass `clause check`.
+    are never made from a package that does not pass `clause check`. `shown_as` is the name
+    `path` is shown under in spans (a stored rule set rebuilt elsewhere, see load_package).
     """
     where = path or Path("policies")
     if not where.exists():
@@ -46,11 +47,30 @@ def open_package(path: Path | None) -> Package:
                 )
             ]
         )
-    result = load_package(roots[0])
+    root = roots[0]
+    shown = None
+    if shown_as is not None:
+        shown = str(Path(shown_as) / root.resolve().relative_to(where.resolve()))
+    result = load_package(root, shown_as=shown)
     errors = [d for d in result.diagnostics if d.severity.value == "error"]
     if errors or result.package is None:
         raise DiagnosticError(errors or [input_error("R016", "package incomplete", str(where))])
     return result.package
+
+
+class FactsRejected(DiagnosticError):
+    """Facts that do not fit the facts schema; `problems` holds (JSON pointer, message) pairs
+    so that a caller other than the command line (the service) can point into its own input."""
+
+    def __init__(self, diagnostics: list[Diagnostic], problems: list[tuple[str, str]]) -> None:
+        super().__init__(diagnostics)
+        self.problems = tuple(problems)
+
+
+def facts_from_data(data: Any, library: Library | Package, name: str = "<input>") -> dict[str, Any]:
+    """Plain JSON-like facts (numbers as Decimal or int) normalised and checked against the
+    facts schema, as `load_facts` does for a file. Raises FactsRejected (F001)."""
+    return _checked_facts(data, library, name, None)
 
 
 def load_facts(source: Path | str, library: Library | Package) -> dict[str, Any]:
@@ -66,16 +86,25 @@ def load_facts(source: Path | str, library: Library | Package) -> dict[str, Any]
         name = str(source)
     else:
         data, loaded, name = read_facts_stdin(source), None, "<stdin>"
+    return _checked_facts(data, library, name, loaded)
+
+
+def _checked_facts(
+    data: Any, library: Library | Package, name: str, loaded: Loaded | None
+) -> dict[str, Any]:
     if not isinstance(data, dict):
-        raise DiagnosticError([input_error("F001", "facts must be a mapping of entities", name)])
+        message = "facts must be a mapping of entities"
+        raise FactsRejected([input_error("F001", message, name)], [("", message)])
     try:
-        facts = normalize_facts(data, library.env.facts)
+        facts: dict[str, Any] = normalize_facts(data, library.env.facts)
     except FactsError as err:
-        raise DiagnosticError([_facts_error(err.pointer, err.message, name, loaded)]) from None
+        found = [(err.pointer, err.message)]
+        raise FactsRejected([_facts_error(err.pointer, err.message, name, loaded)], found) from None
     problems = schema_problems(facts, library.facts_schema)
     if problems:
-        raise DiagnosticError(
-            [_facts_error(pointer, message, name, loaded) for pointer, message in problems]
+        raise FactsRejected(
+            [_facts_error(pointer, message, name, loaded) for pointer, message in problems],
+            problems,
         )
     return facts
 
@@ -87,9 +116,9 @@ def _facts_error(pointer: str, message: str, name: str, loaded: Loaded | None) -
     return input_error("F001", text, name)
 
 
-def open_library(path: Path | None) -> Library:
+def open_library(path: Path | None, *, shown_as: str | None = None) -> Library:
     """The library decisions are made under: the package at `path` (see open_package)."""
-    return Library.of([open_package(path)])
+    return Library.of([open_package(path, shown_as=shown_as)])
 
 
 OUTCOMES = tuple(o.value for o in Outcome)
