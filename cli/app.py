@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from clause.cli import batch, render
+from clause.cli import batch, render, serve, store
 from clause.cli.render import Format
 from clause.engine import __version__, api
 from clause.engine.diagnostics import Diagnostic, DiagnosticError
@@ -239,6 +239,8 @@ def show_command(
 
 
 batch.register(app)
+serve.register(app)
+store.register(app)
 
 
 def main() -> None:

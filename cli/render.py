@@ -121,7 +121,7 @@ def check_report(report: CheckReport, console: Console, fmt: str, max_errors: in
 def explanation(expl: Explanation, lang: str, console: Console, fmt: str) -> None:
     """An explanation as a Rich tree (text), Markdown (md) or JSON (json)."""
     if fmt == "json":
-        json_out(explain_render.to_json(expl, lang), console)
+        console.out(explain_render.to_json_text(expl, lang), end="", highlight=False)
         return
     if fmt == "md":
         console.out(explain_render.to_markdown(expl, lang), end="", highlight=False)

@@ -12,9 +12,11 @@ from clause.engine.api.batch import BatchOptions, BatchProgress, BatchSummary, e
 from clause.engine.api.check import CheckReport, check
 from clause.engine.api.decide import (
     OUTCOMES,
+    FactsRejected,
     check_selection,
     decide_case,
     explain_case,
+    facts_from_data,
     load_facts,
     open_library,
     open_package,
@@ -32,6 +34,7 @@ __all__ = [
     "CheckReport",
     "EvalError",
     "ExprReport",
+    "FactsRejected",
     "NodeValue",
     "Unknown",
     "check",
@@ -40,6 +43,7 @@ __all__ = [
     "evaluate_expression",
     "evaluate_register",
     "explain_case",
+    "facts_from_data",
     "load_facts",
     "notice_coverage",
     "open_library",

@@ -1,0 +1,215 @@
+"""Personal data and identities in the facts: marked fields, keyed hashes, who a case is about.
+
+In: the library's facts schema (fields marked `x-pii`, `x-identifier`, `x-place`) and a secret
+key. Out: `FactMarks` (which paths are marked), `Pseudonymizer` (personal values replaced by a
+keyed hash, the same for the same value under the same key), each entity's ledger key, the
+case's place, and the rules that read a personal field (a library the service refuses).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from clause.engine.expr import ast
+from clause.engine.model import Expr, Rule, Version
+
+#: Keyed-hash tokens start with this, so a stored value says what it is.
+TOKEN_PREFIX = "hmac:"
+
+Path = tuple[str, ...]
+
+
+class MarksError(ValueError):
+    """A facts schema whose marks the service cannot use (e.g. `x-pii` on a number)."""
+
+
+@dataclass(frozen=True)
+class FactMarks:
+    """Marked fields of a facts schema, as key paths from the top (arrays pass through)."""
+
+    pii: frozenset[Path]
+    identifiers: Mapping[str, Path]  # entity -> the path of its identifying field
+    place: Path | None
+
+
+def marks_of(schema: Mapping[str, Any]) -> FactMarks:
+    """The marked fields of a facts schema. Raises MarksError on a mark the service cannot
+    honour: personal data that is not text, two identifiers in one entity, two places."""
+    pii: set[Path] = set()
+    identifiers: dict[str, Path] = {}
+    places: list[Path] = []
+    for path, node in _fields(schema, schema, ()):
+        where = ".".join(path)
+        if node.get("x-pii") is True:
+            if _type_of(node) != "string":
+                raise MarksError(f"{where}: x-pii is for text fields; this one is not text")
+            pii.add(path)
+        if node.get("x-identifier") is True:
+            entity = path[0]
+            if entity in identifiers:
+                first = ".".join(identifiers[entity])
+                raise MarksError(f"{where}: {entity} already has an identifier, {first}")
+            if _type_of(node) != "string":
+                raise MarksError(f"{where}: x-identifier is for text fields; this one is not text")
+            identifiers[entity] = path
+        if node.get("x-place") is True:
+            places.append(path)
+    if len(places) > 1:
+        raise MarksError(f"{'.'.join(places[1])}: only one field may be marked x-place")
+    return FactMarks(frozenset(pii), identifiers, places[0] if places else None)
+
+
+def _type_of(node: Mapping[str, Any]) -> object:
+    kind = node.get("type")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), None)
+    return kind
+
+
+def _fields(
+    node: Mapping[str, Any], root: Mapping[str, Any], path: Path, depth: int = 0
+) -> Iterator[tuple[Path, Mapping[str, Any]]]:
+    """Every field node with its path (local `$ref`s followed; depth-bounded against cycles)."""
+    if depth > 32:
+        return
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/"):
+        target = root.get("$defs", {}).get(ref.removeprefix("#/$defs/"))
+        if isinstance(target, Mapping):
+            merged = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+            yield from _fields(merged, root, path, depth + 1)
+        return
+    if path:
+        yield path, node
+    items = node.get("items")
+    if isinstance(items, Mapping):
+        yield from _fields(items, root, path, depth + 1)
+    for name, child in (node.get("properties") or {}).items():
+        if isinstance(child, Mapping):
+            yield from _fields(child, root, (*path, str(name)), depth + 1)
+
+
+class Pseudonymizer:
+    """Replaces personal values by keyed hashes (HMAC-SHA256 under the service's secret key)."""
+
+    def __init__(self, key: bytes, marks: FactMarks) -> None:
+        if len(key) < 16:
+            raise ValueError("the personal-data key must be at least 16 bytes")
+        self._key = key
+        self.marks = marks
+
+    def token(self, path: Path, value: str) -> str:
+        """The keyed hash of one value of the field at `path`.
+
+        >>> Pseudonymizer(b"k" * 16, FactMarks(frozenset(), {}, None)).token(("a",), "x")[:5]
+        'hmac:'
+        """
+        message = ".".join(path).encode("utf-8") + b"\0" + value.encode("utf-8")
+        return TOKEN_PREFIX + hmac.new(self._key, message, hashlib.sha256).hexdigest()[:32]
+
+    def fingerprint(self) -> str:
+        """Names the key without revealing it, so a database refuses a different key."""
+        return hmac.new(self._key, b"clause key fingerprint", hashlib.sha256).hexdigest()[:16]
+
+    def mask(self, facts: Mapping[str, Any]) -> dict[str, Any]:
+        """Normalised facts with every personal value replaced by its token."""
+        if not self.marks.pii:
+            return dict(facts)
+        masked: dict[str, Any] = self._mask(facts, ())
+        return masked
+
+    def _mask(self, value: Any, path: Path) -> Any:
+        if isinstance(value, Mapping):
+            return {k: self._mask(v, (*path, str(k))) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return type(value)(self._mask(v, path) for v in value)
+        if path in self.marks.pii and isinstance(value, str):
+            return self.token(path, value)
+        return value
+
+    def subject_key(self, facts: Mapping[str, Any], entity: str) -> str | None:
+        """`entity:identifier` of an entity in (masked) facts, or None without an identifier."""
+        path = self.marks.identifiers.get(entity)
+        if path is None:
+            return None
+        value = _value_at(facts, path)
+        return f"{entity}:{value}" if isinstance(value, str) and value else None
+
+    def key_of(self, entity: str, identifier: str) -> str:
+        """The ledger key of an entity given its identifier in clear (for `clause ledger`)."""
+        path = self.marks.identifiers.get(entity)
+        if path is None:
+            raise KeyError(entity)
+        value = self.token(path, identifier) if path in self.marks.pii else identifier
+        return f"{entity}:{value}"
+
+    def place_of(self, facts: Mapping[str, Any]) -> str | None:
+        """The case's place (the field marked `x-place`), or None."""
+        if self.marks.place is None:
+            return None
+        value = _value_at(facts, self.marks.place)
+        return value if isinstance(value, str) and value else None
+
+
+def _value_at(facts: Mapping[str, Any], path: Path) -> Any:
+    value: Any = facts
+    for key in path:
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(key)
+    return value
+
+
+@dataclass(frozen=True)
+class PersonalRead:
+    """A rule expression that reads a personal field."""
+
+    rule: str
+    field: str
+    place: str  # file:line:col
+
+
+def personal_reads(rules: tuple[Rule, ...], pii: frozenset[Path]) -> list[PersonalRead]:
+    """Every place a rule reads a personal field (or a group holding one)."""
+    found: list[PersonalRead] = []
+    for rule in rules:
+        for version in rule.versions:
+            for expr in _exprs(version):
+                for node in _paths(expr.node):
+                    keys = node.keys
+                    if any(_overlaps(keys, p) for p in pii):
+                        span = node.span
+                        place = f"{span.file}:{span.line}:{span.col}"
+                        found.append(PersonalRead(rule.id, ".".join(keys), place))
+    return found
+
+
+def _overlaps(a: Path, b: Path) -> bool:
+    n = min(len(a), len(b))
+    return n > 0 and a[:n] == b[:n]
+
+
+def _exprs(version: Version) -> Iterator[Expr]:
+    if version.effective_date is not None:
+        yield version.effective_date
+    for cond in (*version.conditions, *version.unless, *version.requires):
+        yield cond.expr
+    amount = version.amount
+    if amount is not None:
+        yield from (e for e in (amount.claimed, amount.count, amount.of) if e is not None)
+    for source in version.funding:
+        if isinstance(source.quota, Expr):
+            yield source.quota
+
+
+def _paths(node: ast.Node) -> Iterator[ast.Path]:
+    if isinstance(node, ast.Path):
+        if node.root == "fact":
+            yield node
+        return
+    for child in node.children():
+        yield from _paths(child)
