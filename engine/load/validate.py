@@ -40,6 +40,13 @@ SCHEMA_NAMES = (
     "parameter",
     "policy-test",
     "rule",
+    "service-apply-request",
+    "service-apply-response",
+    "service-decide-request",
+    "service-decision-record",
+    "service-error",
+    "service-health",
+    "service-rules",
     "trace",
 )
 

@@ -21,6 +21,8 @@ from clause.engine.model import Expr, Rule, Version
 TOKEN_PREFIX = "hmac:"
 
 Path = tuple[str, ...]
+#: Schema keywords a personal field may not carry: its keyed hash would not fit them.
+_NARROWING = ("enum", "const", "pattern", "format", "minLength", "maxLength")
 
 
 class MarksError(ValueError):
@@ -47,6 +49,10 @@ def marks_of(schema: Mapping[str, Any]) -> FactMarks:
         if node.get("x-pii") is True:
             if _type_of(node) != "string":
                 raise MarksError(f"{where}: x-pii is for text fields; this one is not text")
+            narrowed = sorted(k for k in _NARROWING if k in node)
+            if narrowed:
+                # the stored keyed hash must still fit the field when a decision is replayed
+                raise MarksError(f"{where}: an x-pii field cannot be narrowed ({narrowed[0]})")
             pii.add(path)
         if node.get("x-identifier") is True:
             entity = path[0]

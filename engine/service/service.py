@@ -267,13 +267,12 @@ class Service:
         assert rule is not None
         version = next(v for v in rule.versions if v.number == d.version)
         program = version.once_program or rule.id
+        # a share drew a quota when its fund is under quota and it paid something (a fund
+        # under quota pays nothing where the place has none)
         shares = tuple(
-            ledger.Share(
-                f.fund,
-                f.amount,
-                case.place if f.fund in quota else None,
-                case.on.year if f.fund in quota else None,
-            )
+            ledger.Share(f.fund, f.amount, case.place, case.on.year)
+            if f.fund in quota and f.amount > 0
+            else ledger.Share(f.fund, f.amount, None, None)
             for f in d.funding
             if f.amount is not None
         )
