@@ -15,14 +15,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+from service_support import ROOT, PgCluster, ServerThread, pg_missing
 
 from clause.engine import api
 from clause.engine.library import Library
 from clause.engine.service.app import build_app
 from clause.engine.service.db import open_database
 from clause.engine.service.service import Service
-
-from service_support import ROOT, PgCluster, ServerThread, pg_missing
 
 KEY = bytes.fromhex("5e" * 32)
 
