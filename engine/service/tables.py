@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 METADATA = MetaData()
@@ -94,6 +95,7 @@ grants = Table(
     Column("granted_on", String(10), nullable=False),
     Column("amount_fen", BigInteger, nullable=False),
     Column("uncovered_fen", BigInteger, nullable=False),
+    UniqueConstraint("subject_key", "once_program", name="grant_once"),
 )
 
 #: Where each grant's money comes from, one row per funding source that paid.
