@@ -116,8 +116,15 @@ def build_app(service: Service) -> Starlette:
 
 async def _decision(request: Request, run: Any) -> Response:
     request_id = request_id_of(request)
-    body = await read_body(request)
-    answer: Answer = await run_in_threadpool(run, body, request_id)
+    try:
+        body = await read_body(request)
+        answer: Answer = await run_in_threadpool(run, body, request_id)
+    except ServiceError as err:
+        return error_response(err, request_id)
+    except OperationalError as err:
+        return await _database_error(request, err)
+    except Exception as err:  # a bug: one line in the log, coded JSON to the client
+        return await _internal_error(request, err)
     headers = {
         "X-Request-Id": request_id,
         "X-Decision-Id": answer.decision_id,

@@ -123,7 +123,8 @@ class Service:
         except DiagnosticError as err:
             first = err.diagnostics[0]
             path = {"U003": "/rule", "U004": "/only"}.get(first.code)
-            raise ServiceError.one(422, first.code, first.message, path) from None
+            message = first.message.removeprefix("--rule: ").removeprefix("--only: ")
+            raise ServiceError.one(422, first.code, message, path) from None
         except EvalError as err:
             where = f"{err.span}: " if err.span else ""
             raise ServiceError.one(422, err.code, where + err.message, "/facts") from None

@@ -10,20 +10,17 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import chdir
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
-from service_support import ROOT, PgCluster, ServerThread, pg_missing
+from service_support import KEY, ROOT, Live, PgCluster, ServerThread, pg_missing
 
 from clause.engine import api
 from clause.engine.library import Library
 from clause.engine.service.app import build_app
 from clause.engine.service.db import open_database
 from clause.engine.service.service import Service
-
-KEY = bytes.fromhex("5e" * 32)
 
 
 @pytest.fixture(scope="session")
@@ -62,13 +59,6 @@ def service(library: Library, db_url: str, monkeypatch: pytest.MonkeyPatch) -> I
     database = open_database(db_url)
     yield Service(library, Path("policies"), database, KEY)
     database.close()
-
-
-@dataclass
-class Live:
-    service: Service
-    client: httpx.Client
-    url: str
 
 
 @pytest.fixture

@@ -18,9 +18,12 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+#: The personal-data key of the tests' stores.
+KEY = bytes.fromhex("5e" * 32)
 PG_BIN = Path(os.environ.get("CLAUSE_PG_BIN", "/usr/lib/postgresql/15/bin"))
 ROOT = Path(__file__).resolve().parents[2]
 POLICIES = ROOT / "policies"
@@ -218,3 +221,12 @@ def migrant(
         "person": person,
         "county": {"name": county, "cross_province_quota_remaining": 1_000_000},
     }
+
+
+@dataclass
+class Live:
+    """A live server over a service, and a client of it."""
+
+    service: Any  # clause.engine.service.service.Service
+    client: Any  # httpx.Client
+    url: str

@@ -14,10 +14,9 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from conftest import KEY
 from hypothesis import given
 from hypothesis import strategies as st
-from service_support import POLICIES
+from service_support import KEY, POLICIES
 
 from clause.engine import api
 from clause.engine.library import Library

@@ -15,8 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import KEY
-from service_support import POLICIES, ServerThread, migrant
+from service_support import KEY, POLICIES, ServerThread, migrant
 
 from clause.engine import api
 from clause.engine.service.app import build_app

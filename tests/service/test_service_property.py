@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 import schemathesis
-from conftest import KEY
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
-from service_support import ROOT, ServerThread
+from service_support import KEY, ROOT, ServerThread
 
 from clause.engine import api
 from clause.engine.service.app import build_app

@@ -11,8 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
-from conftest import Live
-from service_support import migrant
+from service_support import Live, migrant
 
 from clause.engine.service import ledger
 

@@ -10,10 +10,9 @@ from decimal import Decimal
 from typing import Any
 
 import yaml
-from conftest import Live
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
-from service_support import ROOT, migrant
+from service_support import ROOT, Live, migrant
 from sqlalchemy import text
 
 from clause.engine.load.validate import SCHEMA_NAMES, load_schema
@@ -217,3 +216,41 @@ def test_rules_health_and_openapi(live: Live) -> None:
     facts = document["components"]["schemas"]["Facts"]
     assert facts["properties"]["person"]["properties"]["id_number"]["x-pii"] is True
     assert set(document["paths"]) >= {"/v1/decide", "/v1/apply", "/v1/decisions/{id}"}
+
+
+GOLDEN = ROOT / "tests" / "golden" / "service" / "errors.txt"
+BAD_REQUESTS = [
+    (
+        "POST",
+        "/v1/decide",
+        '{"facts": {"person": {"transport_cost": "620元"}}, "date": "2021-10-15"}',
+    ),
+    ("POST", "/v1/decide", '{"facts": {"person": {"work_scope": "国外"}}, "date": "2021-10-15"}'),
+    ("POST", "/v1/decide", '{"facts": [], "date": "2021-13-01", "colour": 1}'),
+    ("POST", "/v1/decide", '{"facts": {}, "date": "2021-10-15", "rule": "c9-nothing"}'),
+    (
+        "POST",
+        "/v1/apply",
+        json.dumps(
+            {"facts": migrant(id_number=None), "date": "2021-10-15", "idempotency_key": "g"},
+            ensure_ascii=False,
+        ),
+    ),
+    ("POST", "/v1/apply", "[1, 2"),
+    ("GET", "/v1/decisions/0000", ""),
+    ("DELETE", "/v1/rules", ""),
+]
+
+
+def test_error_answers_match_the_golden_file(live: Live, request: Any) -> None:
+    """One bad request per error code the service answers with, and the exact JSON answered
+    (`pytest --update-golden` rewrites tests/golden/service/errors.txt)."""
+    out = []
+    for method, path, body in BAD_REQUESTS:
+        r = live.client.request(method, path, content=body.encode("utf-8"))
+        out.append(f"{method} {path} {body}\n{r.status_code}\n{r.text}")
+    text = "\n".join(out)
+    if request.config.getoption("--update-golden"):
+        GOLDEN.parent.mkdir(parents=True, exist_ok=True)
+        GOLDEN.write_text(text, encoding="utf-8")
+    assert text == GOLDEN.read_text(encoding="utf-8")
