@@ -9,8 +9,10 @@ Isolation (docs/service.md says the same for operators):
   write lock before the first read, so a transaction that reads the ledger and then writes a
   grant cannot interleave with another writer (serialisable by construction). Inside one server
   process writers also queue on a lock, so they wait in order instead of polling
-  `busy_timeout`. WAL lets readers go on while one writer writes; `synchronous=FULL` makes a
-  commit durable before the answer is sent.
+  `busy_timeout`. WAL lets readers go on while one writer writes. Applications (grants) commit
+  with `synchronous=FULL`, synced to disk before the answer is sent; the audit records of
+  plain decide requests with `synchronous=NORMAL`, which survives the process being killed
+  but not a power cut (the WAL is synced at the next FULL commit or checkpoint).
 - PostgreSQL: READ COMMITTED, plus explicit locks taken before anything is read: a
   transaction-scoped advisory lock per ledger subject (`pg_advisory_xact_lock`), then the
   quota rows it may draw (`SELECT … FOR UPDATE`, in key order, so no two applications
@@ -50,14 +52,17 @@ class Database:
     _write_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @contextmanager
-    def writing(self) -> Iterator[Connection]:
+    def writing(self, *, durable: bool = True) -> Iterator[Connection]:
         """A write transaction, committed on leaving the block (rolled back on an error).
 
-        SQLite: `BEGIN IMMEDIATE` under the process's writer lock. PostgreSQL: a plain
-        transaction; the caller takes the row and advisory locks it needs (`lock_subjects`)."""
+        SQLite: `BEGIN IMMEDIATE` under the process's writer lock; `durable` commits sync the
+        WAL to disk (synchronous=FULL), others survive the process being killed but may be lost
+        to a power cut (synchronous=NORMAL). PostgreSQL: a plain transaction, always durable;
+        the caller takes the row and advisory locks it needs (`lock_subjects`)."""
         if self.dialect == "sqlite":
+            sync = "FULL" if durable else "NORMAL"
             with self._write_lock, self.engine.connect() as conn:
-                conn = conn.execution_options(sqlite_begin="BEGIN IMMEDIATE")
+                conn = conn.execution_options(sqlite_begin="BEGIN IMMEDIATE", sqlite_sync=sync)
                 with conn.begin():
                     yield conn
             return
@@ -140,7 +145,10 @@ def _sqlite(path: str | None, pool_size: int) -> Database:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Connection) -> None:
-        conn.exec_driver_sql(conn.get_execution_options().get("sqlite_begin", "BEGIN"))
+        options = conn.get_execution_options()
+        if "sqlite_sync" in options:  # per transaction: pooled connections keep the last one
+            conn.exec_driver_sql(f"PRAGMA synchronous={options['sqlite_sync']}")
+        conn.exec_driver_sql(options.get("sqlite_begin", "BEGIN"))
 
     return Database(engine, "sqlite")
 

@@ -173,7 +173,7 @@ class Service:
             facts, quota, expl = self._decide(case, conn, lock=False)
         text = to_json_text(expl, case.lang)
         record = self._record("decide", request_id, case, facts, quota, expl, text)
-        with self.db.writing() as conn:
+        with self.db.writing(durable=False) as conn:  # a log record, not a payment
             audit.insert_decision(conn, record)
         return Answer(text, record.id)
 
@@ -362,6 +362,11 @@ def _apply_text(
         "request_id": record.request_id,
         "idempotency_key": key,
         "grants": [g.to_json() for g in granted],
-        "trace": json.loads(trace_text),
+        "trace": None,
     }
-    return json.dumps(body, ensure_ascii=False, indent=2) + "\n"
+    text = json.dumps(body, ensure_ascii=False, indent=2)
+    # the trace's own text, indented one level (JSON strings hold no raw newline), rather than
+    # parsed and serialised a second time
+    nested = trace_text.rstrip("\n").replace("\n", "\n  ")
+    head, tail = text.rsplit('"trace": null', 1)
+    return f'{head}"trace": {nested}{tail}\n'
