@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import itertools
 import json
 import os
 import signal
@@ -128,8 +129,12 @@ class Bodies:
     def __init__(self, tag: str) -> None:
         self.tag = tag
         self.decide = json.dumps({"facts": migrant(), "date": "2021-10-15"}).encode()
+        self._next = itertools.count()  # a new person and key on every call, across runs
+        self._lock = threading.Lock()
 
-    def apply(self, i: int) -> bytes:
+    def apply(self, _: int) -> bytes:
+        with self._lock:
+            i = next(self._next)
         facts = migrant(f"{self.tag}{i:08d}")
         key = f"{self.tag}-{i}"
         return json.dumps({"facts": facts, "date": "2021-10-15", "idempotency_key": key}).encode()

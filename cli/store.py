@@ -183,7 +183,8 @@ def check_command(db: DbOption = None) -> None:
     problems = serve.reconcile(db)
     for problem in problems:
         typer.echo(problem)
-    typer.echo("the ledger reconciles with the decision log" if not problems else "", err=True)
+    if not problems:
+        typer.echo("the ledger reconciles with the decision log", err=True)
     raise typer.Exit(1 if problems else 0)
 
 

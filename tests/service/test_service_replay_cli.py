@@ -208,3 +208,19 @@ def test_a_database_url_of_another_kind_is_a_usage_error(clause: Any, tmp_path: 
     assert done.code == 2 and "U005" in done.err
     nowhere = clause("log", "--db", "postgresql://nobody@127.0.0.1:1/none")
     assert nowhere.code == 2 and "A008" in nowhere.err
+
+
+def test_serve_refuses_a_library_whose_rules_read_personal_data(workdir: Path, clause: Any) -> None:
+    rule = workdir / "policies" / RULE_FILE
+    text = rule.read_text(encoding="utf-8")
+    old = "expr: person.organised_work"
+    rule.write_text(text.replace(old, old + ' and person.phone != ""'), encoding="utf-8")
+    done = clause("serve", "--db", f"sqlite:///{workdir / 'c.db'}", "--key-file", "pii.key")
+    assert done.code == 2
+    assert "A010" in done.err and "person.phone" in done.err and "Traceback" not in done.err
+    assert done.err.count("\n") <= 2
+
+
+def test_serve_refuses_a_database_url_of_another_kind(workdir: Path, clause: Any) -> None:
+    done = clause("serve", "--db", "oracle://x/y")
+    assert done.code == 2 and "U005" in done.err

@@ -38,6 +38,9 @@ def test_wheel_top_level_is_only_clause(wheel: Path) -> None:
     assert "clause/engine/expr/grammar.lark" in paths
     assert "clause/schemas/rule.schema.json" in paths
     assert "clause/schemas/trace.schema.json" in paths
+    assert "clause/schemas/service-decision-record.schema.json" in paths
+    assert "clause/engine/service/migrations/env.py" in paths
+    assert "clause/engine/service/migrations/versions/0001_store.py" in paths
 
 
 def test_no_source_imports_the_old_top_level_names() -> None:
