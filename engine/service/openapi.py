@@ -3,7 +3,8 @@
 In: the library (its facts schema describes the `facts` of a request). Out: an OpenAPI 3.1
 document whose components are `schemas/service-*.schema.json`, `schemas/trace.schema.json` and
 the facts schema, each `$defs` entry hoisted to a component of its own and every reference
-rewritten to point there, so any OpenAPI tool (and schemathesis) resolves them.
+rewritten to point there, so any OpenAPI tool (and schemathesis) resolves them. In the facts,
+every field may also be `null` (a missing fact), as the service accepts it.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ def openapi_document(library: Library) -> dict[str, Any]:
     for component, name in COMPONENTS.items():
         _hoist(component, load_schema(name), by_urn, schemas)
     _hoist("Facts", library.facts_schema, by_urn, schemas)
+    for name in [n for n in schemas if n == "Facts" or n.startswith("Facts_")]:
+        schemas[name] = _nullable_fields(schemas[name])
     for request in ("DecideRequest", "ApplyRequest"):
         facts = schemas[request]["properties"]["facts"]
         schemas[request]["properties"]["facts"] = {**facts, "$ref": "#/components/schemas/Facts"}
@@ -77,6 +80,22 @@ def _rewrite(node: Any, component: str, by_urn: Mapping[str, str]) -> Any:
     ref = node.get("$ref")
     if isinstance(ref, str):
         out["$ref"] = _target(ref, component, by_urn)
+    return out
+
+
+def _nullable_fields(node: Any) -> Any:
+    """A facts schema as the service reads it: any field may be `null`, which means the fact
+    is missing (engine.facts), so a null field is accepted, not rejected."""
+    if isinstance(node, list):
+        return [_nullable_fields(v) for v in node]
+    if not isinstance(node, Mapping):
+        return node
+    out = {k: _nullable_fields(v) for k, v in node.items()}
+    properties = out.get("properties")
+    if isinstance(properties, Mapping):
+        out["properties"] = {
+            name: {"anyOf": [field, {"type": "null"}]} for name, field in properties.items()
+        }
     return out
 
 

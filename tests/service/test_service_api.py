@@ -214,7 +214,9 @@ def test_rules_health_and_openapi(live: Live) -> None:
     document = live.client.get("/openapi.json").json()
     assert document["openapi"].startswith("3.1")
     facts = document["components"]["schemas"]["Facts"]
-    assert facts["properties"]["person"]["properties"]["id_number"]["x-pii"] is True
+    person = facts["properties"]["person"]["anyOf"][0]
+    id_number, missing = person["properties"]["id_number"]["anyOf"]
+    assert id_number["x-pii"] is True and missing == {"type": "null"}
     assert set(document["paths"]) >= {"/v1/decide", "/v1/apply", "/v1/decisions/{id}"}
 
 

@@ -2,7 +2,7 @@
 description (bodies that fit the schemas, including random facts of the library's facts schema,
 and bodies that break them) and sends them over loopback. No input may cause a server error;
 every error is coded JSON; every success conforms to its response schema. Deterministic
-(derandomised) and bounded in examples, on the embedded SQLite store."""
+(derandomised) and bounded in examples, on both databases."""
 
 from __future__ import annotations
 
@@ -23,11 +23,17 @@ from clause.engine.service.service import Service
 EXAMPLES = 40
 
 
-@pytest.fixture(scope="module")
-def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def server_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("property")
     library = api.open_library(ROOT / "policies")
-    database = open_database(f"sqlite:///{folder / 'clause.db'}")
+    if request.param == "sqlite":
+        url = f"sqlite:///{folder / 'clause.db'}"
+    else:
+        url = request.getfixturevalue("pg").create_database("property")
+    database = open_database(url)
     service = Service(library, ROOT / "policies", database, KEY)
     with ServerThread(build_app(service)) as server:
         yield server.url
