@@ -6,82 +6,77 @@ the typed Explanation behind every format of `clause explain`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from clause.engine.api.files import input_error, read_data_file, read_facts_stdin
+from clause.engine.api.files import (
+    COMMAND_LINE,
+    input_error,
+    input_finding,
+    kind_of,
+    read_data_file,
+    read_facts_stdin,
+    read_limited,
+)
 from clause.engine.decide import Budget, Decision, Outcome, TraceSink, decide, select
 from clause.engine.diagnostics import Diagnostic, DiagnosticError
 from clause.engine.explain.build import explain
 from clause.engine.explain.model import Explanation
 from clause.engine.facts import FactsError, normalize_facts, schema_problems
 from clause.engine.library import Library
+from clause.engine.load.library import load_library
 from clause.engine.load.loader import Loaded, load_yaml
 from clause.engine.load.package import find_packages, load_package
+from clause.engine.messages import Text, msg
 from clause.engine.model import Package
 
 
-def open_package(path: Path | None, *, shown_as: str | None = None) -> Package:
+def open_package(path: Path | None) -> Package:
     """Load the package at `path` (a package folder, or a folder holding exactly one).
 
     Raises DiagnosticError when there is none, several, or the package has errors: decisions
-    are never made from a package that does not pass `clause check`. `shown_as` is the name
-    `path` is shown under in spans (a stored rule set rebuilt elsewhere, see load_package).
+    are never made from a package that does not pass `clause check`.
     """
     where = path or Path("policies")
     if not where.exists():
-        raise DiagnosticError([input_error("L001", f"no such package folder: {where}", str(where))])
+        raise DiagnosticError([input_finding("L001/package", str(where), path=str(where))])
     roots, _ = find_packages([where])
     if len(roots) != 1:
-        found = ", ".join(str(r) for r in roots) or "none"
+        found = ", ".join(str(r) for r in roots) or "-"
         raise DiagnosticError(
-            [
-                input_error(
-                    "U002",
-                    f"expected one policy package under {where}, found {len(roots)} ({found}); "
-                    "choose one with --package",
-                    str(where),
-                )
-            ]
+            [input_finding("U002", str(where), where=str(where), count=len(roots), found=found)]
         )
-    root = roots[0]
-    shown = None
-    if shown_as is not None:
-        shown = str(Path(shown_as) / root.resolve().relative_to(where.resolve()))
-    result = load_package(root, shown_as=shown)
+    result = load_package(roots[0])
     errors = [d for d in result.diagnostics if d.severity.value == "error"]
     if errors or result.package is None:
-        raise DiagnosticError(errors or [input_error("R016", "package incomplete", str(where))])
+        raise DiagnosticError(errors or [input_finding("R016/incomplete", str(where))])
     return result.package
 
 
 class FactsRejected(DiagnosticError):
-    """Facts that do not fit the facts schema; `problems` holds (JSON pointer, message) pairs
-    so that a caller other than the command line (the service) can point into its own input."""
+    """Facts that do not fit the facts schema; `problems` holds (code, JSON pointer, reason)
+    triples, so a caller other than the command line (the service) can point into its own
+    input and say the reason in its own language."""
 
-    def __init__(self, diagnostics: list[Diagnostic], problems: list[tuple[str, str]]) -> None:
+    def __init__(
+        self, diagnostics: list[Diagnostic], problems: Sequence[tuple[str, str, Text]]
+    ) -> None:
         super().__init__(diagnostics)
         self.problems = tuple(problems)
 
 
-def facts_from_data(data: Any, library: Library | Package, name: str = "<input>") -> dict[str, Any]:
-    """Plain JSON-like facts (numbers as Decimal or int) normalised and checked against the
-    facts schema, as `load_facts` does for a file. Raises FactsRejected (F001)."""
-    return _checked_facts(data, library, name, None)
-
-
-def load_facts(source: Path | str, library: Library | Package) -> dict[str, Any]:
-    """Read a facts file (YAML or JSON; "-" for stdin text passed as str) and check it against
+def load_facts(source: Path | str | bytes, library: Library | Package) -> dict[str, Any]:
+    """Read a facts file (YAML or JSON; standard input's bytes or text) and check it against
     the facts schema of the library (or package). Errors name the file, line, column and
-    JSON path (F001)."""
+    JSON path (F001, F004)."""
     if isinstance(source, Path):
         if source.suffix.lower() == ".json":
             data, loaded = read_data_file(source), None
         else:
-            loaded = load_yaml(source, file=str(source))
+            loaded = load_yaml(read_limited(source), file=str(source))
             data = loaded.data
         name = str(source)
     else:
@@ -89,36 +84,67 @@ def load_facts(source: Path | str, library: Library | Package) -> dict[str, Any]
     return _checked_facts(data, library, name, loaded)
 
 
+def facts_from_data(data: Any, library: Library | Package, name: str) -> dict[str, Any]:
+    """Facts already read as data (by engine.load.jsondata, as every JSON is: exact numbers,
+    no duplicate key) normalised and checked against the facts schema, as `load_facts` does
+    for a file. Raises FactsRejected (F001, F004) naming `name` and the JSON paths."""
+    return _checked_facts(data, library, name, None)
+
+
 def _checked_facts(
     data: Any, library: Library | Package, name: str, loaded: Loaded | None
 ) -> dict[str, Any]:
     if not isinstance(data, dict):
-        message = "facts must be a mapping of entities"
-        raise FactsRejected([input_error("F001", message, name)], [("", message)])
+        finding = input_finding("F001/mapping", name, found=kind_of(data))
+        raise FactsRejected([finding], [("F001", "", msg("F001/mapping", found=kind_of(data)))])
     try:
         facts: dict[str, Any] = normalize_facts(data, library.env.facts)
     except FactsError as err:
-        found = [(err.pointer, err.message)]
-        raise FactsRejected([_facts_error(err.pointer, err.message, name, loaded)], found) from None
+        code = "F004" if err.reason_key() == "F004" else "F001"
+        raise FactsRejected(
+            [_facts_error(code, err.pointer, err.reason, name, loaded)],
+            [(code, err.pointer, err.reason)],
+        ) from None
     problems = schema_problems(facts, library.facts_schema)
     if problems:
         raise FactsRejected(
-            [_facts_error(pointer, message, name, loaded) for pointer, message in problems],
-            problems,
+            [_facts_error("F001", pointer, text, name, loaded) for pointer, text in problems],
+            [("F001", pointer, text) for pointer, text in problems],
         )
     return facts
 
 
-def _facts_error(pointer: str, message: str, name: str, loaded: Loaded | None) -> Diagnostic:
-    text = f"{pointer or '/'}: {message}"
+def _facts_error(
+    code: str, pointer: str, reason: Text, name: str, loaded: Loaded | None
+) -> Diagnostic:
+    text = msg("F001", pointer=pointer or "/", reason=reason)
     if loaded is not None:
-        return loaded.diagnostic("F001", text, pointer.rstrip("/"))
-    return input_error("F001", text, name)
+        return loaded.diagnostic(code, text, pointer.rstrip("/"), key=code == "F004")
+    return input_error(code, text, name)
 
 
-def open_library(path: Path | None, *, shown_as: str | None = None) -> Library:
-    """The library decisions are made under: the package at `path` (see open_package)."""
-    return Library.of([open_package(path, shown_as=shown_as)])
+def open_library(
+    path: Path | None = None, packages: Sequence[Path] = (), *, shown_as: str | None = None
+) -> Library:
+    """The library decisions are made under: every package of the library at `path`
+    (default policies/) or under it, or the `packages` named (--package), each with the
+    documents it implements, amends or extends (engine.load.library).
+
+    Raises DiagnosticError when there is no package, or any error is found: decisions are
+    never made from a library that does not pass `clause check`. `shown_as` is the name
+    `path` is shown under in spans (a stored rule set rebuilt elsewhere: engine.load.library).
+    """
+    where = path or (packages[0] if packages else Path("policies"))
+    for named in (where, *packages):
+        if not named.exists():
+            raise DiagnosticError([input_finding("L001/package", str(named), path=str(named))])
+    load = load_library([where], list(packages), shown_as=shown_as)
+    if not load.packages:
+        raise DiagnosticError([input_finding("U002/none", str(where))])
+    errors = [d for d in load.all_diagnostics if d.severity.value == "error"]
+    if errors or load.library is None:
+        raise DiagnosticError(errors or [input_finding("R016/incomplete", str(where))])
+    return load.library
 
 
 OUTCOMES = tuple(o.value for o in Outcome)
@@ -130,13 +156,16 @@ def check_selection(
     """Raise a usage error (U003, U004) for a rule id or an outcome that does not exist."""
     if rule is not None and library.rule(rule) is None:
         known = ", ".join(r.id for r in library.rules_by_id)
+        option = msg("option.rule")
         raise DiagnosticError(
-            [input_error("U003", f"--rule: no rule `{rule}`; rules: {known}", "<command line>")]
+            [input_finding("U003", COMMAND_LINE, option=option, rule=rule, known=known)]
         )
     unknown = sorted((only or set()) - set(OUTCOMES))
     if unknown:
-        message = f"unknown outcome {unknown[0]!r}; outcomes: {', '.join(OUTCOMES)}"
-        raise DiagnosticError([input_error("U004", f"--only: {message}", "<command line>")])
+        known = ", ".join(OUTCOMES)
+        raise DiagnosticError(
+            [input_finding("U004/outcome", COMMAND_LINE, outcome=unknown[0], known=known)]
+        )
 
 
 def decide_case(

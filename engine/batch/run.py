@@ -16,24 +16,26 @@ import gc
 import multiprocessing
 import signal
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from clause.engine.batch.checks import check_options, error, rejects_beside
 from clause.engine.batch.chunk import BACKENDS, ChunkResult, ChunkWorker, Job, selected
 from clause.engine.batch.facts import ColumnError
+from clause.engine.batch.ids import SeenIds
 from clause.engine.batch.read import Chunk, InputError, Source, format_of, open_source
 from clause.engine.batch.totals import OUTCOMES, BatchSummary, Tally
 from clause.engine.batch.write import Encoder, RejectSink, ResultRow, Sink, open_sink
 from clause.engine.decide import Budget, allocate
-from clause.engine.diagnostics import Diagnostic, DiagnosticError
+from clause.engine.diagnostics import DiagnosticError
 from clause.engine.library import Library
-from clause.engine.source import Span
+from clause.engine.messages import msg
 
 __all__ = [
     "BACKENDS",
@@ -57,6 +59,7 @@ class BatchOptions:
     rule_ids: frozenset[str] | None = None
     only: frozenset[str] | None = None
     budget: Mapping[str, Decimal] | None = None
+    budget_file: Path | None = None  # where the budget was read: never written over
     workers: int = 1
     chunk_size: int = 2000
     encoding: str = "utf-8"
@@ -83,7 +86,11 @@ def _init_worker(job: Job) -> None:
     """Load the library once per process. A failure is kept, not raised: a Pool whose
     initializer raises restarts it forever."""
     global _WORKER
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    # Ctrl-C, SIGTERM and SIGHUP (sent to the whole process group) are the parent's to
+    # handle: it stops the pool and removes the partial files.
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_IGN)
     try:
         from clause.engine.load.package import load_package
 
@@ -113,26 +120,29 @@ def _run_chunk(chunk: Chunk) -> ChunkResult:
 
 def _results(
     source: Source, local: ChunkWorker, job: Job, options: BatchOptions
-) -> Iterator[ChunkResult]:
-    """Chunk results in input order, with at most two chunks per worker in flight, so memory
-    stays bounded however large the register (Pool.imap would read ahead without limit)."""
+) -> Generator[tuple[Chunk, ChunkResult], None, None]:
+    """Chunks and their results in input order, with at most two chunks per worker in flight,
+    so memory stays bounded however large the register (Pool.imap would read ahead without
+    limit). Closing the generator stops the pool: the caller closes it on any way out."""
     chunks = source.chunks(options.chunk_size)
     if options.workers <= 1:
         for chunk in chunks:
-            yield local.run(chunk)
+            yield chunk, local.run(chunk)
         return
     context = multiprocessing.get_context("spawn")  # no fork: safe with threads, same on all OSes
     pool = ProcessPoolExecutor(options.workers, context, _init_worker, (job,))
-    pending: deque[Future[ChunkResult]] = deque()
+    pending: deque[tuple[Chunk, Future[ChunkResult]]] = deque()
     try:
         for chunk in chunks:
-            pending.append(pool.submit(_run_chunk, chunk))
+            pending.append((chunk, pool.submit(_run_chunk, chunk)))
             if len(pending) >= 2 * options.workers:
-                yield _get(pending.popleft())
+                done, future = pending.popleft()
+                yield done, _get(future)
         while pending:
-            yield _get(pending.popleft())
+            done, future = pending.popleft()
+            yield done, _get(future)
     finally:
-        for future in pending:
+        for _, future in pending:
             future.cancel()
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -141,8 +151,7 @@ def _get(future: Future[ChunkResult]) -> ChunkResult:
     try:
         return future.result()
     except (RuntimeError, BrokenProcessPool) as exc:  # BrokenProcessPool is a RuntimeError
-        message = f"a worker process failed: {exc}"
-        raise DiagnosticError([_error("B005", message, "<workers>")]) from None
+        raise DiagnosticError([error("B005", msg("B005", reason=str(exc)), "<workers>")]) from None
 
 
 # -- the run -------------------------------------------------------------------------------
@@ -158,10 +167,13 @@ def evaluate_batch(
 
     Raises DiagnosticError (exit 2 in the CLI) for problems with the whole input or options:
     an unreadable or unsupported file, a header that does not fit the facts schema, an
-    unknown rule, outcome or fund. Problems with a row never raise: the row is rejected.
-    KeyboardInterrupt propagates after the partial files are removed.
+    unknown rule, outcome or fund, an output path that would overwrite an input, a package
+    file or a directory (engine.batch.checks). Problems with a row never raise: the row is
+    rejected, and so is a row whose case id an earlier row already had. KeyboardInterrupt
+    (and any other exception) propagates after the pool is stopped and the partial files are
+    removed.
     """
-    _check_options(library, source, options)
+    check_options(library, source, options, BACKENDS)
     with _settled_memory():
         return _evaluate(library, source, options, progress)
 
@@ -172,27 +184,28 @@ def _evaluate(
     options: BatchOptions,
     progress: Callable[[BatchProgress], None] | None,
 ) -> BatchSummary:
-    rejects_path = options.rejects or _rejects_beside(options.out or source)
+    rejects_path = options.rejects or rejects_beside(options.out or source)
     try:
         reader = open_source(source, options.encoding)
     except InputError as err:
-        raise DiagnosticError([_error("B001", str(err), str(source), err.line)]) from None
+        raise DiagnosticError([error("B001", err.reason, str(source), err.line)]) from None
     sinks: list[Sink] = []
     try:
-        job = _job(library, reader, options)
+        job = make_job(library, reader, options)
         local = ChunkWorker(job, library)
         out = open_sink(options.out, job.out_kind) if options.out and job.out_kind else None
         sinks = [s for s in (out,) if s is not None]
         rejects = RejectSink(rejects_path)
         sinks.append(rejects)
         summary = _run(library, source, reader, local, job, options, out, rejects, progress)
-        for sink in sinks:
+        for sink in reversed(sinks):  # the rejects first: results never stand without them
             sink.commit()
         return summary
     except ColumnError as err:
-        raise DiagnosticError([_error("B002", str(err), str(source), 1)]) from None
+        raise DiagnosticError([error("B002", p, str(source), 1) for p in err.problems]) from None
     except InputError as err:
-        raise DiagnosticError([_error("B003", str(err), str(options.out or source))]) from None
+        where = str(source) if err.code == "B001" else str(options.out or rejects_path)
+        raise DiagnosticError([error(err.code, err.reason, where, err.line)]) from None
     finally:
         for sink in sinks:
             if sink.partial.exists():
@@ -214,20 +227,18 @@ def _run(
     tally = Tally()
     budget = Budget(dict(options.budget)) if options.budget is not None else None
     encoder = Encoder(job.out_kind, options.only) if job.out_kind else None
-    for result in _results(reader, local, job, options):
-        tally.merge(result.tally)
-        rejects.add(result.rejects)
-        payload = result.payload
-        if result.rows is not None:  # budgets are spent here, in input order
-            spent = [_spend(r, budget) for r in result.rows]
-            rows = selected(spent, options.rule_ids)
-            for r in rows:
-                tally.add_funding(r)
-            payload = encoder.encode(rows) if encoder is not None else None
-        if out is not None:
-            out.write(payload)
-        if progress is not None:
-            progress(BatchProgress(tally.rows_read, tally.rows_rejected, reader.done, reader.total))
+    seen = SeenIds()
+    with closing(_results(reader, local, job, options)) as results:
+        for chunk, first in results:
+            repeats = seen.repeats(first.ids)
+            # a case id decided before: decide the chunk again here, those rows rejected
+            result = local.run(chunk, repeats) if repeats else first
+            _merge(result, tally, budget, encoder, options, out, rejects)
+            if progress is not None:
+                done = BatchProgress(
+                    tally.rows_read, tally.rows_rejected, reader.done, reader.total
+                )
+                progress(done)
     return BatchSummary(
         input=str(source),
         output=str(options.out) if options.out else None,
@@ -240,14 +251,39 @@ def _run(
     )
 
 
-def _spend(row: ResultRow, budget: Budget | None) -> ResultRow:
+def _merge(
+    result: ChunkResult,
+    tally: Tally,
+    budget: Budget | None,
+    encoder: Encoder | None,
+    options: BatchOptions,
+    out: Sink | None,
+    rejects: RejectSink,
+) -> None:
+    """Add one chunk's result to the run: totals, rejects, budgets spent, output written."""
+    tally.merge(result.tally)
+    rejects.add(result.rejects)
+    payload = result.payload
+    if result.rows is not None:  # budgets are spent here, in input order
+        spent = [spend_budget(r, budget) for r in result.rows]
+        rows = selected(spent, options.rule_ids)
+        for r in rows:
+            tally.add_funding(r)
+        payload = encoder.encode(rows) if encoder is not None else None
+    if out is not None:
+        out.write(payload)
+
+
+def spend_budget(row: ResultRow, budget: Budget | None) -> ResultRow:
+    """The row's funding re-split along its chain, spending `budget` (in input order)."""
     if not row.chain or row.amount is None:
         return row
     shares = allocate(row.amount, row.chain, budget)
     return row._replace(funding=tuple((f, s) for (f, _), s in zip(row.chain, shares, strict=True)))
 
 
-def _job(library: Library, reader: Source, options: BatchOptions) -> Job:
+def make_job(library: Library, reader: Source, options: BatchOptions) -> Job:
+    """What a worker needs to decide chunks of this register."""
     out_kind = format_of(options.out) if options.out else None
     return Job(
         roots=library.roots,
@@ -263,37 +299,6 @@ def _job(library: Library, reader: Source, options: BatchOptions) -> Job:
     )
 
 
-def _check_options(library: Library, source: Path, options: BatchOptions) -> None:
-    problems: list[Diagnostic] = []
-    known = {r.id for r in library.rules_by_id}
-    for rule in sorted(options.rule_ids or ()):
-        if rule not in known:
-            problems.append(_error("U003", f"no rule `{rule}`; rules: {', '.join(sorted(known))}"))
-    for outcome in sorted(options.only or ()):
-        if outcome not in OUTCOMES:
-            problems.append(
-                _error("U004", f"--only: unknown outcome `{outcome}`; use {', '.join(OUTCOMES)}")
-            )
-    for fund in sorted(options.budget or {}):
-        if fund not in library.funds:
-            funds = ", ".join(library.funds) or "none"
-            problems.append(_error("B004", f"the budget names no fund `{fund}`; funds: {funds}"))
-    if options.out is not None and format_of(options.out) is None:
-        problems.append(_error("B003", "unsupported output format; use .csv, .jsonl or .parquet"))
-    if options.workers < 1 or options.chunk_size < 1:
-        problems.append(_error("U004", "--workers and the chunk size must be at least 1"))
-    if options.backend not in BACKENDS:
-        problems.append(_error("U004", f"no backend `{options.backend}`"))
-    rejects = options.rejects or _rejects_beside(options.out or source)
-    for target in (options.out, rejects):
-        if target is not None and target.resolve() == source.resolve():
-            problems.append(_error("B003", f"{target} is the input; choose another file"))
-    if options.out is not None and options.out.resolve() == rejects.resolve():
-        problems.append(_error("B003", "the output and the rejects file must differ"))
-    if problems:
-        raise DiagnosticError(problems)
-
-
 @contextmanager
 def _settled_memory() -> Iterator[None]:
     """For the run, move everything alive now (the library: rules, compiled code, syntax
@@ -307,11 +312,3 @@ def _settled_memory() -> Iterator[None]:
         yield
     finally:
         gc.unfreeze()
-
-
-def _rejects_beside(path: Path) -> Path:
-    return path.with_name(f"{path.stem}.rejects.jsonl")
-
-
-def _error(code: str, message: str, file: str = "<command line>", line: int = 0) -> Diagnostic:
-    return Diagnostic(code, message, Span(file, max(line, 1), 1, max(line, 1), 1))

@@ -17,7 +17,15 @@ from typing import Any
 from clause.engine.batch.write import ResultRow
 
 # every outcome, in the order totals show them: the deciding ones first
-OUTCOMES = ("eligible", "ineligible", "compliant", "violation", "not_applicable", "undetermined")
+OUTCOMES = (
+    "eligible",
+    "ineligible",
+    "compliant",
+    "violation",
+    "exception_needed",
+    "not_applicable",
+    "undetermined",
+)
 ZERO = Decimal("0.00")
 
 
@@ -28,6 +36,7 @@ class RuleTotals:
     amount_unknown: int = 0  # eligible, amount not known (not configured, claim missing…)
     uncovered: Decimal = ZERO  # what no funding source could cover
     split_unknown: int = 0  # eligible with an amount, split between funds not known (quota)
+    split_unknown_amount: Decimal = ZERO  # the sum of those amounts
 
     def merge(self, other: RuleTotals) -> None:
         self.outcomes.update(other.outcomes)
@@ -35,6 +44,7 @@ class RuleTotals:
         self.amount_unknown += other.amount_unknown
         self.uncovered += other.uncovered
         self.split_unknown += other.split_unknown
+        self.split_unknown_amount += other.split_unknown_amount
 
 
 @dataclass
@@ -59,6 +69,9 @@ class Tally:
     rules: dict[str, RuleTotals] = field(default_factory=dict)
     funds: dict[str, FundTotals] = field(default_factory=dict)
     rejected_by: Counter[str] = field(default_factory=Counter)  # fact path (or "row")
+    malformed_records: int = 0  # CSV records that ran over several lines and were rejected
+    lines_in_malformed: int = 0  # the lines those records took between them
+    duplicate_ids: int = 0  # rows rejected because an earlier row had their case id
 
     def add(self, row: ResultRow) -> None:
         totals = self.rules.get(row.rule)
@@ -76,6 +89,7 @@ class Tally:
             return
         if any(share is None for _, share in row.funding):  # a quota fact is missing
             self.rules[row.rule].split_unknown += 1
+            self.rules[row.rule].split_unknown_amount += row.amount
             return
         left = row.amount
         for fund, share in row.funding:
@@ -100,6 +114,9 @@ class Tally:
         for fund, ftotals in other.funds.items():
             self.funds.setdefault(fund, FundTotals()).merge(ftotals)
         self.rejected_by.update(other.rejected_by)
+        self.malformed_records += other.malformed_records
+        self.lines_in_malformed += other.lines_in_malformed
+        self.duplicate_ids += other.duplicate_ids
 
 
 @dataclass(frozen=True)
@@ -133,14 +150,18 @@ class BatchSummary:
             "rows_rejected": t.rows_rejected,
             "reconciled": self.reconciled,
             "rejected_by": dict(sorted(t.rejected_by.items())),
+            "malformed_records": t.malformed_records,
+            "lines_in_malformed": t.lines_in_malformed,
+            "duplicate_ids": t.duplicate_ids,
             "rules": [
                 {
                     "rule": rule,
                     "outcomes": {o: r.outcomes[o] for o in OUTCOMES if r.outcomes[o]},
-                    "amount": _text(r.amount),
+                    "amount": yuan_text(r.amount),
                     "amount_unknown": r.amount_unknown,
-                    "uncovered": _text(r.uncovered),
+                    "uncovered": yuan_text(r.uncovered),
                     "split_unknown": r.split_unknown,
+                    "split_unknown_amount": yuan_text(r.split_unknown_amount),
                 }
                 for rule, r in sorted(t.rules.items())
             ],
@@ -151,17 +172,17 @@ class BatchSummary:
         totals = self.tally.funds.get(fund, FundTotals())
         out: dict[str, Any] = {
             "fund": fund,
-            "allocated": _text(totals.allocated),
+            "allocated": yuan_text(totals.allocated),
             "cases": totals.cases,
-            "passed_on": _text(totals.passed_on),
+            "passed_on": yuan_text(totals.passed_on),
         }
         if self.budget is not None and fund in self.budget:
-            out["quota"] = _text(self.budget[fund])
-            out["remaining"] = _text((self.remaining or {}).get(fund, ZERO))
+            out["quota"] = yuan_text(self.budget[fund])
+            out["remaining"] = yuan_text((self.remaining or {}).get(fund, ZERO))
         return out
 
 
-def _text(value: Decimal) -> str:
+def yuan_text(value: Decimal) -> str:
     """Yuan with at least the cents: 400 -> 400.00, 0.125 stays 0.125."""
     if value.as_tuple().exponent > -2:  # type: ignore[operator]
         value = value.quantize(ZERO)

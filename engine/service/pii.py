@@ -1,6 +1,6 @@
 """Personal data and identities in the facts: marked fields, keyed hashes, who a case is about.
 
-In: the library's facts schema (fields marked `x-pii`, `x-identifier`, `x-place`) and a secret
+In: the library's facts schema (fields marked `x-pii`, `x-identifier`, `x-quota-place`) and a secret
 key. Out: `FactMarks` (which paths are marked), `Pseudonymizer` (personal values replaced by a
 keyed hash, the same for the same value under the same key), each entity's ledger key, the
 case's place, and the rules that read a personal field (a library the service refuses).
@@ -62,10 +62,10 @@ def marks_of(schema: Mapping[str, Any]) -> FactMarks:
             if _type_of(node) != "string":
                 raise MarksError(f"{where}: x-identifier is for text fields; this one is not text")
             identifiers[entity] = path
-        if node.get("x-place") is True:
+        if node.get("x-quota-place") is True:
             places.append(path)
     if len(places) > 1:
-        raise MarksError(f"{'.'.join(places[1])}: only one field may be marked x-place")
+        raise MarksError(f"{'.'.join(places[1])}: only one field may be marked x-quota-place")
     return FactMarks(frozenset(pii), identifiers, places[0] if places else None)
 
 
@@ -154,7 +154,7 @@ class Pseudonymizer:
         return f"{entity}:{value}"
 
     def place_of(self, facts: Mapping[str, Any]) -> str | None:
-        """The case's place (the field marked `x-place`), or None."""
+        """The case's place (the field marked `x-quota-place`), or None."""
         if self.marks.place is None:
             return None
         value = _value_at(facts, self.marks.place)

@@ -34,6 +34,11 @@ def test_wheel_top_level_is_only_clause(wheel: Path) -> None:
         paths = [line.split(",")[0] for line in zf.read(record).decode().splitlines()]
     tops = {p.split("/")[0] for p in paths}
     assert {t for t in tops if not t.endswith(".dist-info")} == {"clause"}
+    # every package of the checkout is in the wheel (pyproject lists them one by one)
+    for folder in ("engine", "cli"):
+        for init in (ROOT / folder).rglob("__init__.py"):
+            installed = "clause/" + init.relative_to(ROOT).as_posix()
+            assert installed in paths, f"{installed} is missing: add it to pyproject packages"
     # the data the engine needs at run time travels with it
     assert "clause/engine/expr/grammar.lark" in paths
     assert "clause/schemas/rule.schema.json" in paths
