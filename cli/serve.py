@@ -2,7 +2,8 @@
 
 Thin: parse options, open the service through `engine.api.serve`, hand its app to uvicorn.
 `register(app)` adds the command. The `serve` extra must be installed (`pip install
-'clause[serve]'`); without it the command says so in one line (U006).
+'clause[serve]'`); without it the command says so in one line (U009). Imports only Typer at
+start-up, like the rest of the command line.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ from typing import Annotated
 
 import typer
 
-from clause.engine.diagnostics import Diagnostic, DiagnosticError
-from clause.engine.source import Span
+from clause.cli.i18n import t
+from clause.cli.options import LangOption, language
 
 LibraryOption = Annotated[
     Path | None,
     typer.Option("--library", help="Policy library folder (default: policies/)."),
 ]
+
 DbOption = Annotated[
     str | None,
     typer.Option(
@@ -43,18 +45,17 @@ def register(app: typer.Typer) -> None:
 
 
 def need_serve_extra() -> None:
-    """Fail with U006 when the `serve` extra is not installed."""
+    """Fail with U009 when the `serve` extra is not installed."""
     try:
         import sqlalchemy  # noqa: F401
         import starlette  # noqa: F401
         import uvicorn  # noqa: F401
     except ImportError as err:
-        message = f"this command needs the serve extra ({err.name} is missing): " + (
-            "pip install 'clause[serve]'"
-        )
-        raise DiagnosticError(
-            [Diagnostic("U006", message, Span("<command line>", 1, 1, 1, 1))]
-        ) from None
+        from clause.engine.api.files import COMMAND_LINE, input_finding
+        from clause.engine.diagnostics import DiagnosticError
+
+        finding = input_finding("U009", COMMAND_LINE, missing=err.name or "-")
+        raise DiagnosticError([finding]) from None
 
 
 def serve_command(
@@ -66,6 +67,7 @@ def serve_command(
     access_log: Annotated[
         bool, typer.Option("--access-log/--no-access-log", help="Log every request.")
     ] = False,
+    lang: LangOption = None,
 ) -> None:
     """Serve decisions over HTTP: POST /v1/decide, POST /v1/apply, GET /v1/decisions/{id},
     GET /v1/rules, GET /v1/health; the OpenAPI description at /openapi.json."""
@@ -74,12 +76,11 @@ def serve_command(
 
     from clause.engine.api import serve
 
+    words = language(lang)
     service, asgi = serve.open_service(library, db, key_file)
-    typer.echo(
-        f"clause serve: {service.library.digest} on {service.db.dialect}, "
-        f"http://{host}:{port}/openapi.json",
-        err=True,
-    )
+    url = f"http://{host}:{port}/openapi.json"
+    started = t("serve.started", words, digest=service.library.digest, db=service.db.dialect)
+    typer.echo(f"{started} {url}", err=True)
     try:
         uvicorn.run(asgi, host=host, port=port, access_log=access_log, log_level="warning")
     finally:

@@ -24,9 +24,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from clause.engine.api.decide import open_library
-from clause.engine.api.files import input_error
+from clause.engine.api.files import COMMAND_LINE, input_finding
 from clause.engine.diagnostics import DiagnosticError
 from clause.engine.library import Library
+from clause.engine.messages import Msg, msg
 from clause.engine.service import audit, ledger
 from clause.engine.service.audit import DecisionRecord, LogFilter
 from clause.engine.service.db import Database, DatabaseUrlError, open_database
@@ -42,8 +43,20 @@ KEY_ENV = "CLAUSE_PII_KEY_FILE"
 DB_ENV = "CLAUSE_DB"
 
 
-def _fail(code: str, message: str, where: str = "<command line>") -> DiagnosticError:
-    return DiagnosticError([input_error(code, message, where)])
+def _fail(key: str, where: str = COMMAND_LINE, /, **args: object) -> DiagnosticError:
+    return DiagnosticError([input_finding(key, where, **args)])
+
+
+def shown_url(url: str) -> str:
+    """A database URL as messages show it: the password hidden.
+
+    >>> shown_url("postgresql://clerk:secret@db/clause")
+    'postgresql://clerk:***@db/clause'
+    """
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "<the --db URL>"
 
 
 def database_url(given: str | None) -> str:
@@ -70,7 +83,7 @@ def read_key(path: Path, *, create: bool) -> bytes:
     random bytes, readable by its owner only, when `create` and the file does not exist."""
     if not path.exists():
         if not create:
-            raise _fail("A012", f"no personal-data key file {path}: pass --key-file")
+            raise _fail("H012/missing", COMMAND_LINE, path=str(path))
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
@@ -79,21 +92,22 @@ def read_key(path: Path, *, create: bool) -> bytes:
         text = path.read_text(encoding="ascii").strip()
         key = bytes.fromhex(text)
     except (OSError, ValueError, UnicodeDecodeError):
-        raise _fail("A012", f"{path} is not a key file (hex text)", str(path)) from None
+        raise _fail("H012/unreadable", str(path), path=str(path)) from None
     if len(key) < 16:
-        raise _fail("A012", f"{path}: the key must be at least 16 bytes", str(path))
+        raise _fail("H012/short", str(path), path=str(path))
     return key
 
 
 def connect(url: str) -> Database:
-    """The store at `url`, migrated. DiagnosticError U005 (bad URL) or A008 (unreachable)."""
+    """The store at `url`, migrated. DiagnosticError U008 (bad URL) or H008 (unreachable)."""
     try:
         return open_database(url)
     except DatabaseUrlError as err:
-        raise _fail("U005", f"--db: {err}") from None
+        raise _fail("U008", COMMAND_LINE, reason=err.reason) from None
     except OperationalError as err:
-        reason = str(err.orig).strip().splitlines()[0] if err.orig else "cannot connect"
-        raise _fail("A008", f"database {url}: {reason}") from None
+        first = str(err.orig).strip().splitlines()[:1] if err.orig else []
+        reason = first[0] if first else type(err).__name__
+        raise _fail("H008/connect", COMMAND_LINE, url=shown_url(url), reason=reason) from None
 
 
 @contextmanager
@@ -120,9 +134,9 @@ def open_service(
     database = connect(chosen)
     try:
         service = Service(library, folder, database, key)
-    except SetupError as err:
+    except SetupError:
         database.close()
-        raise _fail(err.code, err.message) from None
+        raise
     return service, build_app(service)
 
 
@@ -130,15 +144,15 @@ def subject_key(library_path: Path | None, url: str | None, key_file: Path | Non
     """The ledger key of `ENTITY=IDENTIFIER` (e.g. `person=420…`), hashed as the service does."""
     entity, sep, identifier = who.partition("=")
     if not sep or not entity or not identifier:
-        raise _fail("U001", f"--subject {who!r}: write ENTITY=IDENTIFIER, e.g. person=4201…")
+        raise _fail("U001/subject", COMMAND_LINE, value=repr(who))
     library = open_library(library_path)
     try:
         marks = marks_of(library.facts_schema)
     except MarksError as err:
-        raise _fail("A011", f"facts schema: {err}") from None
+        raise SetupError(err.key, None, **err.args_) from None
     if entity not in marks.identifiers:
-        known = ", ".join(sorted(marks.identifiers)) or "none"
-        raise _fail("U001", f"--subject: {entity} has no identifier field; entities: {known}")
+        known = ", ".join(sorted(marks.identifiers)) or "-"
+        raise _fail("U001/entity", COMMAND_LINE, entity=entity, known=known)
     key = read_key(key_file or default_key_file(database_url(url)), create=False)
     return Pseudonymizer(key, marks).key_of(entity, identifier)
 
@@ -159,11 +173,11 @@ def set_quota(url: str | None, fund: str, place: str, year: int, total: Decimal)
         try:
             with database.writing() as conn:
                 return ledger.set_quota(conn, fund, place, year, total)
-        except ValueError as err:
-            raise _fail("U001", f"--amount: {err}") from None
+        except ledger.QuotaSpent as err:
+            raise _fail("U001/spent", COMMAND_LINE, spent=err.spent) from None
 
 
-def reconcile(url: str | None) -> list[str]:
+def reconcile(url: str | None) -> list[Msg]:
     """Every disagreement between the ledger and the audit log (empty: they reconcile)."""
     with store(url) as database, database.reading() as conn:
         return ledger.reconcile(conn)
@@ -186,18 +200,18 @@ def replay_decision(url: str | None, decision_id: str, against: Path | None = No
     with store(url) as database, database.reading() as conn:
         record = audit.get_decision(conn, decision_id)
         if record is None:
-            raise _fail("A005", f"no decision {decision_id} in the log")
+            raise _fail("H005", COMMAND_LINE, id=decision_id)
         try:
             stored = audit.load_ruleset(conn, record.ruleset_id)
         except RuleSetError as err:
-            raise _fail("A014", str(err)) from None
+            raise _fail(err.key, COMMAND_LINE, **err.args_) from None
         grants = ledger.list_grants(conn, GrantFilter(decision_id=decision_id))
     if against is None:
         try:
             library: Library = rebuild(stored)
         except RuleSetError as err:
-            raise _fail("A014", str(err)) from None
-        report = replay(record, library, f"stored rule set {stored.id}", stored)
+            raise _fail(err.key, COMMAND_LINE, **err.args_) from None
+        report = replay(record, library, msg("replay.stored", id=stored.id), stored)
     else:
         library = open_library(against)
         report = replay(record, library, str(against), stored, capture(library, against))

@@ -7,8 +7,9 @@ In: a Service. Out: an ASGI app (run by uvicorn in `clause serve`) with
     GET  /v1/rules             documents and rules, with the rule-set digest
     GET  /v1/health            the service and its database answer
     GET  /openapi.json         the OpenAPI description, built from the schemas in `schemas/`
-Every error is `{"status", "errors": [{"code", "message", "path"}]}` with the CLI's codes; an
-unexpected failure is a 500 with code A009 and no traceback (and is a bug).
+Every error is `{"status", "errors": [{"code", "message", "path"}]}` with the CLI's codes and
+catalog messages in the answer's language (the body's `lang`, else Accept-Language, else
+English); an unexpected failure is a 500 with code H009 and no traceback (and is a bug).
 """
 
 from __future__ import annotations
@@ -27,15 +28,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from clause.engine.service.cases import read_json
+from clause.engine.messages import DEFAULT_LANG, LANGS
+from clause.engine.service.cases import MAX_BODY, read_body
 from clause.engine.service.errors import ServiceError
 from clause.engine.service.openapi import openapi_document
 from clause.engine.service.service import Answer, Service
 
-#: The largest request body accepted (a case's facts are small).
-MAX_BODY = 1_000_000
 JSON_TYPE = "application/json"
 _REQUEST_ID = re.compile(r"^[\x21-\x7e]{1,100}$")
+_LANGUAGE_RANGE = re.compile(
+    r"^\s*([A-Za-z*]{1,8})(?:-[A-Za-z0-9]{1,8})*\s*(?:;\s*q\s*=\s*([0-9.]{1,5}))?"
+)
 log = logging.getLogger("clause.service")
 
 
@@ -44,9 +47,10 @@ def json_response(data: Any, status: int = 200, headers: dict[str, str] | None =
     return Response(body, status, headers, media_type=JSON_TYPE)
 
 
-def error_response(err: ServiceError, request_id: str | None = None) -> Response:
+def error_response(err: ServiceError, lang: str, request_id: str | None = None) -> Response:
     headers = {"X-Request-Id": request_id} if request_id else None
-    return json_response(err.to_json(), err.status, headers)
+    headers = {**(headers or {}), "Content-Language": lang}
+    return json_response(err.to_json(lang), err.status, headers)
 
 
 def request_id_of(request: Request) -> str:
@@ -54,22 +58,43 @@ def request_id_of(request: Request) -> str:
     return given if given and _REQUEST_ID.match(given) else uuid.uuid4().hex
 
 
-async def read_body(request: Request) -> Any:
-    """The request body as JSON data (exact decimals). ServiceError 413/400 (A001) otherwise."""
+def accepted_language(header: str | None) -> str:
+    """The language an `Accept-Language` header prefers among zh and en (by q-value, then
+    order; `zh-CN`, `zh-Hans` count as zh, `en-GB` as en), else English.
+
+    >>> accepted_language("fr, zh-CN;q=0.8, en;q=0.5"), accepted_language(None)
+    ('zh', 'en')
+    """
+    best, best_q = DEFAULT_LANG, 0.0
+    for part in (header or "").split(",")[:20]:
+        found = _LANGUAGE_RANGE.match(part)
+        if found is None:
+            continue
+        tag = found.group(1).lower()
+        try:
+            q = float(found.group(2)) if found.group(2) else 1.0
+        except ValueError:
+            continue
+        if tag in LANGS and q > best_q:
+            best, best_q = tag, q
+    return best
+
+
+def answer_language(request: Request, body: Any = None) -> str:
+    """The language of an answer: the body's `lang` when it names one, else the client's
+    Accept-Language, else English."""
+    if isinstance(body, dict) and body.get("lang") in LANGS:
+        return str(body["lang"])
+    return accepted_language(request.headers.get("accept-language"))
+
+
+async def request_body(request: Request) -> Any:
+    """The request body as JSON data; ServiceError 413 (H001) when declared or found larger
+    than MAX_BODY, 400 when it is not JSON (engine.service.cases.read_body)."""
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > MAX_BODY:
-        raise ServiceError.one(413, "A001", f"request body over {MAX_BODY:,} bytes")
-    raw = await request.body()
-    if len(raw) > MAX_BODY:
-        raise ServiceError.one(413, "A001", f"request body over {MAX_BODY:,} bytes")
-    try:
-        return read_json(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise ServiceError.one(400, "A001", "request body is not UTF-8 text") from None
-    except RecursionError:
-        raise ServiceError.one(400, "A001", "request body is nested too deeply") from None
-    except ValueError as err:
-        raise ServiceError.one(400, "A001", f"request body is not JSON: {err}") from None
+        raise ServiceError.of(413, "H001/size", None, max=MAX_BODY)
+    return read_body(await request.body())
 
 
 def build_app(service: Service) -> Starlette:
@@ -85,7 +110,7 @@ def build_app(service: Service) -> Starlette:
     async def decision(request: Request) -> Response:
         found = await run_in_threadpool(service.decision, request.path_params["id"])
         if found is None:
-            raise ServiceError.one(404, "A005", "no decision with this id", None)
+            raise ServiceError.of(404, "H005", None, id=request.path_params["id"])
         return json_response(found)
 
     async def rules(_: Request) -> Response:
@@ -116,15 +141,17 @@ def build_app(service: Service) -> Starlette:
 
 async def _decision(request: Request, run: Any) -> Response:
     request_id = request_id_of(request)
+    body: Any = None
     try:
-        body = await read_body(request)
-        answer: Answer = await run_in_threadpool(run, body, request_id)
+        body = await request_body(request)
+        lang = answer_language(request, body)
+        answer: Answer = await run_in_threadpool(run, body, request_id, lang)
     except ServiceError as err:
-        return error_response(err, request_id)
+        return error_response(err, answer_language(request, body), request_id)
     except OperationalError as err:
-        return await _database_error(request, err)
+        return _database_answer(request, err)
     except Exception as err:  # a bug: one line in the log, coded JSON to the client
-        return await _internal_error(request, err)
+        return _internal_answer(request, err, request_id)
     headers = {
         "X-Request-Id": request_id,
         "X-Decision-Id": answer.decision_id,
@@ -137,24 +164,35 @@ async def _decision(request: Request, run: Any) -> Response:
 
 async def _service_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ServiceError)
-    return error_response(exc, request.headers.get("x-request-id"))
+    return error_response(exc, answer_language(request), request.headers.get("x-request-id"))
 
 
-async def _http_error(_: Request, exc: Exception) -> Response:
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
+    where = {"method": request.method, "path": request.url.path}
     if exc.status_code == 404:
-        return error_response(ServiceError.one(404, "A003", "no such endpoint"))
-    if exc.status_code == 405:
-        return error_response(ServiceError.one(405, "A004", "method not allowed here"))
-    return error_response(ServiceError.one(exc.status_code, "A001", str(exc.detail)))
+        err = ServiceError.of(404, "H003", None, **where)
+    elif exc.status_code == 405:
+        err = ServiceError.of(405, "H004", None, **where)
+    else:
+        err = ServiceError.of(exc.status_code, "H001/http", None, status=exc.status_code)
+    return error_response(err, answer_language(request))
 
 
-async def _database_error(_: Request, exc: Exception) -> Response:
+async def _database_error(request: Request, exc: Exception) -> Response:
+    return _database_answer(request, exc)
+
+
+async def _internal_error(request: Request, exc: Exception) -> Response:
+    return _internal_answer(request, exc, request_id_of(request))
+
+
+def _database_answer(request: Request, exc: Exception) -> Response:
     log.error("database unavailable: %s", exc.__class__.__name__)
-    return error_response(ServiceError.one(503, "A008", "the database is not available"))
+    return error_response(ServiceError.of(503, "H008"), answer_language(request))
 
 
-async def _internal_error(_: Request, exc: Exception) -> Response:
-    log.error("internal error: %s: %s", type(exc).__name__, exc)
-    message = "internal error (a bug: please report it with the request id)"
-    return error_response(ServiceError.one(500, "A009", message))
+def _internal_answer(request: Request, exc: Exception, request_id: str) -> Response:
+    log.error("internal error (request %s): %s: %s", request_id, type(exc).__name__, exc)
+    err = ServiceError.of(500, "H009", None, request=request_id)
+    return error_response(err, answer_language(request), request_id)

@@ -81,6 +81,7 @@ def store_ruleset(conn: Connection, files: RuleSetFiles, now: str) -> None:
             id=files.id,
             ruleset_digest=files.ruleset_digest,
             shown_as=files.shown_as,
+            opened=files.opened,
             files=json.dumps(digests, ensure_ascii=False, sort_keys=True),
             created_at=now,
         )
@@ -91,7 +92,7 @@ def load_ruleset(conn: Connection, ruleset_id: str) -> RuleSetFiles:
     """The stored rule set `ruleset_id`, every file checked against its digest."""
     row = conn.execute(select(rulesets).where(rulesets.c.id == ruleset_id)).first()
     if row is None:
-        raise RuleSetError(f"rule set {ruleset_id} is not in the store")
+        raise RuleSetError("H014/missing", ruleset=ruleset_id)
     wanted: dict[str, str] = json.loads(row.files)
     found = {
         r.digest: bytes(r.content)
@@ -101,11 +102,11 @@ def load_ruleset(conn: Connection, ruleset_id: str) -> RuleSetFiles:
     for path, digest in wanted.items():
         data = found.get(digest)
         if data is None or blob_digest(data) != digest:
-            raise RuleSetError(f"stored file {path} is missing or does not match its digest")
+            raise RuleSetError("H014/file", path=path)
         files[path] = data
-    stored = RuleSetFiles(row.shown_as, row.ruleset_digest, files)
+    stored = RuleSetFiles(row.shown_as, row.opened, row.ruleset_digest, files)
     if stored.id != ruleset_id:
-        raise RuleSetError(f"rule set {ruleset_id} does not match its files")
+        raise RuleSetError("H014/files", ruleset=ruleset_id)
     return stored
 
 

@@ -1,8 +1,9 @@
 """One request's case: the body checked, the facts normalised and masked, the subjects named.
 
-In: a parsed JSON request body (numbers as Decimal) and the library. Out: a `Case` (date,
-language, selection, masked facts, ledger keys per entity, place), or a ServiceError with the
-CLI's codes and JSON paths into the body. Also the exact text form facts are stored in.
+In: a request body's bytes, read by the one JSON reader (engine.load.jsondata), and the library.
+Out: a `Case` (date, language, selection, masked facts, ledger keys per entity, place), or a
+ServiceError with the CLI's codes, catalog messages and JSON paths into the body. Also the exact
+text form facts are stored in.
 """
 
 from __future__ import annotations
@@ -10,38 +11,118 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 
 from clause.engine import api
 from clause.engine.api.decide import FactsRejected
+from clause.engine.api.files import kind_of
+from clause.engine.diagnostics import DiagnosticError
 from clause.engine.library import Library
+from clause.engine.load import jsondata
 from clause.engine.load.validate import load_schema
+from clause.engine.messages import Text, msg
 from clause.engine.service.errors import Problem, ServiceError
 from clause.engine.service.pii import Pseudonymizer
 
 _VALIDATORS: dict[str, Draft202012Validator] = {}
+#: The name the request body is read under (in messages about it).
+REQUEST = "<request>"
+#: What a request body may be at most (a case's facts are small).
+MAX_BODY = 1_000_000
+
+
+def read_body(raw: bytes) -> Any:
+    """The request body as JSON data, read as every JSON input is (engine.load.jsondata):
+    exact numbers within bounds, no key twice, bounded nesting. ServiceError 413 (H001) for
+    a body over MAX_BODY, 400 with the reader's code (L002, L004, L006, L011, L016), its
+    line and column and, for a key written twice, its JSON path."""
+    if len(raw) > MAX_BODY:
+        raise ServiceError.of(413, "H001/size", None, max=MAX_BODY)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            jsondata.read_json(raw, REQUEST)  # says where the first bad byte is
+        except DiagnosticError as err:
+            first = err.diagnostics[0]
+            reason = first.texts.message if first.texts is not None else first.message
+            raise ServiceError(
+                400, [_located(first.code, reason, first.span.line, first.span.col)]
+            ) from None
+        raise  # pragma: no cover - the reader refuses what Python cannot decode
+    try:
+        return jsondata.parse_json(text)
+    except jsondata.JsonProblem as problem:
+        found = _located(problem.code, problem.reason, problem.line, problem.col)
+        raise ServiceError(400, [replace(found, path=problem.pointer or None)]) from None
+
+
+def _located(code: str, reason: Text, line: int, col: int) -> Problem:
+    if not line:
+        return Problem(code, reason)
+    return Problem(code, msg("service.at", line=line, col=col, reason=reason))
 
 
 def body_problems(name: str, body: Any) -> list[Problem]:
-    """Where `body` breaks the request schema `schemas/<name>.schema.json` (A002), sorted."""
+    """Where `body` breaks the request schema `schemas/<name>.schema.json` (H002), sorted."""
     validator = _VALIDATORS.get(name)
     if validator is None:
         validator = Draft202012Validator(load_schema(name), format_checker=FormatChecker())
         _VALIDATORS[name] = validator
     found = [
-        Problem("A002", _short(e.message), "/" + "/".join(map(str, e.absolute_path)))
+        Problem("H002", _reason(e), "/" + "/".join(map(str, e.absolute_path)))
         for e in validator.iter_errors(body)
     ]
-    return sorted(found, key=lambda p: (p.path or "", p.message))
+    return sorted(found, key=lambda p: (p.path or "", str(p.message)))
 
 
-def _short(message: str) -> str:
-    return message if len(message) <= 300 else message[:297] + "..."
+def _reason(error: ValidationError) -> Text:
+    """A schema error in the words of the catalog."""
+    kind, limit, value = error.validator, error.validator_value, error.instance
+    if kind == "required" and isinstance(value, Mapping):
+        missing = next((k for k in limit if k not in value), "")
+        return msg("H002/required", key=missing)
+    if kind == "additionalProperties" and isinstance(value, Mapping):
+        known = sorted(error.schema.get("properties", {}))
+        extra = next((k for k in value if k not in known), "")
+        return msg("H002/unknown", key=extra, known=", ".join(known))
+    if kind == "type":
+        return msg(
+            "H002/type",
+            expected=msg(f"expect.{_TYPES.get(str(limit), 'text')}"),
+            found=kind_of(value),
+        )
+    if kind == "enum":
+        return msg("H002/enum", value=_short(str(value)), allowed=", ".join(map(str, limit)))
+    if kind in ("format", "pattern") and error.schema.get("format") == "date":
+        return msg("H002/date", value=_short(str(value)))
+    if kind in ("minLength", "maxLength"):
+        schema = error.schema
+        return msg("H002/length", min=schema.get("minLength", 0), max=schema.get("maxLength", "-"))
+    if kind == "pattern":
+        return msg("H002/pattern", value=_short(str(value)), pattern=str(limit))
+    if kind == "uniqueItems":
+        return msg("H002/unique")
+    return msg("H002/other", keyword=str(kind))
+
+
+_TYPES = {
+    "object": "mapping",
+    "array": "list",
+    "string": "text",
+    "number": "number",
+    "integer": "number",
+    "boolean": "bool",
+}
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 100 else text[:97] + "..."
 
 
 @dataclass(frozen=True)
@@ -64,18 +145,24 @@ class Case:
         return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def prepare(schema: str, body: Any, library: Library, masker: Pseudonymizer) -> Case:
-    """The case a request body asks about. Raises ServiceError: 422 A002 for a body that does
-    not fit `schema`, 422 F001 (with the JSON path) for facts that do not fit the library."""
+def prepare(schema: str, body: Any, library: Library, masker: Pseudonymizer, lang: str) -> Case:
+    """The case a request body asks about; `lang` is the language when the body names none.
+    Raises ServiceError: 422 H002 for a body that does not fit `schema`, 422 F001 or F004
+    (with the JSON path under /facts) for facts that do not fit the library, 422 U003 for a
+    `rule` the library does not have."""
     problems = body_problems(schema, body)
     if problems:
         raise ServiceError(422, problems)
     on = date.fromisoformat(body["date"])
+    rule = body.get("rule")
+    if rule is not None and library.rule(rule) is None:
+        known = ", ".join(r.id for r in library.rules_by_id)
+        raise ServiceError.of(422, "U003", "/rule", option="", rule=rule, known=known)
     try:
-        facts = api.facts_from_data(body["facts"], library, "<request>")
+        facts = api.facts_from_data(body["facts"], library, REQUEST)
     except FactsRejected as err:
         raise ServiceError(
-            422, [Problem("F001", m, "/facts" + p) for p, m in err.problems]
+            422, [Problem(code, reason, "/facts" + p) for code, p, reason in err.problems]
         ) from None
     masked = masker.mask(facts)
     keys = {
@@ -86,8 +173,8 @@ def prepare(schema: str, body: Any, library: Library, masker: Pseudonymizer) -> 
     only = body.get("only")
     return Case(
         on=on,
-        lang=body.get("lang", "zh"),
-        rule=body.get("rule"),
+        lang=body.get("lang", lang),
+        rule=rule,
         only=tuple(only) if only is not None else None,
         facts=masked,
         keys=keys,
@@ -119,12 +206,3 @@ def facts_json(value: Any) -> str:
     if isinstance(value, date):
         return json.dumps(value.isoformat())
     return json.dumps(str(value), ensure_ascii=False)
-
-
-def read_json(text: str | bytes) -> Any:
-    """JSON text to data with exact decimals; NaN and Infinity refused (ValueError)."""
-
-    def refuse(name: str) -> Any:
-        raise ValueError(f"{name} is not a number JSON allows")
-
-    return json.loads(text, parse_float=Decimal, parse_constant=refuse)

@@ -34,13 +34,20 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from clause.engine.messages import msg
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: Milliseconds a SQLite connection waits for another process's write lock before failing.
 SQLITE_BUSY_MS = 30_000
 
 
 class DatabaseUrlError(ValueError):
-    """A `--db` value that names no database this service can use."""
+    """A `--db` value that names no database this service can use; `reason` says why in
+    both languages (U008)."""
+
+    def __init__(self, key: str, /, **args: object) -> None:
+        self.reason = msg(key, **args)
+        super().__init__(str(self.reason))
 
 
 @dataclass
@@ -100,7 +107,7 @@ def open_database(url: str, *, pool_size: int = 8) -> Database:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise DatabaseUrlError(f"not a database URL: {url!r}") from None
+        raise DatabaseUrlError("U008/url", url=repr(url)) from None
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         database = _sqlite(parsed.database, pool_size)
@@ -111,16 +118,14 @@ def open_database(url: str, *, pool_size: int = 8) -> Database:
         )
         database = Database(engine, "postgresql")
     else:
-        raise DatabaseUrlError(
-            f"unsupported database {backend!r}: use sqlite:///FILE or postgresql://HOST/DB"
-        )
+        raise DatabaseUrlError("U008/backend", backend=backend)
     migrate(database)
     return database
 
 
 def _sqlite(path: str | None, pool_size: int) -> Database:
     if not path or path == ":memory:":
-        raise DatabaseUrlError("SQLite needs a file: sqlite:///path/to/clause.db")
+        raise DatabaseUrlError("U008/sqlite")
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
         f"sqlite:///{path}",

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, insert, select, update
 
+from clause.engine.messages import Msg, Text, msg
 from clause.engine.service.tables import decisions, grant_shares, grants, quotas
 
 CENT = Decimal("0.01")
@@ -56,9 +57,15 @@ def history(conn: Connection, keys: Iterable[str]) -> dict[str, list[dict[str, A
 
 
 def merge_history(
-    facts: Mapping[str, Any], keys: Mapping[str, str], ledger: Mapping[str, list[dict[str, Any]]]
+    facts: Mapping[str, Any],
+    keys: Mapping[str, str],
+    ledger: Mapping[str, list[dict[str, Any]]],
+    fields: Mapping[str, frozenset[str]],
 ) -> dict[str, Any]:
-    """The facts with each entity's ledger grants added after the grants its facts list.
+    """The facts with each entity's ledger grants added after the grants its facts list, each
+    with the fields its grant records have in the facts schema (`fields`: program, date and
+    amount where the schema has them), so the `once` limits of the decision core (ever, per
+    year, per N months, within dates) read them as they read the case's own records.
 
     Only where the facts give a grant history (`grants: []` says "none elsewhere"): an absent
     history stays unknown, since the ledger knows only the grants this service made."""
@@ -71,7 +78,9 @@ def merge_history(
         own = record.get("grants")
         if not isinstance(own, list | tuple):
             continue
-        merged[entity] = {**record, "grants": [*own, *extra]}
+        allowed = fields.get(entity, frozenset())
+        shown = [{k: v for k, v in grant.items() if k in allowed} for grant in extra]
+        merged[entity] = {**record, "grants": [*own, *shown]}
     return merged
 
 
@@ -250,9 +259,17 @@ def list_grants(conn: Connection, wanted: GrantFilter) -> list[Grant]:
     ]
 
 
+class QuotaSpent(ValueError):
+    """A quota may not be set below what is already spent (`spent`)."""
+
+    def __init__(self, spent: Decimal) -> None:
+        super().__init__(str(spent))
+        self.spent = spent
+
+
 def set_quota(conn: Connection, fund: str, place: str, year: int, total: Decimal) -> Quota:
     """Set a fund's quota for a place and year (what was spent stays spent). Raises
-    ValueError when the new total is below what is already spent."""
+    QuotaSpent when the new total is below what is already spent."""
     row = conn.execute(
         select(quotas.c.spent_fen).where(
             quotas.c.fund == fund, quotas.c.place == place, quotas.c.year == year
@@ -260,7 +277,7 @@ def set_quota(conn: Connection, fund: str, place: str, year: int, total: Decimal
     ).first()
     spent = int(row[0]) if row else 0
     if fen(total) < spent:
-        raise ValueError(f"{yuan(spent)} of this quota is already spent; the total cannot be less")
+        raise QuotaSpent(yuan(spent))
     if row is None:
         conn.execute(
             insert(quotas).values(
@@ -283,13 +300,13 @@ def list_quotas(conn: Connection) -> list[Quota]:
     ]
 
 
-def reconcile(conn: Connection) -> list[str]:
+def reconcile(conn: Connection) -> list[Msg]:
     """Every way the ledger disagrees with the audit log (empty: they reconcile):
     - each grant belongs to an `apply` decision whose trace shows that rule eligible with that
       amount, and each eligible, paid rule of an apply decision has its grant;
     - a grant's shares and uncovered part add up to its amount;
     - each quota's spent total is the sum of the shares drawn on it."""
-    problems: list[str] = []
+    problems: list[Msg] = []
     applied = conn.execute(
         select(decisions.c.id, decisions.c.trace).where(decisions.c.kind == "apply")
     ).all()
@@ -299,12 +316,12 @@ def reconcile(conn: Connection) -> list[str]:
         by_decision.setdefault(g.decision_id, {})[g.rule] = g
         paid = sum((s.amount for s in g.shares), Decimal("0.00")) + g.uncovered
         if paid != g.amount:
-            problems.append(f"grant {g.id}: shares and uncovered add to {paid}, not {g.amount}")
+            problems.append(msg("ledger.sum", grant=g.id, paid=paid, amount=g.amount))
     for row in applied:
         problems.extend(_check_decision(str(row.id), json.loads(str(row.trace)), by_decision))
     known = {str(row.id) for row in applied}
     for decision_id in sorted(set(by_decision) - known):
-        problems.append(f"grants of decision {decision_id}, which is not an apply decision")
+        problems.append(msg("ledger.not_apply", decision=decision_id))
     problems.extend(_check_quotas(conn, recorded))
     return problems
 
@@ -321,33 +338,44 @@ def payable(trace: Mapping[str, Any]) -> dict[str, Decimal]:
 
 def _check_decision(
     decision_id: str, trace: Mapping[str, Any], by_decision: Mapping[str, Mapping[str, Grant]]
-) -> list[str]:
+) -> list[Msg]:
     want = payable(trace)
     got = {rule: g.amount for rule, g in by_decision.get(decision_id, {}).items()}
-    problems = []
+    problems: list[Msg] = []
     for rule in sorted(set(want) | set(got)):
         if want.get(rule) != got.get(rule):
             problems.append(
-                f"decision {decision_id}, rule {rule}: the log says {want.get(rule)}, "
-                f"the ledger {got.get(rule)}"
+                msg(
+                    "ledger.decision",
+                    decision=decision_id,
+                    rule=rule,
+                    logged=_amount(want.get(rule)),
+                    ledger=_amount(got.get(rule)),
+                )
             )
     return problems
 
 
-def _check_quotas(conn: Connection, recorded: Sequence[Grant]) -> list[str]:
+def _amount(value: Decimal | None) -> Text:
+    return msg("ledger.nothing") if value is None else format(value, "f")
+
+
+def _check_quotas(conn: Connection, recorded: Sequence[Grant]) -> list[Msg]:
     drawn: dict[tuple[str, str, int], Decimal] = {}
     for g in recorded:
         for s in g.shares:
             if s.place is not None and s.year is not None:
                 key = (s.fund, s.place, s.year)
                 drawn[key] = drawn.get(key, Decimal("0.00")) + s.amount
-    problems = []
+    problems: list[Msg] = []
     for q in list_quotas(conn):
         used = drawn.pop((q.fund, q.place, q.year), Decimal("0.00"))
         if used != q.spent:
-            problems.append(f"quota {q.fund} {q.place} {q.year}: spent {q.spent}, drawn {used}")
+            where = {"fund": q.fund, "place": q.place, "year": q.year}
+            problems.append(msg("ledger.spent", spent=q.spent, drawn=used, **where))
         if q.spent > q.total:
-            problems.append(f"quota {q.fund} {q.place} {q.year}: spent {q.spent} > {q.total}")
+            where = {"fund": q.fund, "place": q.place, "year": q.year}
+            problems.append(msg("ledger.over", spent=q.spent, total=q.total, **where))
     for fund, place, year in sorted(drawn):
-        problems.append(f"shares drawn on quota {fund} {place} {year}, which does not exist")
+        problems.append(msg("ledger.no_quota", fund=fund, place=place, year=year))
     return problems

@@ -52,7 +52,7 @@ def openapi_document(library: Library) -> dict[str, Any]:
             "version": __version__,
             "description": (
                 "Decisions under the library "
-                + ", ".join(d.number for d in library.documents)
+                + ", ".join(d.ref for d in library.documents)
                 + f" (rule set {library.digest}), a grant ledger and an audit log."
             ),
         },

@@ -11,11 +11,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from clause.engine.dependencies import version_exprs
 from clause.engine.expr import ast
-from clause.engine.model import Expr, Rule, Version
+from clause.engine.messages import msg
+from clause.engine.model import Rule
+from clause.engine.source import Span
 
 #: Keyed-hash tokens start with this, so a stored value says what it is.
 TOKEN_PREFIX = "hmac:"
@@ -26,7 +29,12 @@ _NARROWING = ("enum", "const", "pattern", "format", "minLength", "maxLength")
 
 
 class MarksError(ValueError):
-    """A facts schema whose marks the service cannot use (e.g. `x-pii` on a number)."""
+    """A facts schema whose marks the service cannot use (e.g. `x-pii` on a number); `key`
+    and `args` are its catalog message (H011)."""
+
+    def __init__(self, key: str, /, **args: object) -> None:
+        self.key, self.args_ = key, args
+        super().__init__(str(msg(key, **args)))
 
 
 @dataclass(frozen=True)
@@ -36,6 +44,9 @@ class FactMarks:
     pii: frozenset[Path]
     identifiers: Mapping[str, Path]  # entity -> the path of its identifying field
     place: Path | None
+    #: entity -> the fields its grant records (`grants[]`) may have: the ledger's grants are
+    #: given to the decision with these fields only, so its facts still fit the schema
+    grant_fields: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
 
 def marks_of(schema: Mapping[str, Any]) -> FactMarks:
@@ -44,29 +55,33 @@ def marks_of(schema: Mapping[str, Any]) -> FactMarks:
     pii: set[Path] = set()
     identifiers: dict[str, Path] = {}
     places: list[Path] = []
+    grant_fields: dict[str, set[str]] = {}
     for path, node in _fields(schema, schema, ()):
         where = ".".join(path)
+        if len(path) == 3 and path[1] == "grants":
+            grant_fields.setdefault(path[0], set()).add(path[2])
         if node.get("x-pii") is True:
             if _type_of(node) != "string":
-                raise MarksError(f"{where}: x-pii is for text fields; this one is not text")
+                raise MarksError("H011/pii_type", field=where)
             narrowed = sorted(k for k in _NARROWING if k in node)
             if narrowed:
                 # the stored keyed hash must still fit the field when a decision is replayed
-                raise MarksError(f"{where}: an x-pii field cannot be narrowed ({narrowed[0]})")
+                raise MarksError("H011/pii_narrowed", field=where, keyword=narrowed[0])
             pii.add(path)
         if node.get("x-identifier") is True:
             entity = path[0]
             if entity in identifiers:
                 first = ".".join(identifiers[entity])
-                raise MarksError(f"{where}: {entity} already has an identifier, {first}")
+                raise MarksError("H011/identifiers", field=where, entity=entity, first=first)
             if _type_of(node) != "string":
-                raise MarksError(f"{where}: x-identifier is for text fields; this one is not text")
+                raise MarksError("H011/identifier_type", field=where)
             identifiers[entity] = path
         if node.get("x-quota-place") is True:
             places.append(path)
     if len(places) > 1:
-        raise MarksError(f"{'.'.join(places[1])}: only one field may be marked x-quota-place")
-    return FactMarks(frozenset(pii), identifiers, places[0] if places else None)
+        raise MarksError("H011/places", field=".".join(places[1]), first=".".join(places[0]))
+    fields = {entity: frozenset(names) for entity, names in grant_fields.items()}
+    return FactMarks(frozenset(pii), identifiers, places[0] if places else None, fields)
 
 
 def _type_of(node: Mapping[str, Any]) -> object:
@@ -176,7 +191,7 @@ class PersonalRead:
 
     rule: str
     field: str
-    place: str  # file:line:col
+    span: Span
 
 
 def personal_reads(rules: tuple[Rule, ...], pii: frozenset[Path]) -> list[PersonalRead]:
@@ -184,32 +199,17 @@ def personal_reads(rules: tuple[Rule, ...], pii: frozenset[Path]) -> list[Person
     found: list[PersonalRead] = []
     for rule in rules:
         for version in rule.versions:
-            for expr in _exprs(version):
+            for expr in version_exprs(version):
                 for node in _paths(expr.node):
                     keys = node.keys
                     if any(_overlaps(keys, p) for p in pii):
-                        span = node.span
-                        place = f"{span.file}:{span.line}:{span.col}"
-                        found.append(PersonalRead(rule.id, ".".join(keys), place))
+                        found.append(PersonalRead(rule.id, ".".join(keys), node.span))
     return found
 
 
 def _overlaps(a: Path, b: Path) -> bool:
     n = min(len(a), len(b))
     return n > 0 and a[:n] == b[:n]
-
-
-def _exprs(version: Version) -> Iterator[Expr]:
-    if version.effective_date is not None:
-        yield version.effective_date
-    for cond in (*version.conditions, *version.unless, *version.requires):
-        yield cond.expr
-    amount = version.amount
-    if amount is not None:
-        yield from (e for e in (amount.claimed, amount.count, amount.of) if e is not None)
-    for source in version.funding:
-        if isinstance(source.quota, Expr):
-            yield source.quota
 
 
 def _paths(node: ast.Node) -> Iterator[ast.Path]:

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from clause.engine import __version__, api
 from clause.engine.explain.render import to_json_text
 from clause.engine.library import Library
+from clause.engine.load.jsondata import parse_json
+from clause.engine.messages import Text, msg
 from clause.engine.service.audit import DecisionRecord
-from clause.engine.service.cases import read_json
 from clause.engine.service.ruleset import RuleSetFiles
 
 #: Lines of unified diff a report keeps (the rest is counted).
@@ -26,12 +27,13 @@ MAX_DIFF_LINES = 200
 @dataclass(frozen=True)
 class ReplayReport:
     record: DecisionRecord
-    against: str  # "stored rule set <id>" or the library folder compared with
+    against: Text  # "stored rule set <id>" or the library folder compared with
     ruleset_digest: str  # of the library decided under now
     text: str  # the trace decided again
-    reasons: tuple[str, ...] = ()
+    reasons: tuple[Text, ...] = ()
     diff: tuple[str, ...] = ()
-    changed_files: tuple[str, ...] = field(default=())
+    changed_files: tuple[Text, ...] = field(default=())
+    more: int = 0  # lines of diff left out
 
     @property
     def identical(self) -> bool:
@@ -41,13 +43,13 @@ class ReplayReport:
 def replay(
     record: DecisionRecord,
     library: Library,
-    against: str,
+    against: Text,
     stored: RuleSetFiles,
     current: RuleSetFiles | None = None,
 ) -> ReplayReport:
     """Decide `record` again under `library` and compare with what was answered. `current` is
     the captured files of `library` when it is not the stored rule set (to name the changes)."""
-    facts = api.facts_from_data(read_json(record.facts_json), library, "<stored facts>")
+    facts = api.facts_from_data(parse_json(record.facts_json), library, "<stored facts>")
     expl = api.explain_case(
         library,
         facts,
@@ -70,43 +72,38 @@ def replay(
             lineterm="",
         )
     )
-    if len(diff) > MAX_DIFF_LINES:
-        diff = [*diff[:MAX_DIFF_LINES], f"... {len(diff) - MAX_DIFF_LINES} more lines"]
-    return ReplayReport(record, against, library.digest, text, reasons, tuple(diff), changed)
+    more = max(0, len(diff) - MAX_DIFF_LINES)
+    kept = tuple(diff[:MAX_DIFF_LINES])
+    return ReplayReport(record, against, library.digest, text, reasons, kept, changed, more)
 
 
-def _changed_files(stored: RuleSetFiles, current: RuleSetFiles) -> tuple[str, ...]:
+def _changed_files(stored: RuleSetFiles, current: RuleSetFiles) -> tuple[Text, ...]:
     before, after = stored.file_digests, current.file_digests
-    out = []
+    out: list[Text] = []
     for path in sorted(set(before) | set(after)):
         if path not in after:
-            out.append(f"removed {path}")
+            out.append(msg("replay.removed", path=path))
         elif path not in before:
-            out.append(f"added {path}")
+            out.append(msg("replay.added", path=path))
         elif before[path] != after[path]:
-            out.append(f"changed {path}")
+            out.append(msg("replay.changed", path=path))
     return tuple(out)
 
 
 def _reasons(
-    record: DecisionRecord, library: Library, now: dict[str, object], changed: tuple[str, ...]
-) -> tuple[str, ...]:
-    out = []
+    record: DecisionRecord, library: Library, now: dict[str, object], changed: tuple[Text, ...]
+) -> tuple[Text, ...]:
+    out: list[Text] = []
     if library.digest != record.ruleset_digest:
-        files = f": {len(changed)} file(s) differ" if changed else ""
-        out.append(
-            f"the rule set differs: logged {record.ruleset_digest}, now {library.digest}{files}"
-        )
+        logged, digest = record.ruleset_digest, library.digest
+        if changed:
+            out.append(msg("replay.ruleset_files", logged=logged, now=digest, count=len(changed)))
+        else:
+            out.append(msg("replay.ruleset", logged=logged, now=digest))
     if now.get("facts_digest") != record.facts_digest:
-        out.append(f"the facts differ: logged {record.facts_digest}, now {now.get('facts_digest')}")
+        out.append(msg("replay.facts", logged=record.facts_digest, now=now.get("facts_digest")))
     if record.engine_version != __version__:
-        out.append(
-            f"the engine differs: decided by clause {record.engine_version}, "
-            f"replayed by {__version__}"
-        )
+        out.append(msg("replay.engine", logged=record.engine_version, now=__version__))
     if not out:
-        out.append(
-            "same rule set, facts and engine version, yet a different trace: the decision "
-            "procedure is not deterministic here (a bug: please report it)"
-        )
+        out.append(msg("replay.same"))
     return tuple(out)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -25,18 +25,21 @@ from sqlalchemy import Connection, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from clause.engine import __version__, api
+from clause.engine.decide.grants import programs_of
 from clause.engine.decide.reasons import Outcome
 from clause.engine.diagnostics import DiagnosticError
 from clause.engine.explain.model import DecisionExplained, Explanation
 from clause.engine.explain.render import to_json_text
 from clause.engine.expr.values import EvalError
 from clause.engine.library import Library
+from clause.engine.messages import DEFAULT_LANG, msg
+from clause.engine.model import Document, Rule, Version
 from clause.engine.service import audit, ledger
 from clause.engine.service.cases import Case, facts_json, prepare
 from clause.engine.service.db import Database, schema_revision
 from clause.engine.service.errors import Problem, ServiceError, SetupError
 from clause.engine.service.pii import MarksError, Pseudonymizer, marks_of, personal_reads
-from clause.engine.service.ruleset import RuleSetError, capture
+from clause.engine.service.ruleset import RuleSetError, RuleSetFiles, capture, rebuild
 from clause.engine.service.tables import applications, meta
 
 #: Attempts at an application that lost a race on a unique key (then it sees the winner).
@@ -71,20 +74,13 @@ class Service:
         try:
             marks = marks_of(library.facts_schema)
         except MarksError as err:
-            raise SetupError("A011", f"facts schema: {err}") from None
+            raise SetupError(err.key, None, **err.args_) from None
         reads = personal_reads(library.rules_by_id, marks.pii)
         if reads:
             first = reads[0]
-            raise SetupError(
-                "A010",
-                f"{first.place}: rule {first.rule} reads {first.field}, which is marked x-pii; "
-                "the audit log keeps personal data only as keyed hashes, so no rule may read it",
-            )
+            raise SetupError("H010", first.span, rule=first.rule, field=first.field)
         self.masker = Pseudonymizer(key, marks)
-        try:
-            self.ruleset = capture(library, folder)
-        except RuleSetError as err:
-            raise SetupError("A013", str(err)) from None
+        self.ruleset = _stored_ruleset(library, folder)
         with database.writing() as conn:
             self._check_key(conn)
             audit.store_ruleset(conn, self.ruleset, self.clock())
@@ -96,11 +92,7 @@ class Service:
         if row is None:
             conn.execute(insert(meta).values(key="pii_key", value=mine))
         elif row[0] != mine:
-            raise SetupError(
-                "A012",
-                "the personal-data key is not the one this database was started with: "
-                "its ledger could no longer recognise anyone (use the original --key-file)",
-            )
+            raise SetupError("H012/other")
 
     # -- deciding ----------------------------------------------------------------------------
 
@@ -109,7 +101,8 @@ class Service:
     ) -> tuple[dict[str, Any], dict[str, Decimal], Explanation]:
         """The case decided with the ledger's grants and quotas (locked when applying)."""
         history = ledger.history(conn, case.keys.values())
-        facts = ledger.merge_history(case.facts, case.keys, history)
+        fields = self.masker.marks.grant_fields
+        facts = ledger.merge_history(case.facts, case.keys, history, fields)
         quota = ledger.budget(conn, case.place, case.on.year, lock=lock)
         try:
             expl = api.explain_case(
@@ -120,14 +113,10 @@ class Service:
                 budget=quota or None,
                 only=set(case.only) if case.only is not None else None,
             )
-        except DiagnosticError as err:
-            first = err.diagnostics[0]
-            path = {"U003": "/rule", "U004": "/only"}.get(first.code)
-            message = first.message.removeprefix("--rule: ").removeprefix("--only: ")
-            raise ServiceError.one(422, first.code, message, path) from None
         except EvalError as err:
-            where = f"{err.span}: " if err.span else ""
-            raise ServiceError.one(422, err.code, where + err.message, "/facts") from None
+            where = f"{err.span.file}:{err.span.line}:{err.span.col}" if err.span else "-"
+            problem = Problem(err.code, msg("service.where", where=where, reason=err.reason))
+            raise ServiceError(422, [replace(problem, path="/facts")]) from None
         return facts, quota, expl
 
     def _record(
@@ -166,9 +155,10 @@ class Service:
             ),
         )
 
-    def decide(self, body: Any, request_id: str) -> Answer:
-        """POST /v1/decide: the trace text, exactly `clause explain --format json`."""
-        case = prepare("service-decide-request", body, self.library, self.masker)
+    def decide(self, body: Any, request_id: str, lang: str = DEFAULT_LANG) -> Answer:
+        """POST /v1/decide: the trace text, exactly `clause explain --format json` (in the
+        body's `lang`, else `lang`)."""
+        case = prepare("service-decide-request", body, self.library, self.masker, lang)
         with self.db.reading() as conn:
             facts, quota, expl = self._decide(case, conn, lock=False)
         text = to_json_text(expl, case.lang)
@@ -179,10 +169,10 @@ class Service:
 
     # -- applying ----------------------------------------------------------------------------
 
-    def apply(self, body: Any, request_id: str) -> Answer:
+    def apply(self, body: Any, request_id: str, lang: str = DEFAULT_LANG) -> Answer:
         """POST /v1/apply: decide and record the grants of every payable benefit, once per
         idempotency key; a retry gets the first answer, byte for byte."""
-        case = prepare("service-apply-request", body, self.library, self.masker)
+        case = prepare("service-apply-request", body, self.library, self.masker, lang)
         key = str(body["idempotency_key"])
         for attempt in range(APPLY_ATTEMPTS):
             try:
@@ -201,12 +191,7 @@ class Service:
             ).first()
             if done is not None:
                 if done.request_digest != case.digest:
-                    raise ServiceError.one(
-                        409,
-                        "A006",
-                        "this idempotency key was used for another request",
-                        "/idempotency_key",
-                    )
+                    raise ServiceError.of(409, "H006", "/idempotency_key", key=key)
                 return Answer(done.response, done.decision_id, replayed=True)
             facts, quota, expl = self._decide(case, conn, lock=True)
             trace_text = to_json_text(expl, case.lang)
@@ -228,7 +213,7 @@ class Service:
     def _grants(
         self, case: Case, expl: Explanation, decision_id: str, quota: Mapping[str, Decimal]
     ) -> list[ledger.Grant]:
-        """A grant for every eligible benefit with an amount; 422 A007 if its subject has no
+        """A grant for every eligible benefit with an amount; 422 H007 if its subject has no
         identifier, since the ledger could not say who was paid."""
         out: list[ledger.Grant] = []
         unnamed: list[Problem] = []
@@ -240,14 +225,10 @@ class Service:
             assert rule is not None
             subject_key = case.keys.get(rule.subject)
             if subject_key is None:
-                field = ".".join(self.masker.marks.identifiers.get(rule.subject, ("?",)))
+                field = ".".join(self.masker.marks.identifiers.get(rule.subject, ("-",)))
+                where = f"/facts/{rule.subject}"
                 unnamed.append(
-                    Problem(
-                        "A007",
-                        f"{d.rule} is payable to {rule.subject}, which has no identifier "
-                        f"({field}): the ledger cannot record who is paid",
-                        f"/facts/{rule.subject}",
-                    )
+                    Problem.of("H007", where, rule=d.rule, subject=rule.subject, field=field)
                 )
                 continue
             out.append(self._grant(case, d, decision_id, subject_key, amount, quota))
@@ -284,7 +265,7 @@ class Service:
             subject_key=subject_key,
             rule=rule.id,
             program=program,
-            once_program=program if version.once else None,
+            once_program=program if _once_ever(rule, version, program) else None,
             granted_on=case.on,
             amount=amount,
             uncovered=amount - paid,
@@ -308,30 +289,8 @@ class Service:
             "ruleset_digest": self.library.digest,
             "ruleset_id": self.ruleset_id,
             "engine_version": __version__,
-            "documents": [
-                {
-                    "number": d.number,
-                    "title": {"zh": d.title_zh, "en": d.title_en},
-                    "issued": d.issued.isoformat(),
-                    "in_force": _window(d.in_force),
-                }
-                for d in self.library.documents
-            ],
-            "rules": [
-                {
-                    "id": r.id,
-                    "title": {"zh": r.title_zh, "en": r.title_en},
-                    "document": r.document,
-                    "clause": r.clause,
-                    "subject": r.subject,
-                    "kind": r.kind,
-                    "versions": [
-                        {"version": v.number, "window": _window(v.window), "once": v.once}
-                        for v in r.versions
-                    ],
-                }
-                for r in self.library.rules_by_id
-            ],
+            "documents": [_document_json(d) for d in self.library.documents],
+            "rules": [_rule_json(r) for r in self.library.rules_by_id],
         }
 
     def health(self) -> dict[str, Any]:
@@ -345,6 +304,74 @@ class Service:
             "ruleset_digest": self.library.digest,
             "engine_version": __version__,
         }
+
+
+def _stored_ruleset(library: Library, folder: Path) -> RuleSetFiles:
+    """The files of `library`, proven to rebuild it: stored now, they let any decision be
+    replayed later. SetupError H013 when a file lies outside the library's folder or the
+    stored files alone do not make the same library (they rely on a document outside them)."""
+    try:
+        files = capture(library, folder)
+        rebuild(files)
+    except RuleSetError as err:
+        if err.key == "H013":
+            raise SetupError("H013", None, **err.args_) from None
+        raise SetupError("H013/rebuild", None, folder=folder) from None
+    except DiagnosticError:
+        raise SetupError("H013/rebuild", None, folder=folder) from None
+    return files
+
+
+def _once_ever(rule: Rule, version: Version, program: str) -> bool:
+    """Whether a grant of `program` may never be paid again to its subject: a limit of the
+    version with no period counts it. Such grants are unique in the ledger (its last line of
+    defence); a periodic limit (per year, per N months, within dates) compares the date paid
+    with the case's governing date, which no unique key can mirror, so its grants rely on the
+    transaction that decides and records them holding the subject's lock."""
+    return any(
+        limit.period is None and program in programs_of(rule, limit)
+        for limit in version.once_limits
+    )
+
+
+def _document_json(d: Document) -> dict[str, Any]:
+    return {
+        "ref": d.ref,
+        "number": d.number,
+        "title": {"zh": d.title_zh, "en": d.title_en},
+        "jurisdiction": d.jurisdiction,
+        "level": d.level,
+        "issued": d.issued.isoformat(),
+        "in_force": _window(d.in_force),
+    }
+
+
+def _rule_json(r: Rule) -> dict[str, Any]:
+    """A rule as /v1/rules lists it: its versions with their windows and limits on grants
+    (the programmes whose grants count and the period), which the ledger is checked against."""
+    return {
+        "id": r.id,
+        "title": {"zh": r.title_zh, "en": r.title_en},
+        "document": r.document,
+        "clause": r.clause,
+        "subject": r.subject,
+        "kind": r.kind,
+        "versions": [
+            {
+                "version": v.number,
+                "window": _window(v.window),
+                "once": v.once,
+                "limits": [
+                    {
+                        "programs": list(programs_of(r, limit)),
+                        "period": limit.period.text() if limit.period else None,
+                    }
+                    for limit in v.once_limits
+                ],
+            }
+            for v in r.versions
+        ],
+    }
 
 
 def _window(window: Any) -> dict[str, str | None]:

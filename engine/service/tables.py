@@ -40,13 +40,16 @@ blobs = Table(
     Column("content", LargeBinary, nullable=False),
 )
 
-#: A rule set by the digest of its files; `files` is JSON {path: blob digest}.
+#: A rule set by the digest of its files; `files` is JSON {path: blob digest} relative to the
+#: stored root, `opened` the folder the library was opened from (relative to that root) and
+#: `shown_as` the name it was given under.
 rulesets = Table(
     "rulesets",
     METADATA,
     Column("id", String(80), primary_key=True),
     Column("ruleset_digest", String(80), nullable=False),
     Column("shown_as", Text, nullable=False),
+    Column("opened", Text, nullable=False),
     Column("files", Text, nullable=False),
     Column("created_at", String(40), nullable=False),
 )
@@ -91,7 +94,8 @@ grants = Table(
     Column("subject_key", String(300), nullable=False, index=True),
     Column("rule_id", String(200), nullable=False, index=True),
     Column("program", String(200), nullable=False),
-    Column("once_program", String(200), nullable=True),  # set for one-off benefits: unique
+    # set for benefits paid once ever (a `once` limit with no period): unique per subject
+    Column("once_program", String(200), nullable=True),
     Column("granted_on", String(10), nullable=False),
     Column("amount_fen", BigInteger, nullable=False),
     Column("uncovered_fen", BigInteger, nullable=False),

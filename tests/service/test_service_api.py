@@ -94,7 +94,7 @@ def test_an_idempotency_key_reused_for_another_request_is_refused(live: Live) ->
     assert apply(live, migrant(), "app-9").status_code == 200
     other = apply(live, migrant("420102199001010099"), "app-9")
     assert other.status_code == 409
-    assert other.json()["errors"][0]["code"] == "A006"
+    assert other.json()["errors"][0]["code"] == "H006"
     valid("service-error", other.json())
 
 
@@ -110,7 +110,7 @@ def test_a_payable_benefit_needs_an_identifier_to_be_applied(live: Live) -> None
     r = apply(live, migrant(id_number=None), "app-1")
     assert r.status_code == 422
     (problem,) = r.json()["errors"]
-    assert (problem["code"], problem["path"]) == ("A007", "/facts/person")
+    assert (problem["code"], problem["path"]) == ("H007", "/facts/person")
     with live.service.db.reading() as conn:
         assert ledger.list_grants(conn, ledger.GrantFilter()) == []
 
@@ -164,16 +164,29 @@ def test_bad_facts_are_422_with_json_paths(live: Live) -> None:
     assert unknown.status_code == 422
     assert unknown.json()["errors"][0] == {
         "code": "F001",
-        "message": "Additional properties are not allowed ('shoe_size' was unexpected)",
-        "path": "/facts/person",
+        "message": "`shoe_size` is not a field of the facts schema",
+        "path": "/facts/person/shoe_size",
     }
+    chinese = live.client.post(
+        "/v1/decide",
+        json={"facts": {"person": {"shoe_size": 42}}, "date": "2021-10-15"},
+        headers={"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"},
+    )
+    assert chinese.headers["content-language"] == "zh"
+    assert chinese.json()["errors"][0]["message"] == "`shoe_size` 不是事实模式中的字段"
 
 
 def test_request_errors_are_coded_json(live: Live) -> None:
     cases = [
-        ("POST", "/v1/decide", b"{not json", 400, "A001", None),
-        ("POST", "/v1/decide", b'{"facts": {}, "date": "2021-02-30"}', 422, "A002", "/date"),
-        ("POST", "/v1/decide", b'{"facts": {}}', 422, "A002", "/"),
+        ("POST", "/v1/decide", b"{not json", 400, "L004", None),
+        ("POST", "/v1/decide", b'{"facts": {}, "facts": {}}', 400, "L006", "/"),
+        ("POST", "/v1/decide", b'{"facts": {"a": 1, "a": 2}}', 400, "L006", "/facts"),
+        ("POST", "/v1/decide", b'{"facts": {"a": 1e999999}}', 400, "L016", None),
+        ("POST", "/v1/decide", b'{"facts": "\xff"}', 400, "L002", None),
+        ("POST", "/v1/decide", b"[" * 200 + b"]" * 200, 400, "L011", None),
+        ("POST", "/v1/decide", b" " * 1_000_001, 413, "H001", None),
+        ("POST", "/v1/decide", b'{"facts": {}, "date": "2021-02-30"}', 422, "H002", "/date"),
+        ("POST", "/v1/decide", b'{"facts": {}}', 422, "H002", "/"),
         (
             "POST",
             "/v1/decide",
@@ -182,18 +195,18 @@ def test_request_errors_are_coded_json(live: Live) -> None:
             "U003",
             "/rule",
         ),
-        ("POST", "/v1/apply", b'{"facts": {}, "date": "2021-01-01"}', 422, "A002", "/"),
+        ("POST", "/v1/apply", b'{"facts": {}, "date": "2021-01-01"}', 422, "H002", "/"),
         (
             "POST",
             "/v1/decide",
             b'{"facts": {"person": {"transport_cost": NaN}}, "date": "2021-01-01"}',
             400,
-            "A001",
+            "L016",
             None,
         ),
-        ("GET", "/v1/decisions/nope", b"", 404, "A005", None),
-        ("GET", "/v2/anything", b"", 404, "A003", None),
-        ("GET", "/v1/decide", b"", 405, "A004", None),
+        ("GET", "/v1/decisions/nope", b"", 404, "H005", None),
+        ("GET", "/v2/anything", b"", 404, "H003", None),
+        ("GET", "/v1/decide", b"", 405, "H004", None),
     ]
     for method, path, body, status, code, pointer in cases:
         r = live.client.request(method, path, content=body)
@@ -239,18 +252,25 @@ BAD_REQUESTS = [
         ),
     ),
     ("POST", "/v1/apply", "[1, 2"),
+    ("POST", "/v1/decide", '{"facts": {"person": {"work_scope": "跨省", "work_scope": "县内"}}}'),
+    ("POST", "/v1/decide", '{"facts": {"person": {"transport_cost": 1e400000}}}'),
     ("GET", "/v1/decisions/0000", ""),
     ("DELETE", "/v1/rules", ""),
 ]
+#: Each request is sent twice: as is (English), and asking for Chinese.
+LANGUAGES = ("", "zh-CN,zh;q=0.9")
 
 
 def test_error_answers_match_the_golden_file(live: Live, request: Any) -> None:
     """One bad request per error code the service answers with, and the exact JSON answered
     (`pytest --update-golden` rewrites tests/golden/service/errors.txt)."""
     out = []
-    for method, path, body in BAD_REQUESTS:
-        r = live.client.request(method, path, content=body.encode("utf-8"))
-        out.append(f"{method} {path} {body}\n{r.status_code}\n{r.text}")
+    for accept in LANGUAGES:
+        for method, path, body in BAD_REQUESTS:
+            headers = {"Accept-Language": accept} if accept else {}
+            r = live.client.request(method, path, content=body.encode("utf-8"), headers=headers)
+            asked = f" (Accept-Language: {accept})" if accept else ""
+            out.append(f"{method} {path} {body}{asked}\n{r.status_code}\n{r.text}")
     text = "\n".join(out)
     if request.config.getoption("--update-golden"):
         GOLDEN.parent.mkdir(parents=True, exist_ok=True)

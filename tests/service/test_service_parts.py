@@ -20,7 +20,8 @@ from service_support import KEY, POLICIES
 
 from clause.engine import api
 from clause.engine.library import Library
-from clause.engine.service.cases import facts_json, read_json
+from clause.engine.load.jsondata import parse_json
+from clause.engine.service.cases import facts_json
 from clause.engine.service.db import open_database
 from clause.engine.service.errors import SetupError
 from clause.engine.service.pii import MarksError, Pseudonymizer, marks_of
@@ -68,6 +69,41 @@ def _copy(tmp_path: Path) -> Path:
     return tmp_path / "policies"
 
 
+LIBRARY_YAML = """\
+title: {zh: 测试政策库, en: Test library}
+facts: shared.schema.json
+places:
+  - {name: 中国, level: national}
+  - {name: 湖北省, level: province, parent: 中国}
+"""
+SHARED = {
+    "title": "共用 / Shared",
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "person": {
+            "title": "人员 / Person",
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "home_province": {"title": "省 / Province", "type": "string", "x-place": "province"}
+            },
+        }
+    },
+}
+
+
+def _library_root(folder: Path) -> str:
+    """Give the copied library a library.yaml with a shared vocabulary (unless it has one);
+    the name of that vocabulary file."""
+    if not (folder / "library.yaml").exists():
+        (folder / "library.yaml").write_text(LIBRARY_YAML, encoding="utf-8")
+        (folder / "shared.schema.json").write_text(json.dumps(SHARED), encoding="utf-8")
+    import yaml
+
+    return str(yaml.safe_load((folder / "library.yaml").read_text(encoding="utf-8"))["facts"])
+
+
 def test_a_library_whose_rules_read_personal_data_is_refused(tmp_path: Path) -> None:
     folder = _copy(tmp_path)
     rule = folder / RULE
@@ -81,8 +117,9 @@ def test_a_library_whose_rules_read_personal_data_is_refused(tmp_path: Path) -> 
     database = open_database(f"sqlite:///{tmp_path / 'c.db'}")
     with pytest.raises(SetupError) as err:
         Service(api.open_library(folder), folder, database, KEY)
-    assert err.value.code == "A010" and "person.name" in err.value.message
-    assert RULE.split("/")[-1] in err.value.message
+    found = err.value.diagnostics[0]
+    assert found.code == "H010" and "person.name" in found.message
+    assert found.span.file.endswith(RULE) and found.span.line > 1  # at the expression
     database.close()
 
 
@@ -93,7 +130,7 @@ def test_a_database_refuses_another_key(tmp_path: Path, library: Library, monkey
     Service(library, Path("policies"), database, KEY)
     with pytest.raises(SetupError) as err:
         Service(library, Path("policies"), database, b"another key, 32 bytes long......")
-    assert err.value.code == "A012"
+    assert err.value.diagnostics[0].code == "H012"
     database.close()
 
 
@@ -111,7 +148,7 @@ values = st.recursive(
 
 @given(values)
 def test_stored_facts_read_back_as_the_same_values(value: Any) -> None:
-    back = read_json(facts_json(value))
+    back = parse_json(facts_json(value))
     assert facts_json(back) == facts_json(value)
     if isinstance(value, Decimal):
         assert back == value and str(back) == str(value)  # the same digits, not a float
@@ -126,9 +163,11 @@ def test_facts_json_keeps_exact_decimals() -> None:
 
 def test_rule_sets_are_named_by_content_and_rebuild_with_their_names(tmp_path: Path) -> None:
     folder = _copy(tmp_path)
+    vocabulary = _library_root(folder)
     library = api.open_library(folder)
     files = capture(library, folder)
     assert "hubei/ehrs-2021-25/document.yaml" in files.files
+    assert {"library.yaml", vocabulary} <= set(files.files)  # the shared vocabulary too
     assert not any("/tests/" in f for f in files.files)
     again = rebuild(files)
     assert again.digest == library.digest
@@ -138,6 +177,23 @@ def test_rule_sets_are_named_by_content_and_rebuild_with_their_names(tmp_path: P
     rule.write_text("# a new first line\n" + rule.read_text(encoding="utf-8"), encoding="utf-8")
     moved = capture(api.open_library(folder), folder)
     assert moved.ruleset_digest == files.ruleset_digest and moved.id != files.id
+
+
+def test_a_library_opened_below_its_root_rebuilds_with_the_same_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opened as `policies/hubei` (library.yaml one folder up), the stored files hold the
+    root's files too, and the rebuilt library names every file as it was first named."""
+    _library_root(_copy(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    folder = Path("policies/hubei")
+    library = api.open_library(folder)
+    files = capture(library, folder)
+    assert files.opened == "hubei" and "library.yaml" in files.files
+    again = rebuild(files)
+    assert again.digest == library.digest
+    assert [r.span for r in again.rules_by_id] == [r.span for r in library.rules_by_id]
+    assert again.roots == library.roots and again.roots[0].startswith("policies/hubei/")
 
 
 def test_the_migrations_build_the_tables_the_code_uses(db_url: str) -> None:

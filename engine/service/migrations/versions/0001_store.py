@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.Column("id", sa.String(80), primary_key=True),
         sa.Column("ruleset_digest", sa.String(80), nullable=False),
         sa.Column("shown_as", sa.Text, nullable=False),
+        sa.Column("opened", sa.Text, nullable=False),
         sa.Column("files", sa.Text, nullable=False),
         sa.Column("created_at", sa.String(40), nullable=False),
     )
