@@ -9,12 +9,14 @@ import json
 from decimal import Decimal
 from typing import Any
 
+import pytest
 import yaml
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from service_support import ROOT, Live, migrant
 from sqlalchemy import text
 
+from clause.engine import api
 from clause.engine.load.validate import SCHEMA_NAMES, load_schema
 from clause.engine.service import ledger
 
@@ -214,6 +216,14 @@ def test_request_errors_are_coded_json(live: Live) -> None:
         assert r.headers["content-type"] == "application/json"
         valid("service-error", r.json())
         assert (r.json()["errors"][0]["code"], r.json()["errors"][0]["path"]) == (code, pointer)
+
+
+@pytest.mark.parametrize(
+    "name", ["service-decide-request", "service-decision-record"], ids=lambda n: n
+)
+def test_the_outcomes_a_request_may_select_are_the_engines(name: str) -> None:
+    """`only` lists every outcome the decision core has (exception_needed included)."""
+    assert tuple(load_schema(name)["properties"]["only"]["items"]["enum"]) == api.OUTCOMES
 
 
 def test_rules_health_and_openapi(live: Live) -> None:
