@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from clause.cli.i18n import plural, t
-from clause.cli.options import Format, LangOption, PackageOption, language
+from clause.cli.options import Format, LangOption, LibraryOption, PackageOption, language
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -87,23 +87,39 @@ def eval_command(
         Backend, typer.Option("--backend", help="How cases are decided (record: one by one).")
     ] = Backend.record,
     package: PackageOption = None,
+    library_path: LibraryOption = None,
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            "--report", help="Write a dashboard of the run: one self-contained HTML page."
+        ),
+    ] = None,
+    manifest: Annotated[
+        Path | None,
+        typer.Option(
+            "--manifest",
+            help="Run manifest (.json); default <out>.manifest.json beside the results.",
+        ),
+    ] = None,
     lang: LangOption = None,
 ) -> None:
     """Decide every row of a register on a date: results per case and rule, rejected rows with
     their line and reason, totals per rule and funding source. Exit 0 when the run completes
     (rejected rows are reported, not fatal), 2 for unusable input or options."""
     import json
+    import shlex
+    import sys
 
     from clause.cli.app import parse_date
     from clause.cli.render import make_console
-    from clause.engine.api.batch import BatchOptions, evaluate_register
+    from clause.engine.api.batch import BatchOptions, RunRecord, evaluate_register
     from clause.engine.api.decide import open_library
     from clause.engine.api.files import read_budget
 
     words = language(lang)
     day = parse_date(on)
     assert day is not None
-    library = open_library(package)
+    library = open_library(library_path, package or ())
     options = BatchOptions(
         on=day,
         out=out,
@@ -116,11 +132,14 @@ def eval_command(
         chunk_size=chunk_size,
         encoding=encoding,
         backend=backend.value,
+        manifest=manifest,
+        report=report,
     )
+    record = RunRecord(lang=words, command=shlex.join(["clause", *sys.argv[1:]]))
     err = make_console(stderr=True)
     try:
-        with _ProgressBar(err, quiet) as report:
-            summary = evaluate_register(library, source, options, report)
+        with _ProgressBar(err, quiet) as progress:
+            summary = evaluate_register(library, source, options, progress, record)
     except KeyboardInterrupt:
         err.print(t("eval.interrupted", words), markup=False)
         raise typer.Exit(INTERRUPTED) from None
@@ -267,6 +286,11 @@ def render_summary(summary: BatchSummary, console: Console, lang: str = "en") ->
         console.print(t("eval.written", lang, out=printable(summary.output), rejects=rejects))
     else:
         console.print(t("eval.not_written", lang, rejects=rejects), markup=False)
+    if summary.manifest is not None:
+        line = t("eval.manifest", lang, manifest=printable(summary.manifest))
+        if summary.report is not None:
+            line += t("eval.report", lang, report=printable(summary.report))
+        console.print(line, markup=False)
 
 
 def _open_amounts(data: dict[str, Any], console: Console, lang: str) -> None:

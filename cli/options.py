@@ -32,6 +32,7 @@ class ExplainFormat(StrEnum):
     text = "text"
     json = "json"
     md = "md"
+    html = "html"
 
 
 class TestFormat(StrEnum):
@@ -60,8 +61,16 @@ LangOption = Annotated[
 ]
 
 PackageOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--package",
+        help="Decide under this package only (repeatable), with the documents it relies on.",
+    ),
+]
+
+LibraryOption = Annotated[
     Path | None,
-    typer.Option("--package", help="Policy package folder (default: the one under policies/)."),
+    typer.Option("--library", help="The policy library folder (default: policies/)."),
 ]
 
 

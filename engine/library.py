@@ -211,6 +211,14 @@ class Library:
             return (None, needed) if value in self.ancestors(target) else (False, ())
         return None, needed
 
+    def place_of(self, entity: str, subject: Mapping[str, Any]) -> str | None:
+        """The subject's most specific known place (its place fields, most specific first)."""
+        for name, _ in self.place_fields.get(entity, ()):
+            value = subject.get(name)
+            if isinstance(value, str):
+                return value
+        return None
+
     # -- parameters --------------------------------------------------------------------------
 
     def params_on(self, day: date, locality: object) -> dict[str, Any]:

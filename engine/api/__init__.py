@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # the names below are imported on first use (see __getattr__)
         BatchOptions,
         BatchProgress,
         BatchSummary,
+        RunRecord,
         evaluate_register,
     )
     from clause.engine.api.check import CheckReport, check
@@ -44,6 +45,7 @@ _HOMES = {
     "BatchOptions": "batch",
     "BatchProgress": "batch",
     "BatchSummary": "batch",
+    "RunRecord": "batch",
     "evaluate_register": "batch",
     "CheckReport": "check",
     "check": "check",
@@ -93,6 +95,7 @@ __all__ = [
     "FactsRejected",
     "LibraryDiff",
     "NodeValue",
+    "RunRecord",
     "Unknown",
     "check",
     "check_selection",

@@ -29,16 +29,16 @@ from clause.engine.facts import FactsError, normalize_facts, schema_problems
 from clause.engine.library import Library
 from clause.engine.load.library import load_library
 from clause.engine.load.loader import Loaded, load_yaml
-from clause.engine.load.package import find_packages, load_package
+from clause.engine.load.package import find_packages
 from clause.engine.messages import Text, msg
 from clause.engine.model import Package
 
 
 def open_package(path: Path | None) -> Package:
-    """Load the package at `path` (a package folder, or a folder holding exactly one).
+    """The package at `path` (a package folder, or a folder holding exactly one), loaded as
+    part of its library (so it sees the shared vocabulary and the documents it relies on).
 
-    Raises DiagnosticError when there is none, several, or the package has errors: decisions
-    are never made from a package that does not pass `clause check`.
+    Raises DiagnosticError when there is none, several, or the library has errors.
     """
     where = path or Path("policies")
     if not where.exists():
@@ -49,11 +49,8 @@ def open_package(path: Path | None) -> Package:
         raise DiagnosticError(
             [input_finding("U002", str(where), where=str(where), count=len(roots), found=found)]
         )
-    result = load_package(roots[0])
-    errors = [d for d in result.diagnostics if d.severity.value == "error"]
-    if errors or result.package is None:
-        raise DiagnosticError(errors or [input_finding("R016/incomplete", str(where))])
-    return result.package
+    library = open_library(roots[0], [roots[0]])
+    return next(p for p in library.packages if Path(p.root).resolve() == roots[0].resolve())
 
 
 class FactsRejected(DiagnosticError):

@@ -51,7 +51,10 @@ __all__ = [
 class BatchOptions:
     """How to run a register. `out` None: totals only. `rejects` None: beside the output (or
     the input), named `<stem>.rejects.jsonl`. `only`: outcomes written to `out` (the totals
-    count every outcome). `budget`: remaining quota per fund, spent in input order."""
+    count every outcome). `budget`: remaining quota per fund, spent in input order.
+    `manifest` and `report`: where engine.batch.filed writes the run manifest and the
+    dashboard after the run (evaluate_batch itself writes neither); checked with the other
+    outputs before a row is read."""
 
     on: date
     out: Path | None = None
@@ -64,6 +67,8 @@ class BatchOptions:
     chunk_size: int = 2000
     encoding: str = "utf-8"
     backend: str = "record"
+    manifest: Path | None = None
+    report: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -92,16 +97,14 @@ def _init_worker(job: Job) -> None:
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), signal.SIG_IGN)
     try:
-        from clause.engine.load.package import load_package
+        from clause.engine.load.library import load_library
 
-        packages = []
-        for root in job.roots:
-            loaded = load_package(Path(root))
-            if loaded.package is None or loaded.has_errors:
-                _WORKER = f"the package at {root} no longer loads"
-                return
-            packages.append(loaded.package)
-        library = Library.of(packages)
+        roots = [Path(root) for root in job.roots]
+        loaded = load_library(roots[:1], roots)
+        library = loaded.library
+        if library is None or loaded.has_errors:
+            _WORKER = f"the library at {job.roots[0]} no longer loads"
+            return
         if library.digest != job.digest:
             _WORKER = "the policy library changed while the register was running"
         else:

@@ -75,11 +75,7 @@ def decide(
     if plan.read or plan.implemented:
         decisions = _in_dependency_order(case, library, present)
     else:  # no rule reads another's outcome: rule-id order, overrides applied after
-        decisions = [
-            case.rule(rule)
-            for rule in library.rules_by_id
-            if rule.subject in present and case.governs(rule)
-        ]
+        decisions = [case.rule(rule) for rule in library.rules_by_id if rule.subject in present]
         decisions = apply_overrides(decisions)
     funded = [
         fund(d, case.value, budget) if d.version is not None and d.version.funding else d
@@ -100,7 +96,7 @@ def _in_dependency_order(case: _Case, library: Library, present: set[str]) -> li
     slots: list[Decision | None] = [None] * len(plan.steps)  # in rule-id order
     overriding, read = plan.overriding, plan.read
     for rule, reads, overriders, place in plan.steps:  # dependencies first: engine.dependencies
-        if rule.subject not in present or not case.governs(rule):
+        if rule.subject not in present:
             continue
         decided = case.rule(rule, outcomes_read(library, reads, final) if reads else _NO_PARAMS)
         if rule.id in overriding:
@@ -153,29 +149,12 @@ def select(
 class _Case(Versioned):
     """One case being decided: versions chosen (Versioned), then a benefit or a duty."""
 
-    def governs(self, rule: Rule) -> bool:
-        """Whether the rule's document may govern this case: False only when the subject's
-        place is known to lie outside the document's jurisdiction (such rules are not decided
-        for the case, as when the subject is absent). Unknown counts as True here; `rule`
-        then decides undetermined for want of the place."""
-        if not self.library.place_fields:
-            return True
-        inside, _ = self.library.jurisdiction_of(rule, self.facts[rule.subject])
-        return inside is not False
-
     def rule(self, rule: Rule, reads: Mapping[str, Any] = _NO_PARAMS) -> Decision:
         """One rule's decision; `reads` holds the outcomes of the rules it reads."""
         if self.library.place_fields:
             inside, missing = self.library.jurisdiction_of(rule, self.facts[rule.subject])
-            if inside is None:
-                layer = self.library.layers[rule.id]
-                reason = Reason.of(
-                    ReasonCode.JURISDICTION_UNKNOWN,
-                    document=layer.document,
-                    place=layer.jurisdiction,
-                    paths=", ".join(missing),
-                )
-                return Decision(rule, Outcome.UNDETERMINED, reason, missing=missing)
+            if inside is not True:
+                return self.outside(rule, inside, missing)
         records: list[ConditionResult] | None = [] if self.trace else None
         selected = self.select_version(rule, reads, records)
         if isinstance(selected, Decision):
@@ -188,6 +167,27 @@ class _Case(Versioned):
         if rule.kind == "obligation":
             return self.obligation(rule, version, effective, why, params, records)
         return self.benefit(rule, version, effective, why, params, records)
+
+    def outside(self, rule: Rule, inside: bool | None, missing: tuple[str, ...]) -> Decision:
+        """A rule of a document that does not govern the subject's place (not applicable),
+        or may not (undetermined, for want of the place facts that would say)."""
+        layer = self.library.layers[rule.id]
+        if inside is False:
+            place = self.library.place_of(rule.subject, self.facts[rule.subject])
+            reason = Reason.of(
+                ReasonCode.OUTSIDE_JURISDICTION,
+                document=layer.document,
+                place=layer.jurisdiction,
+                home=place,
+            )
+            return Decision(rule, Outcome.NOT_APPLICABLE, reason)
+        reason = Reason.of(
+            ReasonCode.JURISDICTION_UNKNOWN,
+            document=layer.document,
+            place=layer.jurisdiction,
+            paths=", ".join(missing),
+        )
+        return Decision(rule, Outcome.UNDETERMINED, reason, missing=missing)
 
     def benefit(
         self,

@@ -87,6 +87,7 @@ class ReasonCode(StrEnum):
     REPEALED = "repealed"
     EXTENDED = "extended"
     JURISDICTION_UNKNOWN = "jurisdiction_unknown"
+    OUTSIDE_JURISDICTION = "outside_jurisdiction"
     IMPLEMENTED = "implemented"
     MAYBE_IMPLEMENTED = "maybe_implemented"
 
@@ -96,6 +97,7 @@ REASON_ARGS: dict[ReasonCode, frozenset[str]] = {
     ReasonCode.REPEALED: frozenset({"document", "by", "end", "source", "day"}),
     ReasonCode.EXTENDED: frozenset({"document", "by", "end"}),
     ReasonCode.JURISDICTION_UNKNOWN: frozenset({"document", "place", "paths"}),
+    ReasonCode.OUTSIDE_JURISDICTION: frozenset({"document", "place", "home"}),
     ReasonCode.IMPLEMENTED: frozenset({"by", "document", "was"}),
     ReasonCode.MAYBE_IMPLEMENTED: frozenset({"by", "document"}),
     ReasonCode.VERSION: frozenset({"source", "day", "version", "window"}),

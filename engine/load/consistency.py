@@ -59,7 +59,7 @@ def check_consistency(
         _parameter_values(report, document, notice, param)
     _document_quote(report, document, notice)
     _untested(report, rules, loaded)
-    check_forms(report, document, notice, rules, parameters_all, env, loaded, context)
+    check_forms(report, document, notice, rules, parameters, env, loaded, context)
     return report.items
 
 

@@ -43,9 +43,10 @@ def check_forms(
         _periodic(report, rule, env)
         _principle_placement(report, rule)
     _cycles(report, rules)
+    every = {**context.parameters, **parameters}  # a bound may name another document's
     for param in parameters.values():
-        _bounds(report, document, notice, param, parameters)
-    _test_parameters(report, parameters, loaded)
+        _bounds(report, document, notice, param, every)
+    _test_parameters(report, every, loaded)
 
 
 def _cites_in(data: Any, pointer: str = "") -> Iterator[tuple[str, Mapping[str, Any]]]:

@@ -84,13 +84,14 @@ def load_library(
     every package root is then that name joined with the file's place relative to it, so a
     library rebuilt in a scratch folder (a stored rule set replayed) reads as where it was
     first loaded, and its traces are byte-identical."""
-    root = find_library_root(paths[0]) if paths else None
+    anchor = chosen[0] if chosen else (paths[0] if paths else None)
+    root = find_library_root(anchor) if anchor is not None else None
     name = _namer(paths[0] if paths else None, shown_as)
     result = LibraryLoad(root, None)
     places, vocabulary, extra = (
         _library_file(root, result, name) if root is not None else ([], None, "")
     )
-    everything, _ = find_packages([root] if root is not None else list(paths))
+    everything, _ = find_packages([root] if root is not None else [*paths, *chosen])
     wanted = _wanted(paths, chosen, everything, root)
     index = _index(everything, vocabulary, places, name)
     selected = _closure(wanted, index)

@@ -413,7 +413,7 @@ def merge_vocabulary(
     return merged, conflicts
 
 
-_WORDING = frozenset({"title", "description", "$comment", "examples", "x-alias"})
+_WORDING = frozenset({"title", "description", "$comment", "examples", "x-alias", "$id", "$schema"})
 
 
 def _merge_node(into: dict[str, Any], add: Mapping[str, Any], pointer: str, out: list[str]) -> None:
