@@ -208,7 +208,9 @@ def migrant(
     person: dict[str, Any] = {
         "poverty_alleviated": True,
         "organised_work": True,
-        "work_scope": "跨省",
+        "home_province": "湖北省",
+        "home_county": "竹山县",
+        "work_province": "广东省",
         "departure_date": "2021-09-01",
         "transport_cost": cost,
         "grants": grants if grants is not None else [],

@@ -154,7 +154,7 @@ def test_personal_data_is_never_stored_in_clear(live: Live) -> None:
 def test_bad_facts_are_422_with_json_paths(live: Live) -> None:
     facts = migrant()
     facts["person"]["transport_cost"] = "a lot"
-    facts["person"]["work_scope"] = "abroad"
+    facts["person"]["work_province"] = "abroad"
     r = live.client.post("/v1/decide", json={"facts": facts, "date": "2021-10-15"})
     assert r.status_code == 422
     valid("service-error", r.json())
@@ -250,7 +250,11 @@ BAD_REQUESTS = [
         "/v1/decide",
         '{"facts": {"person": {"transport_cost": "620元"}}, "date": "2021-10-15"}',
     ),
-    ("POST", "/v1/decide", '{"facts": {"person": {"work_scope": "国外"}}, "date": "2021-10-15"}'),
+    (
+        "POST",
+        "/v1/decide",
+        '{"facts": {"person": {"home_province": "国外"}}, "date": "2021-10-15"}',
+    ),
     ("POST", "/v1/decide", '{"facts": [], "date": "2021-13-01", "colour": 1}'),
     ("POST", "/v1/decide", '{"facts": {}, "date": "2021-10-15", "rule": "c9-nothing"}'),
     (
@@ -262,7 +266,11 @@ BAD_REQUESTS = [
         ),
     ),
     ("POST", "/v1/apply", "[1, 2"),
-    ("POST", "/v1/decide", '{"facts": {"person": {"work_scope": "跨省", "work_scope": "县内"}}}'),
+    (
+        "POST",
+        "/v1/decide",
+        '{"facts": {"person": {"home_county": "竹山县", "home_county": "郧西县"}}}',
+    ),
     ("POST", "/v1/decide", '{"facts": {"person": {"transport_cost": 1e400000}}}'),
     ("GET", "/v1/decisions/0000", ""),
     ("DELETE", "/v1/rules", ""),
