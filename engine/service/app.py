@@ -111,7 +111,7 @@ def build_app(service: Service) -> Starlette:
         found = await run_in_threadpool(service.decision, request.path_params["id"])
         if found is None:
             raise ServiceError.of(404, "H005", None, id=request.path_params["id"])
-        return json_response(found)
+        return Response(found, 200, media_type=JSON_TYPE)
 
     async def rules(_: Request) -> Response:
         return json_response(service.listing())

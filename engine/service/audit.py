@@ -10,6 +10,7 @@ the fund quotas it was given, and the exact trace text that was answered.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -42,10 +43,11 @@ class DecisionRecord:
     trace_text: str  # the body answered, byte for byte
     outcomes: tuple[tuple[str, str, int | None], ...] = ()  # (rule, outcome, amount in fen)
 
-    def to_json(self) -> dict[str, Any]:
-        """The record as GET /v1/decisions/{id} shows it (service-decision-record.schema.json),
-        without its grants (the ledger adds them)."""
-        return {
+    def to_text(self, grants: list[dict[str, Any]]) -> str:
+        """The record as GET /v1/decisions/{id} answers it (service-decision-record.schema.json),
+        with the grants the ledger holds for it. The stored facts and trace are embedded as
+        their own text, never parsed and written again: exact decimals stay as they were."""
+        body = {
             "decision_id": self.id,
             "request_id": self.request_id,
             "kind": self.kind,
@@ -58,14 +60,40 @@ class DecisionRecord:
             "ruleset_digest": self.ruleset_digest,
             "facts_digest": self.facts_digest,
             "engine_version": self.engine_version,
-            "facts": json.loads(self.facts_json),
+            "facts": None,
             "budget": dict(self.budget),
-            "trace": json.loads(self.trace_text),
+            "trace": None,
+            "grants": grants,
         }
+        return json_with_texts(body, {"facts": self.facts_json, "trace": self.trace_text})
 
     @property
     def budget_decimal(self) -> dict[str, Decimal]:
         return {k: Decimal(v) for k, v in self.budget.items()}
+
+
+def json_with_texts(body: Mapping[str, Any], texts: Mapping[str, str]) -> str:
+    """`body` as indented JSON, each top-level key of `texts` (null in `body`) holding that
+    JSON text as it is, indented one level: stored facts and traces are answered verbatim.
+
+    >>> print(json_with_texts({"a": None, "b": 1}, {"a": '{\n  "x": 1.50\n}\n'}))
+    {
+      "a": {
+        "x": 1.50
+      },
+      "b": 1
+    }
+    <BLANKLINE>
+    """
+    text = json.dumps(body, ensure_ascii=False, indent=2)
+    for key, raw in texts.items():
+        # a top-level key is written once, at two spaces; strings never hold a raw newline
+        marker = f"\n  {json.dumps(key)}: null"
+        nested = raw.rstrip("\n").replace("\n", "\n  ")
+        head, found, tail = text.partition(marker)
+        assert found, key
+        text = f"{head}\n  {json.dumps(key)}: {nested}{tail}"
+    return text + "\n"
 
 
 def store_ruleset(conn: Connection, files: RuleSetFiles, now: str) -> None:

@@ -12,7 +12,6 @@ of `db.Database`, so two applications about the same subject or quota run one af
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -274,14 +273,14 @@ class Service:
 
     # -- reading -----------------------------------------------------------------------------
 
-    def decision(self, decision_id: str) -> dict[str, Any] | None:
-        """GET /v1/decisions/{id}: the audit record with the grants it made."""
+    def decision(self, decision_id: str) -> str | None:
+        """GET /v1/decisions/{id}: the audit record with the grants it made, as JSON text."""
         with self.db.reading() as conn:
             found = audit.get_decision(conn, decision_id)
             if found is None:
                 return None
             grants = ledger.list_grants(conn, ledger.GrantFilter(decision_id=decision_id))
-        return {**found.to_json(), "grants": [g.to_json() for g in grants]}
+        return found.to_text([g.to_json() for g in grants])
 
     def listing(self) -> dict[str, Any]:
         """GET /v1/rules: documents and rules with their versions, and the rule-set digest."""
@@ -391,9 +390,4 @@ def _apply_text(
         "grants": [g.to_json() for g in granted],
         "trace": None,
     }
-    text = json.dumps(body, ensure_ascii=False, indent=2)
-    # the trace's own text, indented one level (JSON strings hold no raw newline), rather than
-    # parsed and serialised a second time
-    nested = trace_text.rstrip("\n").replace("\n", "\n  ")
-    head, tail = text.rsplit('"trace": null', 1)
-    return f'{head}"trace": {nested}{tail}\n'
+    return audit.json_with_texts(body, {"trace": trace_text})

@@ -61,6 +61,18 @@ def test_decide_answers_the_explain_json_byte_for_byte(live: Live, clause: Any) 
     assert record.json()["grants"] == []
 
 
+def test_a_logged_record_keeps_the_facts_exact(live: Live) -> None:
+    """Numbers are read exactly (engine.load.jsondata) and the record answers the stored facts
+    and trace as their own text: 620.50 stays 620.50, never a float's 620.5."""
+    body = json.dumps({"facts": migrant(), "date": "2021-10-15"}).replace("620", "620.50")
+    r = live.client.post("/v1/decide", content=body.encode("utf-8"))
+    assert r.status_code == 200, r.text
+    record = live.client.get(f"/v1/decisions/{r.headers['x-decision-id']}")
+    assert '"transport_cost":620.50' in record.text
+    assert record.json()["facts"]["person"]["transport_cost"] == Decimal("620.50")
+    assert r.text.rstrip("\n").replace("\n", "\n  ") in record.text  # the trace verbatim
+
+
 def test_decide_in_english_with_a_selection(live: Live) -> None:
     body = {"facts": migrant(), "date": "2021-10-15", "lang": "en", "only": ["eligible"]}
     trace = live.client.post("/v1/decide", json=body).json()
