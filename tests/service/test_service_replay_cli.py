@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -225,3 +226,13 @@ def test_serve_refuses_a_library_whose_rules_read_personal_data(workdir: Path, c
 def test_serve_refuses_a_database_url_of_another_kind(workdir: Path, clause: Any) -> None:
     done = clause("serve", "--db", "oracle://x/y")
     assert done.code == 2 and "U008" in done.err
+
+
+@pytest.mark.parametrize("args", [("serve",), ("log",), ("ledger", "grants"), ("replay", "0" * 32)])
+def test_the_store_commands_without_the_serve_extra_say_what_to_install(
+    args: tuple[str, ...], clause: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "uvicorn", None)  # `import uvicorn` fails as if absent
+    done = clause(*args, "--db", "sqlite:///nowhere.db")
+    assert done.code == 2 and "U009" in done.err and "uvicorn" in done.err
+    assert "clause[serve]" in done.err and "Traceback" not in done.err
