@@ -131,6 +131,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the rebuilt rule set has digest {rebuilt}, stored as {stored}",
         "重建的规则集摘要为 {rebuilt}，而存储的是 {stored}",
     ),
+    "H015": (
+        "{field} holds a control character ({char}): the ledger keys grants and quotas on this "
+        "value and cannot store it",
+        "{field} 含有控制字符（{char}）：台账以此值记录补贴和额度，无法存储它",
+    ),
     # -- replay: why a decision decided again differs ------------------------------------------
     "replay.stored": ("stored rule set {id}", "存储的规则集 {id}"),
     "replay.ruleset": (

@@ -10,6 +10,7 @@ the fund quotas it was given, and the exact trace text that was answered.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -20,6 +21,9 @@ from sqlalchemy import Connection, Select, and_, exists, insert, select
 
 from clause.engine.service.ruleset import RuleSetError, RuleSetFiles, blob_digest
 from clause.engine.service.tables import blobs, decisions, outcomes, rulesets
+
+#: What every decision id looks like (uuid4 in hex).
+DECISION_ID = re.compile("[0-9a-f]{32}")
 
 
 @dataclass(frozen=True)
@@ -170,6 +174,10 @@ def insert_decision(conn: Connection, record: DecisionRecord) -> None:
 
 
 def get_decision(conn: Connection, decision_id: str) -> DecisionRecord | None:
+    """The logged decision `decision_id`, or None; an id that no decision can have (ids are
+    32 lowercase hex digits) is not looked up: a NUL in it would be refused by PostgreSQL."""
+    if not DECISION_ID.fullmatch(decision_id):
+        return None
     row = conn.execute(select(decisions).where(decisions.c.id == decision_id)).first()
     if row is None:
         return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
@@ -170,6 +171,12 @@ def prepare(schema: str, body: Any, library: Library, masker: Pseudonymizer, lan
         for entity in sorted(masked)
         if (key := masker.subject_key(masked, entity)) is not None
     }
+    place = masker.place_of(masked)
+    marks = masker.marks
+    keyed = [marks.identifiers[e] for e in keys] + ([marks.place] if marks.place else [])
+    unkeyable = _unkeyable(masked, keyed)
+    if unkeyable:
+        raise ServiceError(422, unkeyable)
     only = body.get("only")
     return Case(
         on=on,
@@ -178,8 +185,30 @@ def prepare(schema: str, body: Any, library: Library, masker: Pseudonymizer, lan
         only=tuple(only) if only is not None else None,
         facts=masked,
         keys=keys,
-        place=masker.place_of(masked),
+        place=place,
     )
+
+
+def _unkeyable(facts: Mapping[str, Any], keyed: list[tuple[str, ...]]) -> list[Problem]:
+    """H015 for each value the ledger keys on (at the paths `keyed`: identifiers, the quota
+    place) that holds a control character: a key must be storable as it is in every database
+    (PostgreSQL text cannot hold NUL) and printable by `clause ledger`. Personal identifiers
+    are keyed hashes by now, so only clear ones can be refused."""
+    found: list[Problem] = []
+    for path in keyed:
+        value = _at(facts, path) or ""
+        bad = next((c for c in value if unicodedata.category(c) == "Cc"), None)
+        if bad is not None:
+            field, char = ".".join(path), f"U+{ord(bad):04X}"
+            found.append(Problem.of("H015", "/facts/" + "/".join(path), field=field, char=char))
+    return found
+
+
+def _at(facts: Mapping[str, Any], path: tuple[str, ...]) -> str | None:
+    value: Any = facts
+    for key in path:
+        value = value.get(key) if isinstance(value, Mapping) else None
+    return value if isinstance(value, str) else None
 
 
 def facts_json(value: Any) -> str:
