@@ -17,7 +17,7 @@ from typing import Any
 
 from clause.engine.decide.amounts import ZERO, cents
 from clause.engine.decide.reasons import Outcome, Reason, ReasonCode
-from clause.engine.decide.results import Decision, FundingShare
+from clause.engine.decide.results import AmountResult, Decision, FundingShare
 from clause.engine.expr.values import show_value
 from clause.engine.model import Expr, FundingSource
 
@@ -75,8 +75,7 @@ def fund(
     chain = [(s.fund, quota_of(s, evaluate)) for s in sources]
     if amount is None:
         assert result is not None
-        lo = result.floor if result.floor is not None else ZERO
-        told = split(lo, result.cap, within_budget(chain, budget))
+        told = bounded_shares(bounds_of(result), chain, budget)
         decision.funding = tuple(
             FundingShare(s.fund, s.quote, k.amount, i > 0, q, k.whole, k.up_to)
             for i, (s, k, (_, q)) in enumerate(zip(sources, told, chain, strict=True))
@@ -97,6 +96,22 @@ def fund(
         note = Reason.of(ReasonCode.UNCOVERED, amount=show_value(left))
         decision.notes = (*decision.notes, note)
     return decision
+
+
+def bounds_of(result: AmountResult) -> tuple[Decimal, Decimal | None]:
+    """The least and most an amount not known can be (most None: no upper bound)."""
+    return (result.floor if result.floor is not None else ZERO), result.cap
+
+
+def bounded_shares(
+    bounds: tuple[Decimal, Decimal | None],
+    chain: Sequence[tuple[str, Decimal | None]],
+    budget: Budget | None = None,
+) -> tuple[Share, ...]:
+    """The shares of an amount known only to lie within `bounds`, along the chain, each budget
+    counting as a lower quota and nothing spent (the batch pipeline calls this too, in input
+    order, for rows whose amount is not known)."""
+    return split(bounds[0], bounds[1], within_budget(chain, budget))
 
 
 def within_budget(
