@@ -1,7 +1,7 @@
 """`clause diff --register`: its totals before and after are the totals of two `clause eval` runs.
 
-A 100,000-row register is generated (seeded, with missing cells and broken rows) for the
-invented amendment fixture (tests/fixtures/amendments), decided by `clause diff before after
+A 100,000-row register is generated (seeded, with missing cells, broken rows and repeated ids)
+for the invented amendment fixture (tests/fixtures/amendments), decided by `clause diff before after
 --register` and by `clause eval` under each library, with the same budget spent in input order
 (enough for the bridging fund before the amendments, not after); every fund's allocation and
 every rule's outcome counts and amount must agree.
@@ -20,6 +20,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "fixtures" / "amendments"
 ROWS = 100_000
+REPEATED = 50  # rows repeating an earlier case id, at the end
 BUDGET = "bridging_fund: 6000000\nemployment_fund: 80000000\n"
 
 
@@ -38,8 +39,12 @@ def _generator() -> Any:
 def register(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     gen = _generator()
     path = tmp_path_factory.mktemp("register") / "register.csv"
-    columns, cases, on = gen.generate(FIXTURE / "after" / "original", ROWS, 2042, 0.03, 0.01)
-    assert gen.write_csv(path, columns, cases) == ROWS
+    rows = ROWS - REPEATED
+    columns, cases, on = gen.generate(FIXTURE / "after" / "original", rows, 2042, 0.03, 0.01)
+    assert gen.write_csv(path, columns, cases) == ROWS - REPEATED
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    with path.open("a", encoding="utf-8") as f:  # case ids seen before: rejected, never paid
+        f.writelines(lines[1 : 1 + REPEATED])
     return path, on
 
 
@@ -75,6 +80,7 @@ def test_diff_totals_equal_two_eval_runs(register, tmp_path, monkeypatch, clause
     for side in ("before", "after"):
         summary, manifest = runs[side]["summary"], runs[side]["manifest"]
         assert effect["rows_rejected"][side] == summary["rows_rejected"] > 0
+        assert summary["duplicate_ids"] == REPEATED
         allocated = {f["fund"]: f["allocated"] for f in manifest["funds"]}
         funds = {f["fund"]: f[side] for f in effect["funds"]}
         assert funds == {fund: allocated.get(fund, "0.00") for fund in funds}
