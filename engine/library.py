@@ -84,7 +84,7 @@ class Library:
         chosen = tuple(sorted(packages, key=lambda p: p.root))
         if not chosen:
             raise ValueError("a library needs at least one package")
-        windows, extended, repealed = _document_windows(chosen)
+        windows, extended, repealed = document_windows(chosen)
         rule_ends = _repealed_rules(chosen)
         rules: list[Rule] = []
         in_force: dict[str, Window] = {}
@@ -258,7 +258,7 @@ def _place_fields(schema: Mapping[str, Any]) -> dict[str, tuple[tuple[str, str],
     return out
 
 
-def _document_windows(
+def document_windows(
     packages: tuple[Package, ...],
 ) -> tuple[dict[str, Window], dict[str, str], dict[str, str]]:
     """Each document's in-force window after the other documents' `extends` (a later end)
