@@ -40,6 +40,7 @@ class Layer:
     extended_by: str | None = None  # the document that moved its end
     repealed_by: str | None = None  # the document that ended it early
     implements: str | None = None  # the rule of a higher document it carries out
+    rule_repealed: bool = False  # repealed_by ended this rule alone, not its whole document
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,7 @@ class Library:
                     extended.get(doc.ref),
                     repeal[1] if repeal is not None else repealed.get(doc.ref),
                     rule.implements,
+                    repeal is not None,
                 )
         parameters: dict[str, Parameter] = {}
         funds: dict[str, Fund] = {}
