@@ -283,6 +283,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "rules.subject": ("subject", "主体"),
     "rules.clause": ("clause", "条款"),
     "rules.versions": ("versions", "版本"),
+    "rules.extended": ("window extended by {document}", "施行期限由{document}延长"),
+    "rules.repealed": (
+        "repealed by {document}: last day {last}",
+        "由{document}废止，最后适用日 {last}",
+    ),
     "show.not_found": ("(clause not found)", "（未找到条款）"),
     "show.rule": ("rule file {file}", "规则文件 {file}"),
     "show.clause": ("clause {document} {crumb}", "条款 {document} {crumb}"),
