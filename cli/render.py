@@ -167,7 +167,7 @@ def explanation(expl: Explanation, lang: str, console: Console, fmt: str) -> Non
     from clause.engine.explain import render as explain_render
 
     if fmt == "json":
-        json_out(explain_render.to_json(expl, lang), console)
+        console.out(explain_render.to_json_text(expl, lang), end="", highlight=False)
         return
     if fmt == "md":
         console.out(explain_render.to_markdown(expl, lang), end="", highlight=False)

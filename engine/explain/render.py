@@ -9,6 +9,7 @@ lands in: Markdown specials and HTML in Markdown, control characters everywhere.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -182,6 +183,12 @@ def to_json(expl: Explanation, lang: str) -> dict[str, Any]:
         "engine_version": expl.engine_version,
         "decisions": [decision_json(d, lang) for d in expl.decisions],
     }
+
+
+def to_json_text(expl: Explanation, lang: str) -> str:
+    """The JSON trace as text, exactly as `clause explain --format json` prints it and the
+    service answers it (two-space indent, non-ASCII kept, a final newline)."""
+    return json.dumps(to_json(expl, lang), ensure_ascii=False, indent=2) + "\n"
 
 
 def decision_json(d: DecisionExplained, lang: str) -> dict[str, Any]:
