@@ -19,11 +19,13 @@ from clause.engine.batch.facts import CASE_ID, Column, FactsPlan, RowError, case
 from clause.engine.batch.read import Chunk
 from clause.engine.batch.totals import Tally
 from clause.engine.batch.write import Encoder, ResultRow
+from clause.engine.columnar.backend import ColumnarBackend
 from clause.engine.library import Library
 
 #: Backends by name; `record` (the decision core itself) is what the others are held to.
 BACKENDS: dict[str, Callable[[Library, BackendConfig], Backend]] = {
     "record": RecordBackend,
+    "columnar": ColumnarBackend,
 }
 
 

@@ -328,7 +328,7 @@ class Compiler:
             if not literals:
                 value = pl.when(left.value.is_null()).then(None).otherwise(pl.lit(False))
             else:
-                value = left.value.is_in(pl.Series(literals, dtype=_dtype(left.kind)))
+                value = left.value.is_in(pl.Series(literals, dtype=_dtype(left.kind)).implode())
             mask = left.mask
         else:
             right = self.compile(node.right)
