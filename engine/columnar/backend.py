@@ -88,7 +88,7 @@ class ColumnarBackend:
             values = row[at : at + width]
             at += width
             parts.append((c, values))
-            masks[c.index] = values[6 : 6 + c.slots]
+            masks[c.index] = values[7 : 7 + c.slots]
         return [self._row(case_id, c, v, masks) for c, v in parts if v[0]]
 
     def _row(
@@ -98,10 +98,11 @@ class ColumnarBackend:
         values: Sequence[Any],
         masks: Mapping[int, Sequence[int]],
     ) -> ResultRow:
-        _, sel, outcome, source, amount, kind = values[:6]
-        funds = values[6 + c.slots :]
+        _, sel, outcome, source, amount, kind, pre = values[:7]
+        funds = values[7 + c.slots :]
         missing: tuple[str, ...] = ()
-        if outcome == "undetermined":  # its own checks, or those of a pending overrider
+        # its own list (kept when superseded), or that of the overrider it waits for
+        if pre == "undetermined" or source != c.index:
             missing = self._missing_of(source, masks[source])
         funding: list[tuple[str, Decimal | None]] = []
         chain: list[tuple[str, Decimal | None]] = []
@@ -136,7 +137,7 @@ class ColumnarBackend:
 
 def _outputs(c: CompiledRule) -> list[str]:
     names = [presence(c.rule.subject), c.name("sel"), c.name("out"), c.name("from")]
-    names += [c.name("amount"), c.name("akind")]
+    names += [c.name("amount"), c.name("akind"), c.name("pre")]
     names += [c.name(f"m{k}") for k in range(c.slots)]
     for k in range(c.sources):
         names += [c.name(f"f{k}"), c.name(f"s{k}"), c.name(f"q{k}"), c.name(f"qu{k}")]

@@ -136,9 +136,17 @@ def year_risk(value: pl.Expr) -> pl.Expr:
 class Compiler:
     """Compiles the expressions of one rule: shares its bit table and its risk conditions."""
 
-    def __init__(self, facts: Field, on: date | None, columns: set[str], params: dict[str, str]) -> None:
+    def __init__(
+        self,
+        facts: Field,
+        on: date | None,
+        columns: set[str],
+        params: dict[str, str],
+        param_bounds: dict[str, int] | None = None,
+    ) -> None:
         self.facts, self.on, self.columns = facts, on, columns
         self.params = params  # param id -> column name (absent: unknown here)
+        self.param_bounds = param_bounds or {}  # param id -> largest magnitude of its values
         self.bits: dict[str, int] = {}
         self.risky: list[pl.Expr] = []
 
@@ -151,6 +159,9 @@ class Compiler:
                 raise Unsupported("more than 63 facts in one rule")
             found = self.bits[path] = len(self.bits)
         return found
+
+    def param_bound(self, pid: str | None) -> int:
+        return self.param_bounds.get(pid or "", CELL_BOUND)
 
     def _always(self, path: str) -> pl.Expr:
         return pl.lit(1 << self.bit(path), dtype=pl.UInt64)
@@ -204,8 +215,8 @@ class Compiler:
             return Col(pl.lit(None), self._always(node.dotted), kind)
         value = pl.col(column)
         if kind == "number":
-            return Col(value, self.missing_when(value.is_null(), node.dotted), kind, SCALE,
-                       CELL_BOUND)  # fmt: skip
+            bound = self.param_bound(pid)
+            return Col(value, self.missing_when(value.is_null(), node.dotted), kind, SCALE, bound)
         if kind not in ("string", "date", "bool"):
             raise Unsupported("a list parameter")
         return Col(value, self.missing_when(value.is_null(), node.dotted), kind)

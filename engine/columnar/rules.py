@@ -77,7 +77,7 @@ class RuleCompiler:
         params = _params_read(rule)
         self.param_columns = {p: col_name(index, f"param:{p}") for p in params}
         facts = library.env.facts
-        self.compiler = Compiler(facts, on, columns, self.param_columns)
+        self.compiler = Compiler(facts, on, columns, self.param_columns, _bounds(library, params))
         self.plain = Compiler(facts, on, columns, {})  # effective dates and quotas: no params
         self.plain.bits = self.compiler.bits  # one bit table per rule
         self.plain.risky = self.compiler.risky
@@ -276,7 +276,7 @@ class RuleCompiler:
         column = self.param_columns.get(money.param or "")
         if column is None:
             return None
-        return Col(pl.col(column), None, "number", SCALE, 10**14)
+        return Col(pl.col(column), None, "number", SCALE, self.compiler.param_bound(money.param))
 
     def _amount(self, amount: Amount) -> pl.Expr:
         form = amount.kind
@@ -305,7 +305,7 @@ class RuleCompiler:
                 top = rescale(Col(pl.lit(amount.max_count), None, "number", 0, amount.max_count),
                               count.scale)  # fmt: skip
                 used = Col(pl.min_horizontal(count.value, top.value), None, "number",
-                           count.scale, count.bound)  # fmt: skip
+                           count.scale, top.bound)  # fmt: skip
             if rate.bound * used.bound > LIMIT:
                 raise Unsupported("a per-unit amount outside the fixed-point range")
             product = rate.value * pl.max_horizontal(used.value, pl.lit(0))
@@ -418,3 +418,17 @@ def _params_read(rule: Rule) -> tuple[str, ...]:
                 if isinstance(n, ast.Path) and n.root == "param":
                     found.add(".".join(n.keys))
     return tuple(sorted(found))
+
+
+def _bounds(library: Library, params: tuple[str, ...]) -> dict[str, int]:
+    """The largest magnitude each parameter takes, in fixed-point units (values it cannot
+    carry make their rows risky at run time, so they do not count here)."""
+    from clause.engine.columnar.frame import to_units
+
+    out: dict[str, int] = {}
+    for pid in params:
+        param = library.parameters.get(pid)
+        values = [v.value for v in param.values] if param is not None else []
+        found = [abs(n) for v in values if isinstance(v, Decimal) and (n := to_units(v)) is not None]
+        out[pid] = max(found, default=0)
+    return out
