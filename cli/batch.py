@@ -37,6 +37,12 @@ INTERRUPTED = 130
 
 class Backend(StrEnum):
     record = "record"
+    columnar = "columnar"
+
+
+class Engine(StrEnum):
+    local = "local"
+    spark = "spark"
 
 
 def register(app: typer.Typer) -> None:
@@ -87,8 +93,19 @@ def eval_command(
     fmt: Annotated[Format, typer.Option("--format", help="Summary format.")] = (Format.text),
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     backend: Annotated[
-        Backend, typer.Option("--backend", help="How cases are decided (record: one by one).")
-    ] = Backend.record,
+        Backend,
+        typer.Option(
+            "--backend",
+            help="How cases are decided: columnar (a chunk at a time) or record (one by one).",
+        ),
+    ] = Backend.columnar,
+    engine: Annotated[
+        Engine, typer.Option("--engine", help="Where chunks are decided: here, or on Spark.")
+    ] = Engine.local,
+    master: Annotated[
+        str,
+        typer.Option("--master", help="Spark master with --engine spark (local[2], spark://…)."),
+    ] = "local[2]",
     package: Annotated[
         Path | None,
         typer.Option("--package", help="Policy package folder (default: the one under policies/)."),
@@ -109,6 +126,8 @@ def eval_command(
         chunk_size=chunk_size,
         encoding=encoding,
         backend=backend.value,
+        engine=engine.value,
+        master=master,
     )
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     try:

@@ -60,7 +60,9 @@ class BatchOptions:
     workers: int = 1
     chunk_size: int = 2000
     encoding: str = "utf-8"
-    backend: str = "record"
+    backend: str = "columnar"
+    engine: str = "local"  # or "spark": chunks decided in Spark executors
+    master: str = "local[2]"  # the Spark master, with engine "spark"
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,11 @@ def _results(
 ) -> Iterator[ChunkResult]:
     """Chunk results in input order, with at most two chunks per worker in flight, so memory
     stays bounded however large the register (Pool.imap would read ahead without limit)."""
+    if options.engine == "spark":
+        from clause.engine.batch.spark import spark_results
+
+        yield from spark_results(source, job, options.chunk_size, options.master)
+        return
     chunks = source.chunks(options.chunk_size)
     if options.workers <= 1:
         for chunk in chunks:
@@ -286,6 +293,8 @@ def _check_options(library: Library, source: Path, options: BatchOptions) -> Non
         problems.append(_error("U004", "--workers and the chunk size must be at least 1"))
     if options.backend not in BACKENDS:
         problems.append(_error("U004", f"no backend `{options.backend}`"))
+    if options.engine not in ("local", "spark"):
+        problems.append(_error("U004", f"no engine `{options.engine}`; use local or spark"))
     rejects = options.rejects or _rejects_beside(options.out or source)
     for target in (options.out, rejects):
         if target is not None and target.resolve() == source.resolve():
