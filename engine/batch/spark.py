@@ -47,9 +47,8 @@ def spark_session(master: str) -> Any:
 
 def _decide_partition(job: Job, chunks: Iterator[Chunk]) -> Iterator[ChunkResult]:
     """Runs in an executor: the same ChunkWorker the local engine uses."""
-    from clause.engine.batch.run import _init_worker, _run_chunk
-
     import clause.engine.batch.run as run
+    from clause.engine.batch.run import _init_worker, _run_chunk
 
     worker = _WORKERS.get(job)
     if worker is None:

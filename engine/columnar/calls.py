@@ -110,7 +110,8 @@ def add_months(start: pl.Expr, months: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
 
 def _whole(c: Compiler, col: Col, limit: int = 1_000_000) -> pl.Expr:
     c.risk(whole_risk(col, limit))
-    return col.value // 10**col.scale
+    whole: pl.Expr = col.value // 10**col.scale
+    return whole
 
 
 def _months_between(c: Compiler, node: ast.Call, args: list[Col]) -> Col:

@@ -122,7 +122,7 @@ def align(*cols: Col) -> list[Col]:
 def whole_risk(col: Col, limit: int = 1_000_000) -> pl.Expr:
     """Rows where a number argument is not whole or out of range (E303/E304 in the reference)."""
     unit = 10**col.scale
-    risk = col.value.abs() > limit * unit
+    risk: pl.Expr = col.value.abs() > limit * unit
     if col.scale:
         risk = risk | (col.value % unit != 0)
     return risk
@@ -248,7 +248,9 @@ class Compiler:
             return Col(value, mask, kind, SCALE if item == "number" else 0, CELL_BOUND, item)
         return Col(value, mask, kind)
 
-    def _through_array(self, node: ast.Path, column: str, array: Field, rest: tuple[str, ...]) -> Col:
+    def _through_array(
+        self, node: ast.Path, column: str, array: Field, rest: tuple[str, ...]
+    ) -> Col:
         """`person.grants.program`: the programmes of the grant records, unknown when the
         records are missing or any record lacks the field."""
         if len(rest) != 1:
@@ -364,7 +366,7 @@ class Compiler:
             then, orelse = align(then, orelse)
         elif then.kind == "list" or orelse.kind == "list":
             raise Unsupported("a list-valued if")
-        value = pl.when(cond.value).then(then.value).when(~cond.value).then(orelse.value)
+        value: pl.Expr = pl.when(cond.value).then(then.value).when(~cond.value).then(orelse.value)
         if then.kind == "number":
             value = value.cast(pl.Int64)
         masks = (cond.mask, then.mask, orelse.mask)
@@ -391,14 +393,14 @@ class Compiler:
         mask = or_masks(*(a.mask for a in args))
         if mask is None:
             return result
-        guarded = pl.when(mask == 0).then(result.value)
+        guarded: pl.Expr = pl.when(mask == 0).then(result.value)
         if result.kind == "number":
             guarded = guarded.cast(pl.Int64)
         return Col(guarded, mask, result.kind, result.scale, result.bound, result.item)
 
 
 def _literal_value(node: ast.Node) -> Any:
-    if not isinstance(node, ast.Literal) or isinstance(node.value, bool) and False:
+    if not isinstance(node, ast.Literal) or (isinstance(node.value, bool) and False):
         raise Unsupported("a list literal of non-literal items")
     return node.value
 

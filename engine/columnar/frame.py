@@ -89,7 +89,8 @@ def _walk(field: Field, keys: tuple[str, ...]) -> Iterator[Leaf]:
 
 def to_units(value: Decimal) -> int | None:
     """A number in fixed-point units, or None when it cannot be carried exactly."""
-    if not value.is_finite() or value.adjusted() > 18 or value.as_tuple().exponent < -SCALE - 40:
+    exponent = value.as_tuple().exponent
+    if not isinstance(exponent, int) or value.adjusted() > 18 or exponent < -SCALE - 40:
         return None
     scaled = value.scaleb(SCALE)
     if scaled != scaled.to_integral_value():

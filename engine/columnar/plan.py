@@ -160,7 +160,7 @@ class Plan:
     def _funding(self, c: CompiledRule) -> list[pl.Expr]:
         """Final amount (null unless eligible, as Decision.paid) and each source's share."""
         eligible = pl.col(c.name("out")) == ELIGIBLE
-        paid = pl.when(eligible).then(pl.col(c.name("cents")))
+        paid: pl.Expr = pl.when(eligible).then(pl.col(c.name("cents")))
         exprs = [
             paid.alias(c.name("amount")),
             pl.when(eligible).then(pl.col(c.name("kind"))).alias(c.name("akind")),
@@ -172,9 +172,11 @@ class Plan:
         for k in range(c.sources):
             quota = pl.col(c.name(f"q{k}"))
             capped = to_cents(pl.max_horizontal(quota, pl.lit(0)), SCALE)
-            want = pl.when(quota.is_null()).then(left).otherwise(pl.min_horizontal(left, capped))
-            got = pl.when(left <= 0).then(pl.lit(0)).otherwise(want)
-            got = pl.when(unknown | paid.is_null()).then(None).otherwise(got).cast(pl.Int64)
+            want: pl.Expr = (
+                pl.when(quota.is_null()).then(left).otherwise(pl.min_horizontal(left, capped))
+            )
+            share: pl.Expr = pl.when(left <= 0).then(pl.lit(0)).otherwise(want)
+            got = pl.when(unknown | paid.is_null()).then(None).otherwise(share).cast(pl.Int64)
             exprs.append(got.alias(c.name(f"s{k}")))
             left = left - got
         return exprs

@@ -17,6 +17,7 @@ from datetime import date
 from decimal import Decimal
 
 import polars as pl
+from polars.expr.whenthen import ChainedThen, Then
 
 from clause.engine.columnar.exprs import (
     LIMIT,
@@ -36,6 +37,7 @@ from clause.engine.library import Library
 from clause.engine.model import Amount, Condition, Money, Rule, Version
 
 OUTSIDE, MISSING_EFFECTIVE, NO_VERSION = -1, -2, -3
+Chain = Then | ChainedThen  # a when/then chain being built
 _U64 = pl.UInt64
 
 
@@ -46,10 +48,12 @@ def col_name(index: int, part: str) -> str:
 def to_cents(value: pl.Expr, scale: int) -> pl.Expr:
     """A fixed-point number rounded half up (away from zero) to cents, as amounts.cents."""
     if scale <= 2:
-        return value * 10 ** (2 - scale)
+        scaled: pl.Expr = value * 10 ** (2 - scale)
+        return scaled
     step = 10 ** (scale - 2)
     magnitude = (value.abs() + step // 2) // step
-    return pl.when(value < 0).then(-magnitude).otherwise(magnitude)
+    rounded: pl.Expr = pl.when(value < 0).then(-magnitude).otherwise(magnitude)
+    return rounded
 
 
 @dataclass
@@ -98,7 +102,7 @@ class RuleCompiler:
     def _select(self) -> None:
         rule, on = self.rule, self.on
         in_force = self.library.in_force(rule)
-        chain: pl.When | pl.Then | None = None
+        chain: Chain | None = None
         effs: list[pl.Expr] = []
         unknown: list[pl.Expr] = []
         for i, version in enumerate(rule.versions):
@@ -126,7 +130,7 @@ class RuleCompiler:
         self.out.select.append(sel.alias(self.out.name("sel")))
         self.out.select.append(missing.alias(self.out.name("effmask")))
         # the effective date of the version chosen (or of the one found outside the document)
-        eff_chain: pl.When | pl.Then | None = None
+        eff_chain: Chain | None = None
         for i, eff in enumerate(effs):
             eff_chain = _when(eff_chain, sel == i, eff)
         assert eff_chain is not None
@@ -142,7 +146,7 @@ class RuleCompiler:
             code, masks = self._version(version)
             per_version.append((i, masks, code))
         out.slots = max([len(m) for _, m, _ in per_version] + [1])
-        chain: pl.When | pl.Then | None = None
+        chain: Chain | None = None
         for i, _masks, code in per_version:
             chain = _when(chain, sel == i, code)
         chain = _when(chain, sel == OUTSIDE, pl.lit(Outcome.NOT_APPLICABLE.value))
@@ -152,7 +156,7 @@ class RuleCompiler:
             chain.otherwise(pl.lit(Outcome.NOT_APPLICABLE.value)).alias(out.name("pre"))
         )
         for k in range(out.slots):
-            slot: pl.When | pl.Then | None = None
+            slot: Chain | None = None
             for i, masks, _ in per_version:
                 slot = _when(slot, sel == i, masks[k] if k < len(masks) else pl.lit(0, _U64))
             first = pl.col(out.name("effmask")) if k == 0 else pl.lit(0, dtype=_U64)
@@ -180,14 +184,16 @@ class RuleCompiler:
         failed = _any([c.value == False for c in conds])  # noqa: E712 - Kleene: null is not False
         excepted = _any([c.value == True for c in unless])  # noqa: E712
         masks = [_mask(c) for c in (*conds, *unless)]
-        chain = pl.when(failed | excepted).then(pl.lit(Outcome.INELIGIBLE.value))
+        chain: Chain = pl.when(failed | excepted).then(pl.lit(Outcome.INELIGIBLE.value))
         if version.once:
             granted, granted_mask = self._once(version)
             chain = chain.when(granted).then(pl.lit(Outcome.INELIGIBLE.value))
             masks.append(granted_mask)
         open_ = _any([m != 0 for m in masks])
-        code = chain.when(open_).then(pl.lit(Outcome.UNDETERMINED.value)).otherwise(
-            pl.lit(Outcome.ELIGIBLE.value)
+        code = (
+            chain.when(open_)
+            .then(pl.lit(Outcome.UNDETERMINED.value))
+            .otherwise(pl.lit(Outcome.ELIGIBLE.value))
         )
         return code, masks
 
@@ -253,8 +259,8 @@ class RuleCompiler:
     def _amounts(self) -> None:
         out = self.out
         sel = pl.col(out.name("sel"))
-        cents_chain: pl.When | pl.Then | None = None
-        kind_chain: pl.When | pl.Then | None = None
+        cents_chain: Chain | None = None
+        kind_chain: Chain | None = None
         for i, version in enumerate(self.rule.versions):
             if version.amount is None:
                 continue
@@ -333,9 +339,9 @@ class RuleCompiler:
         sel = pl.col(out.name("sel"))
         out.sources = max([len(v.funding) for v in self.rule.versions] + [0])
         for k in range(out.sources):
-            quota: pl.When | pl.Then | None = None
-            unknown: pl.When | pl.Then | None = None
-            fund: pl.When | pl.Then | None = None
+            quota: Chain | None = None
+            unknown: Chain | None = None
+            fund: Chain | None = None
             for i, version in enumerate(self.rule.versions):
                 if k >= len(version.funding):
                     continue
@@ -346,19 +352,15 @@ class RuleCompiler:
                     value, is_unknown = pl.lit(None, dtype=pl.Int64), pl.lit(False)
                 elif isinstance(q, Decimal):
                     n, scale = units(q)
-                    value = pl.lit(n * 10 ** (SCALE - scale)) if scale <= SCALE else None
-                    if value is None:
+                    if scale > SCALE:
                         raise Unsupported("a quota finer than the fixed-point scale")
-                    is_unknown = pl.lit(False)
+                    value, is_unknown = pl.lit(n * 10 ** (SCALE - scale)), pl.lit(False)
                 else:
                     col = self.plain.compile(q.node)
-                    if col.kind != "number":
-                        raise Unsupported("a quota that is not a number")
-                    col = rescale(col, SCALE) if col.scale <= SCALE else None  # type: ignore[assignment]
-                    if col is None:
-                        raise Unsupported("a quota finer than the fixed-point scale")
-                    value = col.value
-                    is_unknown = col.value.is_null()
+                    if col.kind != "number" or col.scale > SCALE:
+                        raise Unsupported("a quota that is not a number at the register's scale")
+                    value = rescale(col, SCALE).value
+                    is_unknown = value.is_null()
                 quota = _when(quota, sel == i, value)
                 unknown = _when(unknown, sel == i, is_unknown)
             assert quota is not None and unknown is not None and fund is not None
@@ -369,11 +371,14 @@ class RuleCompiler:
 
 def _static_cents(value: Decimal) -> int:
     n, scale = units(cents(value))
-    return n * 10 ** (2 - scale) if scale <= 2 else n // 10 ** (scale - 2)
+    return int(n * 10 ** (2 - scale) if scale <= 2 else n // 10 ** (scale - 2))
 
 
-def _when(chain: pl.When | pl.Then | None, cond: pl.Expr, value: pl.Expr) -> pl.Then:
-    return (pl.when(cond) if chain is None else chain.when(cond)).then(value)  # type: ignore[union-attr]
+def _when(chain: Chain | None, cond: pl.Expr, value: pl.Expr) -> Chain:
+    """`chain` extended by one branch (a new when/then when it is None)."""
+    if chain is None:
+        return pl.when(cond).then(value)
+    return chain.when(cond).then(value)
 
 
 def _contains(start: date | None, end: date | None, day: pl.Expr) -> pl.Expr:
@@ -429,6 +434,8 @@ def _bounds(library: Library, params: tuple[str, ...]) -> dict[str, int]:
     for pid in params:
         param = library.parameters.get(pid)
         values = [v.value for v in param.values] if param is not None else []
-        found = [abs(n) for v in values if isinstance(v, Decimal) and (n := to_units(v)) is not None]
+        found = [
+            abs(n) for v in values if isinstance(v, Decimal) and (n := to_units(v)) is not None
+        ]
         out[pid] = max(found, default=0)
     return out

@@ -154,7 +154,9 @@ def rules(draw: Any, index: int, ids: list[str]) -> Rule:
                 funding=draw(funding()) if benefit and subject == "person" else (),
                 once=once,
                 once_program=program,
-                overrides=tuple(draw(st.lists(st.sampled_from(others), max_size=1)) if others else ()),
+                overrides=tuple(
+                    draw(st.lists(st.sampled_from(others), max_size=1)) if others else ()
+                ),
             )
         )
     return replace(PACKAGE.rules[0], id=ids[index], subject=subject, kind=kind,
@@ -206,9 +208,7 @@ def cases(draw: Any) -> dict[str, Any]:
             continue
         chosen = draw(st.sets(st.sampled_from(sorted(fields))))
         raw[entity] = {k: draw(fields[k]) for k in sorted(chosen)}
-    return normalize_facts(
-        _plain(raw), PACKAGE.env.facts
-    )
+    return normalize_facts(_plain(raw), PACKAGE.env.facts)
 
 
 def _plain(value: Any) -> Any:
@@ -239,13 +239,15 @@ def _explain(library: Library, case: Any) -> str:
     lines = [f"facts: {case[1]}"]
     for rule in library.rules_by_id:
         for v in rule.versions:
+            quotas = [(f.fund, f.quota.text if isinstance(f.quota, Expr) else f.quota)
+                      for f in v.funding]  # fmt: skip
             lines.append(
                 f"{rule.id} {rule.kind} {rule.subject} v{v.number} {v.window} eff="
                 f"{v.effective_date.text if v.effective_date else None} "
                 f"conds={[c.expr.text for c in v.conditions]} "
                 f"unless={[c.expr.text for c in v.unless]} "
                 f"requires={[c.expr.text for c in v.requires]} amount={v.amount and v.amount.kind}"
-                f" funding={[(f.fund, f.quota if not isinstance(f.quota, Expr) else f.quota.text) for f in v.funding]}"
+                f" funding={quotas}"
                 f" once={v.once}/{v.once_program} overrides={v.overrides}"
             )
     return "\n".join(lines)
