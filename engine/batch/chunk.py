@@ -51,6 +51,7 @@ class ChunkResult:
     rejects: list[dict[str, Any]]
     payload: Any = None  # encoded output (no budget)
     rows: list[ResultRow] | None = None  # decided rows awaiting budget allocation
+    row_numbers: list[int] | None = None  # with `rows`: each one's row in the register
 
 
 @dataclass
@@ -94,6 +95,7 @@ class ChunkWorker:
                 decodable.append((case.case_id or "", case.facts))
         results = self.backend.decide(decodable)
         rows: list[ResultRow] = []
+        numbers: list[int] = []
         for case, result in zip(cases, results, strict=True):
             if isinstance(result, RowError):
                 rejects.append(_reject(case, result, tally, self.job.header))
@@ -101,6 +103,7 @@ class ChunkWorker:
             tally.rows_decided += 1
             if self.job.budgeted:  # the parent spends budgets over every rule, then selects
                 rows.extend(result)
+                numbers.extend([case.row] * len(result))
                 for r in selected(result, self.job.rule_ids):
                     tally.add(r)
                 continue
@@ -110,7 +113,7 @@ class ChunkWorker:
                 rows.append(r)
         rejects.sort(key=lambda r: r["row"])
         if self.job.budgeted:
-            return ChunkResult(tally, rejects, rows=rows)
+            return ChunkResult(tally, rejects, rows=rows, row_numbers=numbers)
         payload = self.encoder.encode(rows) if self.encoder is not None else None
         return ChunkResult(tally, rejects, payload=payload)
 
@@ -179,7 +182,7 @@ class ChunkWorker:
         values = [batch.column(c.index).to_pylist() for c in self.columns]
         ids = batch.column(self.case_index).to_pylist() if self.case_index is not None else None
         for i in range(batch.num_rows):
-            row = chunk.first_row + i
+            row = chunk.rows[i] if chunk.rows is not None else chunk.first_row + i
             cells = [v[i] for v in values]
             record = {c.name: v for c, v in zip(self.columns, cells, strict=True) if v is not None}
             case = _Case(row, None, None, RowError("", ""), record)

@@ -30,6 +30,7 @@ from clause.engine.batch.facts import ColumnError
 from clause.engine.batch.read import Chunk, InputError, Source, format_of, open_source
 from clause.engine.batch.totals import OUTCOMES, BatchSummary, Tally
 from clause.engine.batch.write import Encoder, RejectSink, ResultRow, Sink, open_sink
+from clause.engine.columnar import native
 from clause.engine.decide import Budget, allocate
 from clause.engine.diagnostics import Diagnostic, DiagnosticError
 from clause.engine.library import Library
@@ -221,7 +222,10 @@ def _run(
     tally = Tally()
     budget = Budget(dict(options.budget)) if options.budget is not None else None
     encoder = Encoder(job.out_kind, options.only) if job.out_kind else None
-    for result in _results(reader, local, job, options):
+    results = _results(reader, local, job, options)
+    if options.engine == "local" and native.supported(library, job, reader.kind):
+        results = native.NativeRun(library, job, budget).results(reader, options.chunk_size)
+    for result in results:
         tally.merge(result.tally)
         rejects.add(result.rejects)
         payload = result.payload

@@ -60,22 +60,23 @@ class Tally:
     funds: dict[str, FundTotals] = field(default_factory=dict)
     rejected_by: Counter[str] = field(default_factory=Counter)  # fact path (or "row")
 
-    def add(self, row: ResultRow) -> None:
+    def add(self, row: ResultRow, times: int = 1) -> None:
+        """Count `row` (`times` rows equal to it: the columnar path tallies by groups)."""
         totals = self.rules.get(row.rule)
         if totals is None:
             totals = self.rules[row.rule] = RuleTotals()
-        totals.outcomes[row.outcome] += 1
+        totals.outcomes[row.outcome] += times
         if row.outcome == "eligible":
             if row.amount is None:
-                totals.amount_unknown += 1
+                totals.amount_unknown += times
             else:
-                totals.amount += row.amount
+                totals.amount += row.amount * times
 
-    def add_funding(self, row: ResultRow) -> None:
+    def add_funding(self, row: ResultRow, times: int = 1) -> None:
         if row.amount is None or not row.funding:
             return
         if any(share is None for _, share in row.funding):  # a quota fact is missing
-            self.rules[row.rule].split_unknown += 1
+            self.rules[row.rule].split_unknown += times
             return
         left = row.amount
         for fund, share in row.funding:
@@ -83,13 +84,13 @@ class Tally:
             totals = self.funds.get(fund)
             if totals is None:
                 totals = self.funds[fund] = FundTotals()
-            totals.allocated += share
-            totals.cases += share > 0
+            totals.allocated += share * times
+            totals.cases += times if share > 0 else 0
             if left > share:
-                totals.passed_on += left - share
+                totals.passed_on += (left - share) * times
             left -= share
         if left > 0:
-            self.rules[row.rule].uncovered += left
+            self.rules[row.rule].uncovered += left * times
 
     def merge(self, other: Tally) -> None:
         self.rows_read += other.rows_read
