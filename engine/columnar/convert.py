@@ -61,7 +61,10 @@ def convert(
         exprs.append(value.alias(leaf.name))
         suspects.append(suspect.fill_null(True))
     exprs.append(_case_id(raw, first_row, text))
-    frame = raw.select([*exprs, pl.any_horizontal(suspects or [pl.lit(False)]).alias(SUSPECT)])
+    # lazily, so that common subexpressions (a stripped cell used by several checks) run once
+    frame = raw.lazy().select(
+        [*exprs, pl.any_horizontal(suspects or [pl.lit(False)]).alias(SUSPECT)]
+    )
     entities = {e: f for e, f in facts.children.items() if f.type is None and not f.is_array}
     filled = [
         pl.any_horizontal([pl.col(x.name).is_not_null() for x in layout if x.keys[0] == e]
@@ -75,7 +78,7 @@ def convert(
         (pl.col(SUSPECT) | broken).alias(SUSPECT),
         pl.lit(True).alias(EXACT),
         (pl.int_range(pl.len()) + first_row).alias(ROW),
-    )
+    ).collect()
 
 
 def _case_id(raw: pl.DataFrame, first_row: int, text: bool) -> pl.Expr:
@@ -134,15 +137,9 @@ def _from_text(text: pl.Expr, leaf: Leaf, shape: Shape) -> tuple[pl.Expr, pl.Exp
 
 
 def _units(text: pl.Expr) -> pl.Expr:
-    """`-12.5` -> -125000 (units of 10**-SCALE); rows not matching _NUMBER give garbage or
-    null, but are suspect."""
-    sign = pl.when(text.str.starts_with("-")).then(-1).otherwise(1)
-    body = text.str.strip_chars_start("+-")
-    parts = body.str.split_exact(".", 1)
-    whole = parts.struct.field("field_0").cast(pl.Int64, strict=False)
-    frac = parts.struct.field("field_1").fill_null("").str.pad_end(SCALE, "0").str.slice(0, SCALE)
-    frac_units = pl.when(frac == "").then(0).otherwise(frac.cast(pl.Int64, strict=False))
-    return sign * (whole * 10**SCALE + frac_units)
+    """`-12.5` -> -125000 (units of 10**-SCALE); rows not matching _NUMBER may give anything,
+    but are suspect."""
+    return text.str.to_decimal(scale=SCALE).to_physical().cast(pl.Int64, strict=False)
 
 
 def _number_ok(value: pl.Expr, shape: Shape) -> pl.Expr:

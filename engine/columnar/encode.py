@@ -26,21 +26,29 @@ from clause.engine.library import Library
 
 Encoded = Any  # bytes for CSV and JSON Lines, a pyarrow Table for Parquet, None: no output
 
-SHARE = pl.Struct({"fund": pl.String(), "amount": pl.Int64()})
-QUOTA = pl.Struct({"fund": pl.String(), "quota": pl.String()})
-SCHEMA: dict[str, pl.DataType] = {
-    "row": pl.Int64(),
-    "position": pl.Int32(),
-    "case_id": pl.String(),
-    "rule": pl.String(),
-    "version": pl.Int32(),
-    "outcome": pl.String(),
-    "amount": pl.Int64(),
-    "amount_kind": pl.String(),
-    "funding": pl.List(SHARE),
-    "chain": pl.List(QUOTA),
-    "missing": pl.List(pl.String()),
-}
+def schema(sources: int) -> dict[str, pl.DataType]:
+    """The long frame: one row per case and rule; funding in `sources` slots (fund `fK`,
+    share `sK` in cents, quota `qK` as decimal text, "NaN" when unknown); `chained` marks a
+    payable amount with a chain (what a budget spends); `missing` is its JSON text."""
+    out: dict[str, pl.DataType] = {
+        "row": pl.Int64(),
+        "position": pl.Int32(),
+        "case_id": pl.String(),
+        "rule": pl.String(),
+        "version": pl.Int32(),
+        "outcome": pl.String(),
+        "amount": pl.Int64(),
+        "amount_kind": pl.String(),
+        "chained": pl.Boolean(),
+        "missing": pl.String(),
+    }
+    for k in range(sources):
+        out[f"f{k}"], out[f"s{k}"], out[f"q{k}"] = pl.String(), pl.Int64(), pl.String()
+    return out
+
+
+def sources_of(library: Library) -> int:
+    return max((len(v.funding) for r in library.rules_by_id for v in r.versions), default=0)
 
 
 # -- the long frame --------------------------------------------------------------------------
@@ -49,7 +57,9 @@ SCHEMA: dict[str, pl.DataType] = {
 def long_rows(rows: Sequence[ResultRow], numbers: Sequence[int], library: Library) -> pl.DataFrame:
     """ResultRows of the record path as a long frame; `numbers`: each one's register row."""
     position = {r.id: i for i, r in enumerate(library.rules_by_id)}
-    data: dict[str, list[Any]] = {name: [] for name in SCHEMA}
+    sources = sources_of(library)
+    columns = schema(sources)
+    data: dict[str, list[Any]] = {name: [] for name in columns}
     for r, row in zip(rows, numbers, strict=True):
         data["row"].append(row)
         data["position"].append(position[r.rule])
@@ -59,10 +69,15 @@ def long_rows(rows: Sequence[ResultRow], numbers: Sequence[int], library: Librar
         data["outcome"].append(r.outcome)
         data["amount"].append(_cents(r.amount))
         data["amount_kind"].append(r.amount_kind)
-        data["funding"].append([{"fund": f, "amount": _cents(a)} for f, a in r.funding])
-        data["chain"].append([{"fund": f, "quota": _text(q)} for f, q in r.chain])
-        data["missing"].append(list(r.missing))
-    return pl.DataFrame(data, schema=SCHEMA)
+        data["chained"].append(bool(r.chain))
+        data["missing"].append(json.dumps(list(r.missing), ensure_ascii=False))
+        quotas = dict(enumerate(q for _, q in r.chain))
+        for k in range(sources):
+            fund, share = r.funding[k] if k < len(r.funding) else (None, None)
+            data[f"f{k}"].append(fund)
+            data[f"s{k}"].append(_cents(share))
+            data[f"q{k}"].append(_text(quotas.get(k)))
+    return pl.DataFrame(data, schema=columns)
 
 
 def _cents(value: Decimal | None) -> int | None:
@@ -75,43 +90,44 @@ def _text(value: Decimal | None) -> str | None:
 
 def plan_rows(plan: Plan, decided: pl.DataFrame, case: str, row: str) -> pl.DataFrame:
     """The long frame of rows the plan decided (every rule compiled)."""
+    sources = sources_of(plan.library)
+    columns = schema(sources)
     parts = []
     for c in plan.rules:
         numbers = {i: v.number for i, v in enumerate(c.rule.versions)}
         sel = pl.col(c.name("sel"))
         version = pl.when(sel >= 0).then(sel.replace_strict(numbers, default=None))
-        shares = [
-            pl.when(pl.col(c.name(f"f{k}")).is_not_null()).then(
-                pl.struct(fund=pl.col(c.name(f"f{k}")), amount=pl.col(c.name(f"s{k}")))
+        slots = []
+        for k in range(sources):
+            if k < c.sources:
+                fund = pl.col(c.name(f"f{k}"))
+                slots += [fund, pl.col(c.name(f"s{k}")), _quota_text(c.name, k)]
+            else:
+                slots += [pl.lit(None, pl.String), pl.lit(None, pl.Int64), pl.lit(None, pl.String)]
+        names = [n for k in range(sources) for n in (f"f{k}", f"s{k}", f"q{k}")]
+        chained = pl.col(c.name("amount")).is_not_null() & (
+            pl.col(c.name("f0")).is_not_null() if c.sources else pl.lit(False)
+        )
+        part = (
+            decided.lazy()
+            .filter(pl.col(presence(c.rule.subject)))
+            .select(
+                pl.col(row).cast(pl.Int64).alias("row"),
+                pl.lit(c.index, dtype=pl.Int32).alias("position"),
+                pl.col(case).alias("case_id"),
+                pl.lit(c.rule.id).alias("rule"),
+                version.cast(pl.Int32).alias("version"),
+                pl.col(c.name("out")).alias("outcome"),
+                pl.col(c.name("amount")).alias("amount"),
+                pl.col(c.name("akind")).alias("amount_kind"),
+                chained.alias("chained"),
+                _missing_key(plan, c.index).alias("mkey"),
+                *(e.cast(columns[n]).alias(n) for e, n in zip(slots, names, strict=True)),
             )
-            for k in range(c.sources)
-        ]
-        quotas = [
-            pl.when(pl.col(c.name(f"f{k}")).is_not_null()).then(
-                pl.struct(fund=pl.col(c.name(f"f{k}")), quota=_quota_text(c.name, k))
-            )
-            for k in range(c.sources)
-        ]
-        empty_shares = pl.lit([], dtype=pl.List(SHARE))
-        funding = pl.concat_list(shares).list.drop_nulls() if shares else empty_shares
-        chain = pl.concat_list(quotas).list.drop_nulls() if quotas else pl.lit([], pl.List(QUOTA))
-        payable = pl.col(c.name("amount")).is_not_null()
-        part = decided.filter(pl.col(presence(c.rule.subject))).select(
-            pl.col(row).cast(pl.Int64).alias("row"),
-            pl.lit(c.index, dtype=pl.Int32).alias("position"),
-            pl.col(case).alias("case_id"),
-            pl.lit(c.rule.id).alias("rule"),
-            version.cast(pl.Int32).alias("version"),
-            pl.col(c.name("out")).alias("outcome"),
-            pl.col(c.name("amount")).alias("amount"),
-            pl.col(c.name("akind")).alias("amount_kind"),
-            funding.alias("funding"),
-            pl.when(payable).then(chain).otherwise(pl.lit([], pl.List(QUOTA))).alias("chain"),
-            _missing_key(plan, c.index).alias("mkey"),
         )
         parts.append(part)
-    long = pl.concat(parts, how="vertical")
-    return _with_missing(plan, long)
+    long = pl.concat(parts, how="vertical").collect()
+    return _with_missing(plan, long, columns)
 
 
 def _quota_text(name: Any, k: int) -> pl.Expr:
@@ -134,20 +150,19 @@ def _missing_key(plan: Plan, index: int) -> pl.Expr:
     return pl.when(needed).then(chain.otherwise(None))
 
 
-def _with_missing(plan: Plan, long: pl.DataFrame) -> pl.DataFrame:
+def _with_missing(plan: Plan, long: pl.DataFrame, columns: dict[str, pl.DataType]) -> pl.DataFrame:
+    """Missing lists ranked by the core once per distinct key, joined back as JSON text."""
     keys = long.get_column("mkey").drop_nulls().unique().to_list()
     by_index = {c.index: c for c in plan.rules}
-    lists = []
+    texts = []
     for key in keys:
         index, *masks = (int(x) for x in key.split(","))
-        lists.append(list(plan.missing(by_index[index], masks)))
+        texts.append(json.dumps(list(plan.missing(by_index[index], masks)), ensure_ascii=False))
     table = pl.DataFrame(
-        {"mkey": keys, "missing": lists},
-        schema={"mkey": pl.String(), "missing": pl.List(pl.String())},
+        {"mkey": keys, "missing": texts}, schema={"mkey": pl.String(), "missing": pl.String()}
     )
     joined = long.join(table, on="mkey", how="left", maintain_order="left")
-    empty = pl.lit([], dtype=pl.List(pl.String()))
-    return joined.with_columns(pl.col("missing").fill_null(empty)).select(list(SCHEMA))
+    return joined.with_columns(pl.col("missing").fill_null("[]")).select(list(columns))
 
 
 # -- budgets and totals ----------------------------------------------------------------------
@@ -155,42 +170,48 @@ def _with_missing(plan: Plan, long: pl.DataFrame) -> pl.DataFrame:
 
 def spend(long: pl.DataFrame, budget: Budget) -> pl.DataFrame:
     """Shares re-allocated along each payable chain, spending `budget` in row order."""
-    payable = long.with_row_index("?i").filter(pl.col("chain").list.len() > 0)
+    sources = sum(1 for n in long.columns if n.startswith("f") and n[1:].isdigit())
+    payable = long.with_row_index("?i").filter(pl.col("chained"))
     if not payable.height:
         return long
-    index, funding = [], []
-    for i, amount, chain in payable.select("?i", "amount", "chain").iter_rows():
-        pairs = [(q["fund"], None if q["quota"] is None else Decimal(q["quota"])) for q in chain]
-        shares = allocate(Decimal(amount).scaleb(-2), pairs, budget)
-        index.append(i)
-        funding.append([{"fund": f, "amount": _cents(s)} for (f, _), s in zip(pairs, shares, strict=True)])
-    spent = pl.DataFrame(
-        {"?i": index, "?spent": funding},
-        schema={"?i": pl.UInt32(), "?spent": pl.List(SHARE)},
+    funds = [f"f{k}" for k in range(sources)]
+    quotas = [f"q{k}" for k in range(sources)]
+    spent: dict[str, list[Any]] = {"?i": [], **{f"?s{k}": [] for k in range(sources)}}
+    for i, amount, *rest in payable.select("?i", "amount", *funds, *quotas).iter_rows():
+        chain = [
+            (f, None if q is None else Decimal(q))
+            for f, q in zip(rest[:sources], rest[sources:], strict=True)
+            if f is not None
+        ]
+        shares = allocate(Decimal(amount).scaleb(-2), chain, budget)
+        spent["?i"].append(i)
+        for k in range(sources):
+            spent[f"?s{k}"].append(_cents(shares[k]) if k < len(shares) else None)
+    table = pl.DataFrame(
+        spent, schema={"?i": pl.UInt32(), **{f"?s{k}": pl.Int64() for k in range(sources)}}
     )
-    out = long.with_row_index("?i").join(spent, on="?i", how="left", maintain_order="left")
-    return out.with_columns(pl.coalesce("?spent", "funding").alias("funding")).select(list(SCHEMA))
+    out = long.with_row_index("?i").join(table, on="?i", how="left", maintain_order="left")
+    return out.with_columns(
+        pl.when(pl.col("chained")).then(pl.col(f"?s{k}")).otherwise(pl.col(f"s{k}")).alias(f"s{k}")
+        for k in range(sources)
+    ).select(long.columns)
 
 
 def tally_of(long: pl.DataFrame, tally: Tally) -> None:
     """Counts and sums of the long frame, by groups of equal rows (the Tally's own rules)."""
-    key = pl.col("funding").list.eval(
-        pl.element().struct.field("fund") + "=" + pl.element().struct.field("amount").cast(pl.String).fill_null("?")
-    ).list.join("|")
-    groups = long.group_by("rule", "outcome", "amount", key.alias("?f")).agg(
-        pl.len().alias("n"), pl.col("funding").first()
-    )
-    for rule, outcome, amount, _, n, funding in groups.sort("rule", "outcome", "amount", "?f").iter_rows():
+    sources = sum(1 for n in long.columns if n.startswith("f") and n[1:].isdigit())
+    slots = [n for k in range(sources) for n in (f"f{k}", f"s{k}")]
+    groups = long.group_by("rule", "outcome", "amount", *slots).agg(pl.len().alias("?n"))
+    for rule, outcome, amount, *rest in groups.iter_rows():
+        n = rest[-1]
+        funding = tuple(
+            (rest[2 * k], None if rest[2 * k + 1] is None else Decimal(rest[2 * k + 1]).scaleb(-2))
+            for k in range(sources)
+            if rest[2 * k] is not None
+        )
         row = ResultRow(
-            "",
-            rule,
-            None,
-            outcome,
-            None if amount is None else Decimal(amount).scaleb(-2),
-            None,
-            tuple((s["fund"], None if s["amount"] is None else Decimal(s["amount"]).scaleb(-2))
-                  for s in funding),
-            (),
+            "", rule, None, outcome,
+            None if amount is None else Decimal(amount).scaleb(-2), None, funding, (),
         )  # fmt: skip
         tally.add(row, n)
         tally.add_funding(row, n)
@@ -221,33 +242,28 @@ def _csv_cell(text: pl.Expr) -> pl.Expr:
     return pl.when(text.str.contains('[,"\n]')).then(quoted).otherwise(text)
 
 
-def _parts(long: pl.DataFrame) -> pl.DataFrame:
-    controls = bool(
-        long.select(pl.col("case_id").str.contains("[\x00-\x1f]").any()).item()
-        or long.select(pl.col("missing").list.eval(pl.element().str.contains("[\x00-\x1f]")).list.any().any()).item()
-    )
-    share = pl.element().struct
-    items = pl.col("funding").list.eval(
-        pl.when(share.field("amount").is_not_null()).then(
-            '{"fund": ' + _json_text(share.field("fund"), controls) + ', "amount": "'
-            + _money_text(share.field("amount")) + '"}'
-        )
-    ).list.drop_nulls()  # fmt: skip
-    missing = pl.col("missing").list.eval(_json_text(pl.element(), controls))
-    return long.select(
-        _json_text(pl.col("case_id"), controls).alias("j_case"),
-        pl.col("case_id"),
-        pl.col("rule"),
-        _json_text(pl.col("rule"), controls).alias("j_rule"),
-        pl.col("version").cast(pl.String).alias("version"),
-        pl.col("outcome"),
-        _money_text(pl.col("amount")).alias("amount"),
-        pl.col("amount_kind"),
-        items.list.len().alias("n_funding"),
-        ("[" + items.list.join(", ") + "]").alias("funding"),
-        pl.col("missing").list.len().alias("n_missing"),
-        ("[" + missing.list.join(", ") + "]").alias("missing"),
-    )
+def _funding_text(long: pl.DataFrame, controls: bool) -> tuple[pl.Expr, pl.Expr]:
+    """The JSON list of the known shares, and how many there are."""
+    sources = sum(1 for n in long.columns if n.startswith("f") and n[1:].isdigit())
+    items = []
+    for k in range(sources):
+        fund, share = pl.col(f"f{k}"), pl.col(f"s{k}")
+        item = '{"fund": ' + _json_text(fund, controls) + ', "amount": "' + _money_text(share) + '"}'
+        items.append(pl.when(fund.is_not_null() & share.is_not_null()).then(item))
+    if not items:
+        return pl.lit("[]"), pl.lit(0)
+    count = pl.sum_horizontal([i.is_not_null().cast(pl.Int32) for i in items])
+    text = "[" + pl.concat_str(items, separator=", ", ignore_nulls=True) + "]"
+    return text, count
+
+
+def _controls(long: pl.DataFrame) -> bool:
+    """Whether any text needs JSON's control-character escapes (rare: a slower replace)."""
+    found = long.select(
+        pl.col("case_id").str.contains("[\x00-\x1f]").any()
+        | pl.col("missing").str.contains("\\\\u00").any()
+    ).item()
+    return bool(found)
 
 
 def encode(long: pl.DataFrame, kind: str) -> Encoded:
@@ -255,18 +271,23 @@ def encode(long: pl.DataFrame, kind: str) -> Encoded:
         return _arrow(long)
     if not long.height:
         return b""
-    p = _parts(long)
+    controls = _controls(long)
+    funding, count = _funding_text(long, controls)
+    money = _money_text(pl.col("amount"))
+    version = pl.col("version").cast(pl.String)
     if kind == "csv":
         line = pl.concat_str(
             [
                 _csv_cell(pl.col("case_id")),
                 _csv_cell(pl.col("rule")),
-                pl.col("version").fill_null(""),
+                version.fill_null(""),
                 pl.col("outcome"),
-                pl.col("amount").fill_null(""),
+                money.fill_null(""),
                 pl.col("amount_kind").fill_null(""),
-                _csv_cell(pl.when(pl.col("n_funding") > 0).then(pl.col("funding")).otherwise(pl.lit(""))),
-                _csv_cell(pl.when(pl.col("n_missing") > 0).then(pl.col("missing")).otherwise(pl.lit(""))),
+                _csv_cell(pl.when(count > 0).then(funding).otherwise(pl.lit(""))),
+                _csv_cell(
+                    pl.when(pl.col("missing") != "[]").then(pl.col("missing")).otherwise(pl.lit(""))
+                ),
             ],
             separator=",",
         )
@@ -274,18 +295,18 @@ def encode(long: pl.DataFrame, kind: str) -> Encoded:
         null = pl.lit("null")
         line = pl.concat_str(
             [
-                pl.lit('{"case_id": '), pl.col("j_case"),
-                pl.lit(', "rule": '), pl.col("j_rule"),
-                pl.lit(', "version": '), pl.col("version").fill_null(null),
+                pl.lit('{"case_id": '), _json_text(pl.col("case_id"), controls),
+                pl.lit(', "rule": '), _json_text(pl.col("rule"), controls),
+                pl.lit(', "version": '), version.fill_null(null),
                 pl.lit(', "outcome": "'), pl.col("outcome"),
-                pl.lit('", "amount": '), ('"' + pl.col("amount") + '"').fill_null(null),
+                pl.lit('", "amount": '), ('"' + money + '"').fill_null(null),
                 pl.lit(', "amount_kind": '), ('"' + pl.col("amount_kind") + '"').fill_null(null),
-                pl.lit(', "funding": '), pl.col("funding"),
+                pl.lit(', "funding": '), funding,
                 pl.lit(', "missing": '), pl.col("missing"),
                 pl.lit("}"),
             ]
         )  # fmt: skip
-    text = p.select((line + "\n").str.join("")).item()
+    text = long.lazy().select((line + "\n").str.join("")).collect().item()
     return str(text).encode("utf-8")
 
 
@@ -294,21 +315,24 @@ def _arrow(long: pl.DataFrame) -> Any:
 
     from clause.engine.batch.write import parquet_schema
 
-    share = pl.element().struct
-    frame = long.select(
+    sources = sum(1 for n in long.columns if n.startswith("f") and n[1:].isdigit())
+    shares = [
+        pl.when(pl.col(f"f{k}").is_not_null() & pl.col(f"s{k}").is_not_null()).then(
+            pl.struct(fund=pl.col(f"f{k}"), amount=_money_text(pl.col(f"s{k}")))
+        )
+        for k in range(sources)
+    ]
+    funding = pl.concat_list(shares).list.drop_nulls() if shares else pl.lit([])
+    frame = long.lazy().select(
         "case_id",
         "rule",
         "version",
         "outcome",
         _money_text(pl.col("amount")).alias("amount"),
         "amount_kind",
-        pl.col("funding").list.eval(
-            pl.when(share.field("amount").is_not_null()).then(
-                pl.struct(fund=share.field("fund"), amount=_money_text(share.field("amount")))
-            )
-        ).list.drop_nulls().alias("funding"),
-        "missing",
-    )
+        funding.alias("funding"),
+        pl.col("missing").str.json_decode(pl.List(pl.String())).alias("missing"),
+    ).collect()
     table = frame.to_arrow()
     return pa.Table.from_arrays(
         [table.column(i).cast(f.type) for i, f in enumerate(parquet_schema())],
