@@ -38,10 +38,10 @@ _ODD_SPACE = "[\x1c-\x1f]"  # Python's str.strip() removes these, Rust's trim do
 
 
 def convert(
-    raw: pl.DataFrame, plan: FactsPlan, facts: Field, first_row: int, text: bool
+    raw: pl.DataFrame, plan: FactsPlan, facts: Field, rows: pl.Expr, text: bool
 ) -> pl.DataFrame:
-    """The typed frame of a batch; `first_row` numbers its first row (case ids by default);
-    `text`: a CSV batch (an empty case id cell is an error, not the row number)."""
+    """The typed frame of a batch; `rows` gives each row's number in the register (the case
+    id by default); `text`: a CSV batch (an empty case id is an error, not the row number)."""
     by_leaf: dict[str, str] = {}
     shapes: dict[str, Shape] = {}
     for name in raw.columns:
@@ -60,7 +60,8 @@ def convert(
         value, suspect = _column(pl.col(source), raw.schema[source], leaf, shapes[leaf.name])
         exprs.append(value.alias(leaf.name))
         suspects.append(suspect.fill_null(True))
-    exprs.append(_case_id(raw, first_row, text))
+    exprs.append(_case_id(raw, rows, text))
+    exprs.append(rows.cast(pl.Int64).alias(ROW))
     # lazily, so that common subexpressions (a stripped cell used by several checks) run once
     frame = raw.lazy().select(
         [*exprs, pl.any_horizontal(suspects or [pl.lit(False)]).alias(SUSPECT)]
@@ -77,13 +78,12 @@ def convert(
     return frame.with_columns(
         (pl.col(SUSPECT) | broken).alias(SUSPECT),
         pl.lit(True).alias(EXACT),
-        (pl.int_range(pl.len()) + first_row).alias(ROW),
     ).collect()
 
 
-def _case_id(raw: pl.DataFrame, first_row: int, text: bool) -> pl.Expr:
+def _case_id(raw: pl.DataFrame, rows: pl.Expr, text: bool) -> pl.Expr:
     """The case id as engine.batch.facts.case_id_of gives it; null (suspect) where unsure."""
-    number = (pl.int_range(pl.len()) + first_row).cast(pl.String)
+    number = rows.cast(pl.String)
     names = [n for n in raw.columns if n.strip() == CASE_ID]
     if not names:
         return number.alias(CASE)

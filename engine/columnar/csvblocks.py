@@ -1,40 +1,43 @@
-"""A CSV register read by Arrow in large blocks, for as long as its lines are plain.
+"""A CSV register read by Arrow in large blocks; lines that are not plain, by the record path.
 
-In: a CsvSource whose header has been read. Out: Blocks (a DataFrame of text cells with the
-row and line of its first row) while every line of a block is one well-formed record — UTF-8,
-no blank line, quotes only around whole cells — so that Arrow's parser and Python's csv module
-(what the record path uses) read the same cells and every row is one line. At the first block
-that is not plain (a quoted line break, a stray quote, a ragged row, text that is not UTF-8),
-the rest of the file goes to the record path's reader from that line on, which rejects or reads
-each row exactly as it always has. The hand-over is reported (`handed_over_at`).
+In: a CsvSource whose header has been read. Out: Blocks in file order. A block holds the text
+cells of its plain lines — UTF-8, not blank, quotes only around whole cells, as many cells as
+the header — parsed by Arrow (for such lines Arrow and Python's csv module read the same cells,
+one record per line), each with its row and line number; and the records that start on any
+other line, read by the record path's own reader (CsvSource, resumed at that line), which
+decides how many lines the record spans and what is wrong with it, exactly as it always has.
+Memory is bounded by the block size.
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import polars as pl
 
 from clause.engine.batch.read import CsvSource
 
 #: Bytes read per block (cut at the last line break): bounds memory whatever the file's size.
-BLOCK = 16 * 1024 * 1024
+BLOCK = 8 * 1024 * 1024
+ROW, LINE = "?row", "?line"
 _FIELD = r'(?:[^",\r\n]*|"(?:[^"\r\n]|"")*")'
 _LINE = rf"^{_FIELD}(?:,{_FIELD})*\r?$"
+_QUOTED = r'"(?:[^"\r\n]|"")*"'
 _UTF8 = {"utf-8", "utf8", "utf_8", "utf-8-sig", "utf_8_sig"}
 
 
 @dataclass
 class Block:
-    cells: pl.DataFrame  # text, one column per header cell (named c0, c1, …)
-    first_row: int
-    first_line: int
+    cells: pl.DataFrame  # text cells (c0, c1, …) of plain lines, with ?row and ?line
+    records: list[Any] = field(default_factory=list)  # (row, line, cells) read by CsvSource
 
 
 class CsvBlocks:
-    """Blocks of plain lines, then (`rest`) the record path's own reader for the remainder."""
+    """Blocks of a CSV register from the first row on; `fallback_rows` counts the records
+    read by the record path's reader."""
 
     def __init__(self, source: CsvSource, block: int = BLOCK) -> None:
         self.source = source
@@ -42,64 +45,111 @@ class CsvBlocks:
         self.width = len(source.header or ())
         self.offset, self.line = source.data_offset()
         self.row = 0
-        self.handed_over_at: int | None = None  # the line where the record path took over
-        self.done = self.offset
+        self.fallback_rows = 0
+        self.plain = source.encoding.lower() in _UTF8 and self.width > 0
+
+    @property
+    def done(self) -> int:
+        return self.offset
 
     def blocks(self) -> Iterator[Block]:
-        """Plain blocks in order; stops at the first block that is not plain (see `rest`)."""
-        if self.source.encoding.lower() not in _UTF8 or self.width == 0:
-            self.handed_over_at = self.line + 1
-            return
         with self.source.path.open("rb") as stream:
-            stream.seek(self.offset)
-            carry = b""
             while True:
+                stream.seek(self.offset)
                 data = stream.read(self.block)
-                raw = carry + data
-                if not raw:
-                    return
-                if data:
-                    cut = raw.rfind(b"\n") + 1
-                    if cut == 0:
-                        self.handed_over_at = self.line + 1
-                        return
-                    raw, carry = raw[:cut], raw[cut:]
-                else:
-                    carry = b""
-                block = self._parse(raw)
-                if block is None:
-                    self.handed_over_at = self.line + 1
-                    return
-                yield block
-                self.offset += len(raw)
-                self.done = self.offset
-                self.line += block.cells.height
-                self.row += block.cells.height
                 if not data:
                     return
+                at_end = len(data) < self.block
+                if not at_end:
+                    cut = data.rfind(b"\n") + 1
+                    data = data[:cut] if cut else b""
+                block = self._block(data) if data and self.plain else self._by_record()
+                self.source.lines.bytes = self.offset  # for the progress bar
+                yield block
 
-    def _parse(self, raw: bytes) -> Block | None:
-        if raw.startswith((b"\n", b"\r\n")) or b"\n\n" in raw or b"\n\r\n" in raw:
-            return None
-        try:
-            raw.decode("utf-8")
-        except UnicodeDecodeError:
-            return None
-        text = pl.Series([raw.decode("utf-8")]).str.strip_suffix("\n").str.split("\n").explode()
-        if not text.str.contains(_LINE).all():
-            return None
-        try:
-            table = _read(raw, self.width)
-        except Exception:  # Arrow's parser refused the block: the record path reads it
-            return None
-        if table.height != text.len():
-            return None
-        return Block(table, self.row + 1, self.line + 1)
+    def _block(self, raw: bytes) -> Block:
+        """Plain lines by Arrow; a record starting on any other line by the record path."""
+        start, first_line = self.offset, self.line
+        text = raw.decode("utf-8", "replace")
+        lines = pl.Series([text]).str.split("\n")
+        lines = lines.explode()
+        if text.endswith("\n"):
+            lines = lines.head(lines.len() - 1)
+        lengths = pl.Series([len(x) + 1 for x in raw.split(b"\n")][: lines.len()])
+        good = _plain(lines, self.width).to_list()
+        ends = lengths.cum_sum().to_list()
+        pieces: list[pl.DataFrame] = []
+        records: list[Any] = []
+        i, n = 0, len(good)
+        while i < n:
+            j = i
+            while j < n and good[j]:
+                j += 1
+            if j > i:
+                lo = ends[i - 1] if i else 0
+                pieces.append(self._arrow(raw[lo : ends[j - 1]], i, first_line))
+                self.row += j - i
+            if j >= n:
+                break
+            offset = start + (ends[j - 1] if j else 0)
+            record = self._one(offset, first_line + j)
+            if record is not None:
+                records.append(record)
+            if self.offset >= start + len(raw):  # the record ran past this block
+                return Block(_concat(pieces, self.width), records)
+            i = self.line - first_line
+        self.offset, self.line = start + len(raw), first_line + n
+        return Block(_concat(pieces, self.width), records)
 
-    def rest(self) -> CsvSource:
-        """The record path's reader, from the first line not read as a block."""
+    def _arrow(self, raw: bytes, first: int, first_line: int) -> pl.DataFrame:
+        frame = _read(raw, self.width)
+        count = frame.height
+        return frame.with_columns(
+            (pl.int_range(count) + self.row + 1).cast(pl.Int64).alias(ROW),
+            (pl.int_range(count) + first_line + first + 1).cast(pl.Int64).alias(LINE),
+        )
+
+    def _one(self, offset: int, line: int) -> Any:
+        """One record read by CsvSource from `offset` (where line `line` + 1 starts)."""
+        self.source.resume(offset, line, self.row)
+        chunk = next(self.source.chunks(1), None)
+        self.offset, self.line = self.source.data_offset()
+        if chunk is None:
+            return None
+        self.row += 1
+        self.fallback_rows += 1
+        return chunk.records[0]
+
+    def _by_record(self) -> Block:
+        """A block of records by the record path's reader (not UTF-8, or no line break)."""
         self.source.resume(self.offset, self.line, self.row)
-        return self.source
+        records: list[Any] = []
+        for chunk in self.source.chunks(10_000):
+            records.extend(chunk.records)
+            break
+        self.offset, self.line = self.source.data_offset()
+        self.row += len(records)
+        self.fallback_rows += len(records)
+        return Block(_concat([], self.width), records)
+
+
+def _plain(lines: pl.Series, width: int) -> pl.Series:
+    frame = pl.DataFrame({"l": lines})
+    cells = pl.col("l").str.replace_all(_QUOTED, "").str.count_matches(",") + 1
+    plain = (
+        pl.col("l").str.contains(_LINE)
+        & ~pl.col("l").str.contains("\ufffd", literal=True)
+        & (pl.col("l").str.strip_suffix("\r") != "")
+        & (cells == width)
+    )
+    return frame.select(plain).to_series()
+
+
+def _concat(pieces: list[pl.DataFrame], width: int) -> pl.DataFrame:
+    if pieces:
+        return pl.concat(pieces, how="vertical")
+    schema: dict[str, pl.DataType] = {f"c{i}": pl.String() for i in range(width)}
+    return pl.DataFrame(schema={**schema, ROW: pl.Int64(), LINE: pl.Int64()})
 
 
 def _read(raw: bytes, width: int) -> pl.DataFrame:

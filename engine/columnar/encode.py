@@ -243,18 +243,22 @@ def _csv_cell(text: pl.Expr) -> pl.Expr:
 
 
 def _funding_text(long: pl.DataFrame, controls: bool) -> tuple[pl.Expr, pl.Expr]:
-    """The JSON list of the known shares, and how many there are."""
+    """The JSON list of the known shares, and how many there are. Fund ids are few: their
+    JSON is made once, by json.dumps, and looked up."""
     sources = sum(1 for n in long.columns if n.startswith("f") and n[1:].isdigit())
-    items = []
+    items, known = [], []
     for k in range(sources):
         fund, share = pl.col(f"f{k}"), pl.col(f"s{k}")
-        item = '{"fund": ' + _json_text(fund, controls) + ', "amount": "' + _money_text(share) + '"}'
-        items.append(pl.when(fund.is_not_null() & share.is_not_null()).then(item))
+        ids = long.get_column(f"f{k}").drop_nulls().unique().to_list()
+        head = {f: '{"fund": ' + json.dumps(f, ensure_ascii=False) + ', "amount": "' for f in ids}
+        has = fund.is_not_null() & share.is_not_null()
+        prefix = fund.replace_strict(head, default=None, return_dtype=pl.String)
+        items.append(pl.when(has).then(prefix + _money_text(share) + '"}'))
+        known.append(has.cast(pl.Int32))
     if not items:
         return pl.lit("[]"), pl.lit(0)
-    count = pl.sum_horizontal([i.is_not_null().cast(pl.Int32) for i in items])
     text = "[" + pl.concat_str(items, separator=", ", ignore_nulls=True) + "]"
-    return text, count
+    return text, pl.sum_horizontal(known)
 
 
 def _controls(long: pl.DataFrame) -> bool:
@@ -311,30 +315,67 @@ def encode(long: pl.DataFrame, kind: str) -> Encoded:
 
 
 def _arrow(long: pl.DataFrame) -> Any:
+    """The Parquet columns, list columns built by Arrow from offsets (not per row)."""
     import pyarrow as pa
 
     from clause.engine.batch.write import parquet_schema
 
+    schema = parquet_schema()
     sources = sum(1 for n in long.columns if n.startswith("f") and n[1:].isdigit())
-    shares = [
-        pl.when(pl.col(f"f{k}").is_not_null() & pl.col(f"s{k}").is_not_null()).then(
-            pl.struct(fund=pl.col(f"f{k}"), amount=_money_text(pl.col(f"s{k}")))
-        )
-        for k in range(sources)
-    ]
-    funding = pl.concat_list(shares).list.drop_nulls() if shares else pl.lit([])
-    frame = long.lazy().select(
+    flat = long.lazy().select(
         "case_id",
         "rule",
         "version",
         "outcome",
         _money_text(pl.col("amount")).alias("amount"),
         "amount_kind",
-        funding.alias("funding"),
-        pl.col("missing").str.json_decode(pl.List(pl.String())).alias("missing"),
-    ).collect()
-    table = frame.to_arrow()
-    return pa.Table.from_arrays(
-        [table.column(i).cast(f.type) for i, f in enumerate(parquet_schema())],
-        schema=parquet_schema(),
+    ).collect().to_arrow()
+    arrays = [flat.column(i).cast(schema.field(i).type).combine_chunks() for i in range(6)]
+    arrays.append(_shares(long, sources, schema.field("funding").type))
+    arrays.append(_missing_lists(long, schema.field("missing").type))
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _shares(long: pl.DataFrame, sources: int, arrow_type: Any) -> Any:
+    import pyarrow as pa
+
+    if not sources:
+        return pa.array([[] for _ in range(long.height)], arrow_type)
+    stacked = pl.concat(
+        [
+            long.lazy()
+            .with_row_index("?r")
+            .select(
+                "?r",
+                pl.lit(k).alias("?k"),
+                pl.col(f"f{k}").alias("fund"),
+                _money_text(pl.col(f"s{k}")).alias("amount"),
+            )
+            .filter(pl.col("fund").is_not_null() & pl.col("amount").is_not_null())
+            for k in range(sources)
+        ]
+    ).sort("?r", "?k").collect()
+    counts = stacked.group_by("?r").len().sort("?r")
+    per_row = pl.DataFrame({"?r": pl.arange(0, long.height, eager=True).cast(pl.UInt32)})
+    lengths = per_row.join(counts, on="?r", how="left").get_column("len").fill_null(0)
+    offsets = pa.array([0, *lengths.cum_sum().to_list()], pa.int32())
+    items = stacked.select("fund", "amount").to_arrow()
+    struct = pa.StructArray.from_arrays(
+        [items.column(0).cast(pa.string()).combine_chunks(),
+         items.column(1).cast(pa.string()).combine_chunks()],
+        fields=list(arrow_type.value_type),
+    )  # fmt: skip
+    return pa.ListArray.from_arrays(offsets, struct, type=arrow_type)
+
+
+def _missing_lists(long: pl.DataFrame, arrow_type: Any) -> Any:
+    import pyarrow as pa
+
+    texts = long.get_column("missing")
+    distinct = texts.unique().to_list()
+    lists = pl.DataFrame(
+        {"missing": distinct, "?list": [json.loads(t) for t in distinct]},
+        schema={"missing": pl.String(), "?list": pl.List(pl.String())},
     )
+    joined = long.select("missing").join(lists, on="missing", how="left", maintain_order="left")
+    return joined.get_column("?list").to_arrow().cast(arrow_type)

@@ -22,6 +22,8 @@ from clause.engine.batch.read import Chunk, CsvSource, ParquetSource, Source
 from clause.engine.batch.totals import Tally
 from clause.engine.columnar.backend import layout_columns
 from clause.engine.columnar.convert import CASE, ROW, SUSPECT, convert
+from clause.engine.columnar.csvblocks import LINE as LINE_
+from clause.engine.columnar.csvblocks import ROW as ROW_
 from clause.engine.columnar.csvblocks import CsvBlocks
 from clause.engine.columnar.encode import Encoded, encode, long_rows, spend, tally_of
 from clause.engine.columnar.plan import RISK, Plan
@@ -46,41 +48,28 @@ class NativeRun:
         slow_job = replace(job, backend="record", budgeted=True)
         self.slow = ChunkWorker(slow_job, library)
         self.stats = {"rows": 0, "record path": 0}
-        self.handed_over_at: int | None = None
 
     def results(self, source: Source, chunk_size: int) -> Iterator[ChunkResult]:
         if isinstance(source, ParquetSource):
             for chunk in source.chunks(max(chunk_size, 65_536)):
                 raw = pl.from_arrow(chunk.records)
                 assert isinstance(raw, pl.DataFrame)
-                yield self._batch(raw, chunk.first_row, chunk, None)
+                rows = pl.int_range(pl.len()) + chunk.first_row
+                yield self._batch(raw, rows, chunk, [])
             return
         assert isinstance(source, CsvSource)
         blocks = CsvBlocks(source)
-        header = source.header or []
+        names = {f"c{i}": n for i, n in enumerate(source.header or [])}
         for block in blocks.blocks():
-            cells = block.cells.rename({f"c{i}": n for i, n in enumerate(header)})
-            yield self._batch(cells, block.first_row, None, block.first_line)
-        self.handed_over_at = blocks.handed_over_at
-        rest = blocks.rest()
-        worker = ChunkWorker(replace(self.job, backend="columnar", budgeted=True), self.library)
-        for chunk in rest.chunks(chunk_size):
-            result = worker.run(chunk)
-            self.stats["rows"] += result.tally.rows_read
-            self.stats["record path"] += result.tally.rows_read
-            yield self._finish(result)
-
-    def _finish(self, result: ChunkResult) -> ChunkResult:
-        """A chunk decided by the chunk worker (after a hand-over): spend and encode here."""
-        frame = long_rows(result.rows or [], result.row_numbers or [], self.library)
-        tally = _counts_only(result.tally)
-        tally.rows_read = result.tally.rows_read
-        return self._out(frame, tally, result.rejects)
+            self.stats["csv records read by the record path"] = blocks.fallback_rows
+            yield self._batch(block.cells.rename(names), pl.col(ROW_), None, block.records)
 
     def _batch(
-        self, raw: pl.DataFrame, first_row: int, chunk: Chunk | None, first_line: int | None
+        self, raw: pl.DataFrame, rows: pl.Expr, chunk: Chunk | None, records: list[Any]
     ) -> ChunkResult:
-        frame = convert(raw, self.facts, self.library.env.facts, first_row, chunk is None)
+        """One batch: `raw` cells (with `?row`/`?line` for CSV), and for CSV the records the
+        record path's reader read itself."""
+        frame = convert(raw, self.facts, self.library.env.facts, rows, chunk is None)
         good = frame.filter(~pl.col(SUSPECT))
         decided = self.plan.run(good) if good.height else None
         slow_rows = frame.filter(pl.col(SUSPECT)).get_column(ROW).to_list()
@@ -88,16 +77,17 @@ class NativeRun:
             slow_rows += decided.filter(pl.col(RISK)).get_column(ROW).to_list()
             decided = decided.filter(~pl.col(RISK))
         slow_rows.sort()
-        self.stats["rows"] += frame.height
-        self.stats["record path"] += len(slow_rows)
+        self.stats["rows"] += frame.height + len(records)
+        self.stats["record path"] += len(slow_rows) + len(records)
         tally = Tally(rows_read=frame.height)
         rejects: list[dict[str, Any]] = []
         parts = []
         if decided is not None and decided.height:
             parts.append(self._native_rows(decided))
             tally.rows_decided += decided.height
-        if slow_rows:
-            result = self.slow.run(self._slow_chunk(raw, slow_rows, first_row, chunk, first_line))
+        if slow_rows or records:
+            result = self.slow.run(self._slow_chunk(raw, slow_rows, chunk, records))
+            tally.rows_read += len(records)
             tally.merge(_counts_only(result.tally))
             rejects = result.rejects
             parts.append(long_rows(result.rows or [], result.row_numbers or [], self.library))
@@ -124,28 +114,24 @@ class NativeRun:
         return plan_rows(self.plan, decided, CASE, ROW)
 
     def _slow_chunk(
-        self,
-        raw: pl.DataFrame,
-        rows: Sequence[int],
-        first_row: int,
-        chunk: Chunk | None,
-        first_line: int | None,
+        self, raw: pl.DataFrame, rows: Sequence[int], chunk: Chunk | None, records: list[Any]
     ) -> Chunk:
-        """The record path's view of some rows of the batch: CSV cells or a Parquet slice."""
-        offsets = [r - first_row for r in rows]
+        """The record path's view of some rows of the batch: a Parquet slice, or CSV cells
+        (with the records its own reader read), in row order."""
         if chunk is not None:
             import pyarrow as pa
 
+            offsets = [r - chunk.first_row for r in rows]
             taken = chunk.records.take(pa.array(offsets, pa.int64()))
-            return Chunk(taken, first_row, tuple(rows))
-        assert first_line is not None
-        picked = raw[offsets]
-        return Chunk(
-            [
-                (row, first_line + (row - first_row), list(cells))
-                for row, cells in zip(rows, picked.iter_rows(), strict=True)
-            ]
-        )
+            return Chunk(taken, chunk.first_row, tuple(rows))
+        wanted = pl.DataFrame({ROW_: list(rows)}, schema={ROW_: pl.Int64()})
+        picked = raw.join(wanted, on=ROW_, how="semi", maintain_order="left")
+        cells = [c for c in raw.columns if c not in (ROW_, LINE_)]
+        mine = [
+            (row, line, list(values))
+            for row, line, *values in picked.select(ROW_, LINE_, *cells).iter_rows()
+        ]
+        return Chunk(sorted([*mine, *records], key=lambda r: r[0]))
 
 
 def _counts_only(tally: Tally) -> Tally:
