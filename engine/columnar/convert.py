@@ -14,6 +14,7 @@ it does not flag.
 from __future__ import annotations
 
 from collections.abc import Sequence
+
 import polars as pl
 
 from clause.engine.batch.facts import CASE_ID, FALSE_TEXTS, TRUE_TEXTS, FactsPlan, Shape
@@ -95,7 +96,7 @@ def _case_id(raw: pl.DataFrame, rows: pl.Expr, text: bool) -> pl.Expr:
         return pl.lit(None, dtype=pl.String).alias(CASE)  # other types: the record path decides
     stripped = cell.str.strip_chars()
     odd = cell.str.contains(_ODD_SPACE)
-    value = pl.when((stripped != "") & ~odd).then(stripped)
+    value: pl.Expr = pl.when((stripped != "") & ~odd).then(stripped)
     if not text:
         value = pl.when(cell.is_null()).then(number).otherwise(value)
     return value.alias(CASE)
@@ -215,7 +216,9 @@ def _scalar(kind: str) -> pl.DataType:
             "date": pl.Date()}[kind]  # fmt: skip
 
 
-def _from_typed(cell: pl.Expr, dtype: pl.DataType, leaf: Leaf, shape: Shape) -> tuple[pl.Expr, pl.Expr]:
+def _from_typed(
+    cell: pl.Expr, dtype: pl.DataType, leaf: Leaf, shape: Shape
+) -> tuple[pl.Expr, pl.Expr]:
     """A typed Parquet column: used when its type is the fact's, else the record path."""
     present = cell.is_not_null()
     kind = leaf.kind

@@ -26,6 +26,7 @@ from clause.engine.library import Library
 
 Encoded = Any  # bytes for CSV and JSON Lines, a pyarrow Table for Parquet, None: no output
 
+
 def schema(sources: int) -> dict[str, pl.DataType]:
     """The long frame: one row per case and rule; funding in `sources` slots (fund `fK`,
     share `sK` in cents, quota `qK` as decimal text, "NaN" when unknown); `chained` marks a
@@ -141,12 +142,16 @@ def _missing_key(plan: Plan, index: int) -> pl.Expr:
     c = next(r for r in plan.rules if r.index == index)
     source = pl.col(c.name("from"))
     needed = (pl.col(c.name("pre")) == "undetermined") | (source != index)
-    sources = [c] + [o for o in plan.rules if any(c.rule.id in v.overrides for v in o.rule.versions)]
+    sources = [c] + [
+        o for o in plan.rules if any(c.rule.id in v.overrides for v in o.rule.versions)
+    ]
     chain: Any = None
     for s in sources:
         masks = [pl.col(s.name(f"m{k}")).cast(pl.String) for k in range(s.slots)]
         key = pl.concat_str([pl.lit(str(s.index)), *masks], separator=",")
-        chain = (pl.when(source == s.index) if chain is None else chain.when(source == s.index)).then(key)
+        chain = (
+            pl.when(source == s.index) if chain is None else chain.when(source == s.index)
+        ).then(key)
     return pl.when(needed).then(chain.otherwise(None))
 
 
@@ -322,14 +327,19 @@ def _arrow(long: pl.DataFrame) -> Any:
 
     schema = parquet_schema()
     sources = sum(1 for n in long.columns if n.startswith("f") and n[1:].isdigit())
-    flat = long.lazy().select(
-        "case_id",
-        "rule",
-        "version",
-        "outcome",
-        _money_text(pl.col("amount")).alias("amount"),
-        "amount_kind",
-    ).collect().to_arrow()
+    flat = (
+        long.lazy()
+        .select(
+            "case_id",
+            "rule",
+            "version",
+            "outcome",
+            _money_text(pl.col("amount")).alias("amount"),
+            "amount_kind",
+        )
+        .collect()
+        .to_arrow()
+    )
     arrays = [flat.column(i).cast(schema.field(i).type).combine_chunks() for i in range(6)]
     arrays.append(_shares(long, sources, schema.field("funding").type))
     arrays.append(_missing_lists(long, schema.field("missing").type))
@@ -341,20 +351,24 @@ def _shares(long: pl.DataFrame, sources: int, arrow_type: Any) -> Any:
 
     if not sources:
         return pa.array([[] for _ in range(long.height)], arrow_type)
-    stacked = pl.concat(
-        [
-            long.lazy()
-            .with_row_index("?r")
-            .select(
-                "?r",
-                pl.lit(k).alias("?k"),
-                pl.col(f"f{k}").alias("fund"),
-                _money_text(pl.col(f"s{k}")).alias("amount"),
-            )
-            .filter(pl.col("fund").is_not_null() & pl.col("amount").is_not_null())
-            for k in range(sources)
-        ]
-    ).sort("?r", "?k").collect()
+    stacked = (
+        pl.concat(
+            [
+                long.lazy()
+                .with_row_index("?r")
+                .select(
+                    "?r",
+                    pl.lit(k).alias("?k"),
+                    pl.col(f"f{k}").alias("fund"),
+                    _money_text(pl.col(f"s{k}")).alias("amount"),
+                )
+                .filter(pl.col("fund").is_not_null() & pl.col("amount").is_not_null())
+                for k in range(sources)
+            ]
+        )
+        .sort("?r", "?k")
+        .collect()
+    )
     counts = stacked.group_by("?r").len().sort("?r")
     per_row = pl.DataFrame({"?r": pl.arange(0, long.height, eager=True).cast(pl.UInt32)})
     lengths = per_row.join(counts, on="?r", how="left").get_column("len").fill_null(0)
@@ -369,7 +383,6 @@ def _shares(long: pl.DataFrame, sources: int, arrow_type: Any) -> Any:
 
 
 def _missing_lists(long: pl.DataFrame, arrow_type: Any) -> Any:
-    import pyarrow as pa
 
     texts = long.get_column("missing")
     distinct = texts.unique().to_list()

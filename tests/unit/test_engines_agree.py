@@ -89,3 +89,60 @@ def test_spark_local_mode_writes_what_one_machine_writes(
             **more,
         )
         assert spark == local
+
+
+MINI = ROOT / "tests" / "fixtures" / "mini"
+MINI_HEADER = (
+    "case_id,person.poverty_alleviated,person.organised,person.scope,person.departure_date,"
+    "person.transport_cost,person.grants,site.residents,site.has_station,site.full_time_staff"
+)
+AWKWARD_ROWS = [
+    "p1,true,true,跨省,2030-05-01,620,[],,,",
+    "p2, TRUE ,1,跨省,2030-05-01, 300.50 ,"
+    '"[{""program"": ""transport"", ""date"": ""2030-01-02""}]",,,',
+    "",  # a blank line is no record
+    "p3,true,true,跨省,2030-05-01,12abc,[],,,",  # not a number
+    'p4,true,true,"跨\n省",2030-05-01,620,[],,,',  # a quoted line break
+    "p5,true,true,跨省,2030-02-30,620,[],,,",  # no such date
+    'p6,true,"tr"ue,跨省,2030-05-01,620,[],,,',  # a stray quote
+    "p7,true,true,跨省",  # cut short
+    "p8,是,否,省内县外,2030-05-01,1E3,[],,,",  # an exponent: the record path's own reading
+    "p9,true,true,跨省,2030-05-01,0.00001,[],,,",  # finer than the columns carry
+    ",true,true,跨省,2030-05-01,620,[],,,",  # no case id
+    "p10,,,,,,,,,",  # no facts
+    "s1,,,,,,,900,是,0\r",  # a CRLF line
+    'p11,true,true,跨省,2030-05-01,620,"[{""program"": ""transport"", ""program"": ""x""}]",,,',
+    "p12,true,true,跨省,2030-05-01,620,[{}],,,",
+    "p13,true,true,跨省\x1c,2030-05-01,620,[],,,",  # Python strips \x1c, Arrow does not
+]
+
+
+@pytest.mark.parametrize("block", [64, 1 << 20])
+@pytest.mark.parametrize("out_kind", ["csv", "jsonl", "parquet"])
+def test_awkward_csv_reads_and_rejects_as_the_record_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int, out_kind: str
+) -> None:
+    """Quoted line breaks, blank lines, stray quotes, bad text, CRLF, odd spaces and bytes
+    that are not UTF-8, split across small blocks: the same results and rejects."""
+    import clause.engine.columnar.csvblocks as csvblocks
+
+    monkeypatch.setattr(csvblocks, "BLOCK", block)
+    package = load_package(MINI).package
+    assert package is not None
+    mini = Library.of([package])
+    text = "\ufeff" + MINI_HEADER + "\n" + "\n".join(AWKWARD_ROWS * 7) + "\n"
+    source = tmp_path / "awkward.csv"
+    source.write_bytes(text.encode("utf-8") + b"p99,true,true,\xff\xfe,2030-05-01,1,[],,,\n")
+    got = {}
+    for backend in ("record", "columnar"):
+        out = tmp_path / f"{backend}.{out_kind}"
+        options = BatchOptions(on=date(2030, 12, 1), out=out, backend=backend)
+        summary = evaluate_batch(mini, source, options)
+        got[backend] = (
+            out.read_bytes(),
+            out.with_name(f"{out.stem}.rejects.jsonl").read_bytes(),
+            summary.tally.rows_read,
+            summary.tally.rows_rejected,
+        )
+    assert got["columnar"] == got["record"]
+    assert got["record"][3] == 7 * 7 + 1  # seven bad rows a repetition, and the bad bytes
