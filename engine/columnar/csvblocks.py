@@ -12,6 +12,7 @@ Memory is bounded by the block size.
 from __future__ import annotations
 
 import io
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -68,55 +69,55 @@ class CsvBlocks:
                 yield block
 
     def _block(self, raw: bytes) -> Block:
-        """Plain lines by Arrow; a record starting on any other line by the record path."""
-        start, first_line = self.offset, self.line
-        text = raw.decode("utf-8", "replace")
-        lines = pl.Series([text]).str.split("\n")
-        lines = lines.explode()
-        if text.endswith("\n"):
-            lines = lines.head(lines.len() - 1)
-        lengths = pl.Series([len(x) + 1 for x in raw.split(b"\n")][: lines.len()])
+        """Plain lines by Arrow in one parse; each record starting on another line by the
+        record path's reader, which may take in the lines after it (a quoted line break)."""
+        start, before = self.offset, self.line
+        pieces = raw.split(b"\n")
+        if raw.endswith(b"\n"):
+            pieces.pop()
+        n = len(pieces)
+        text = raw.decode("utf-8", "replace").split("\n")  # U+FFFD marks bad bytes: not plain
+        lines = pl.Series(text[:n], dtype=pl.String)
         good = _plain(lines, self.width).to_list()
-        ends = lengths.cum_sum().to_list()
-        pieces: list[pl.DataFrame] = []
-        records: list[Any] = []
-        i, n = 0, len(good)
-        while i < n:
-            j = i
-            while j < n and good[j]:
-                j += 1
-            if j > i:
-                lo = ends[i - 1] if i else 0
-                pieces.append(self._arrow(raw[lo : ends[j - 1]], i, first_line))
-                self.row += j - i
-            if j >= n:
-                break
-            offset = start + (ends[j - 1] if j else 0)
-            record = self._one(offset, first_line + j)
+        ends = list(itertools.accumulate(len(p) + 1 for p in pieces))
+        taken = [False] * n  # lines read as part of a record of the record path
+        records: list[tuple[int, Any]] = []  # (first line index, record)
+        for k in range(n):
+            if good[k] or taken[k]:
+                continue
+            record = self._one(start + (ends[k - 1] if k else 0), before + k)
+            last = min(self.line - before, n)
+            for i in range(k, last):
+                taken[i] = True
             if record is not None:
-                records.append(record)
+                records.append((record[1] - before - 1, record))
             if self.offset >= start + len(raw):  # the record ran past this block
-                return Block(_concat(pieces, self.width), records)
-            i = self.line - first_line
-        self.offset, self.line = start + len(raw), first_line + n
-        return Block(_concat(pieces, self.width), records)
-
-    def _arrow(self, raw: bytes, first: int, first_line: int) -> pl.DataFrame:
-        frame = _read(raw, self.width)
-        count = frame.height
-        return frame.with_columns(
-            (pl.int_range(count) + self.row + 1).cast(pl.Int64).alias(ROW),
-            (pl.int_range(count) + first_line + first + 1).cast(pl.Int64).alias(LINE),
-        )
+                n = last
+                break
+        plain = [i for i in range(n) if good[i] and not taken[i]]
+        starts = sorted([*plain, *(at for at, _ in records)])
+        row_of = {at: self.row + 1 + r for r, at in enumerate(starts)}
+        cells = _read(b"".join(pieces[i] + b"\n" for i in plain), self.width) if plain else None
+        frame = _concat([], self.width)
+        if cells is not None:
+            frame = cells.with_columns(
+                pl.Series(ROW, [row_of[i] for i in plain], dtype=pl.Int64),
+                pl.Series(LINE, [before + i + 1 for i in plain], dtype=pl.Int64),
+            )
+        self.row += len(starts)
+        if self.offset < start + len(raw) or not records:
+            self.offset, self.line = start + ends[n - 1] if n else start, before + n
+        fixed = [(row_of[at], *record[1:]) for at, record in records]
+        return Block(frame, fixed)
 
     def _one(self, offset: int, line: int) -> Any:
-        """One record read by CsvSource from `offset` (where line `line` + 1 starts)."""
-        self.source.resume(offset, line, self.row)
+        """One record read by CsvSource from `offset` (where line `line` + 1 starts); its row
+        number is set by the caller, which knows the records before it."""
+        self.source.resume(offset, line, 0)
         chunk = next(self.source.chunks(1), None)
         self.offset, self.line = self.source.data_offset()
         if chunk is None:
             return None
-        self.row += 1
         self.fallback_rows += 1
         return chunk.records[0]
 
