@@ -135,7 +135,12 @@ def clause_decide_only(path: Path) -> dict[str, Any]:
     started = time.perf_counter()
     decided = plan.run(frame)
     seconds = time.perf_counter() - started
-    return {"seconds": seconds, "rows": frame.height, "columns": decided.width - frame.width, "row": ROW}
+    return {
+        "seconds": seconds,
+        "rows": frame.height,
+        "columns": decided.width - frame.width,
+        "row": ROW,
+    }
 
 
 def _read_text(path: Path) -> Any:

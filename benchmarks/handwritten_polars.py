@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the rule table below is laid out one rule per block, for reading)
 """The 12 computable rules of 鄂人社发〔2021〕25号 written by hand in Polars: the columnar baseline.
 
 What a programmer fluent in Polars would write for this one notice without `clause`, following
@@ -99,9 +100,11 @@ def typed(raw: pl.DataFrame, types: dict[str, dict[str, Any]]) -> tuple[pl.DataF
         value, wrong = _cast(name, types[name])
         exprs.append(value.alias(name))
         bad.append(wrong)
-    frame = raw.lazy().select(
-        pl.col("case_id").str.strip_chars(), *exprs, pl.any_horizontal(bad).alias("?bad")
-    ).collect()
+    frame = (
+        raw.lazy()
+        .select(pl.col("case_id").str.strip_chars(), *exprs, pl.any_horizontal(bad).alias("?bad"))
+        .collect()
+    )
     rejected = frame.get_column("?bad") | frame.get_column("case_id").is_null()
     return frame.drop("?bad"), rejected
 
@@ -128,7 +131,9 @@ def window(effective: pl.Expr, end: date = IN_FORCE[1]) -> pl.Expr:
     )
 
 
-def benefit(conds: list[pl.Expr], unless: pl.Expr | None = None, granted: pl.Expr | None = None) -> pl.Expr:
+def benefit(
+    conds: list[pl.Expr], unless: pl.Expr | None = None, granted: pl.Expr | None = None
+) -> pl.Expr:
     failed = pl.any_horizontal([x.not_() for x in conds]).fill_null(False)
     if unless is not None:
         failed = failed | unless.fill_null(False)
@@ -179,7 +184,9 @@ def decide(frame: pl.DataFrame, on: date) -> pl.DataFrame:
         c("business.kind").is_in(["小微企业", "个体经营"]),
         one_year,
     ]
-    plain = pl.coalesce(window(add_months(licence, 12)), benefit(common, granted=had("一次性创业补贴")))
+    plain = pl.coalesce(
+        window(add_months(licence, 12)), benefit(common, granted=had("一次性创业补贴"))
+    )
     back = pl.coalesce(
         window(add_months(licence, 12)),
         benefit([*common, c("person.returning_entrepreneur")], granted=had("一次性创业补贴")),
@@ -239,7 +246,9 @@ def decide(frame: pl.DataFrame, on: date) -> pl.DataFrame:
         here = present(frame, subject)
         columns.append(pl.when(here).then(outcome).alias(rule))
         if amount is not None:
-            columns.append(pl.when(here & (outcome == "eligible")).then(amount).alias(rule + ":amount"))
+            columns.append(
+                pl.when(here & (outcome == "eligible")).then(amount).alias(rule + ":amount")
+            )
     return frame.lazy().select("case_id", *columns).collect()
 
 
