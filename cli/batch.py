@@ -237,6 +237,14 @@ def render_summary(summary: BatchSummary, console: Console) -> None:
         + ("" if summary.reconciled else "  (does not reconcile!)"),
         markup=False,
     )
+    record = data.get("record_path")
+    if record and (record["rows"] or record["rules"]):
+        named = "; ".join(f"{rule} ({why})" for rule, why in record["rules"].items())
+        console.print(
+            f"columnar: {record['rows']:,} rows decided case by case on the record path"
+            + (f"; rules on the record path: {named}" if named else ""),
+            markup=False,
+        )
     written = f"results: {summary.output}" if summary.output else "results: not written (no --out)"
     console.print(f"{written}; rejects: {summary.rejects}", markup=False)
 

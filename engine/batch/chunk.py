@@ -94,6 +94,7 @@ class ChunkWorker:
                 cases.append(case)
                 decodable.append((case.case_id or "", case.facts))
         results = self.backend.decide(decodable)
+        tally.record_path += getattr(self.backend, "on_record_path", 0)
         rows: list[ResultRow] = []
         numbers: list[int] = []
         for case, result in zip(cases, results, strict=True):

@@ -75,6 +75,7 @@ class BatchProgress:
     rows_rejected: int
     done: int
     total: int | None
+    record_path: int = 0  # rows the columnar backend handed whole to the record path
 
 
 # -- worker processes ----------------------------------------------------------------------
@@ -238,7 +239,12 @@ def _run(
         if out is not None:
             out.write(payload)
         if progress is not None:
-            progress(BatchProgress(tally.rows_read, tally.rows_rejected, reader.done, reader.total))
+            progress(
+                BatchProgress(
+                    tally.rows_read, tally.rows_rejected, reader.done, reader.total,
+                    tally.record_path,
+                )
+            )  # fmt: skip
     return BatchSummary(
         input=str(source),
         output=str(options.out) if options.out else None,
@@ -248,6 +254,8 @@ def _run(
         funds=tuple(library.funds),
         budget=dict(options.budget) if options.budget is not None else None,
         remaining=dict(budget.remaining) if budget is not None else None,
+        backend=options.backend,
+        record_rules=native.record_rules(library, job) if options.backend == "columnar" else {},
     )
 
 

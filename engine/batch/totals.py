@@ -59,6 +59,7 @@ class Tally:
     rules: dict[str, RuleTotals] = field(default_factory=dict)
     funds: dict[str, FundTotals] = field(default_factory=dict)
     rejected_by: Counter[str] = field(default_factory=Counter)  # fact path (or "row")
+    record_path: int = 0  # rows the columnar backend handed to the record path (decided whole)
 
     def add(self, row: ResultRow, times: int = 1) -> None:
         """Count `row` (`times` rows equal to it: the columnar path tallies by groups)."""
@@ -101,6 +102,7 @@ class Tally:
         for fund, ftotals in other.funds.items():
             self.funds.setdefault(fund, FundTotals()).merge(ftotals)
         self.rejected_by.update(other.rejected_by)
+        self.record_path += other.record_path
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,8 @@ class BatchSummary:
     budget: Mapping[str, Decimal] | None = None
     remaining: Mapping[str, Decimal] | None = None
     titles: Mapping[str, str] = field(default_factory=dict)
+    backend: str = "record"
+    record_rules: Mapping[str, str] = field(default_factory=dict)  # columnar: rule -> why not
 
     @property
     def reconciled(self) -> bool:
@@ -146,6 +150,19 @@ class BatchSummary:
                 for rule, r in sorted(t.rules.items())
             ],
             "funds": [self.fund_json(fund) for fund in self.funds],
+            **self._record_path(),
+        }
+
+    def _record_path(self) -> dict[str, Any]:
+        """What the columnar backend could not decide itself, never silently: the rows it
+        handed whole to the record path and the rules it does not compile (with why)."""
+        if self.backend != "columnar":
+            return {}
+        return {
+            "record_path": {
+                "rows": self.tally.record_path,
+                "rules": dict(sorted(self.record_rules.items())),
+            }
         }
 
     def fund_json(self, fund: str) -> dict[str, Any]:

@@ -49,6 +49,7 @@ class ColumnarBackend:
             rules = tuple(r for r in library.rules_by_id if r.id in self.plan.fallback)
             self.partial = RecordBackend(replace(library, rules_by_id=rules), config)
         self.stats: Counter[str] = Counter()
+        self.on_record_path = 0  # rows of the last chunk decided whole by the record path
         self._missing: dict[tuple[int, tuple[int, ...]], tuple[str, ...]] = {}
 
     def decide(self, cases: Sequence[Case]) -> list[list[ResultRow] | RowError]:
@@ -61,7 +62,9 @@ class ColumnarBackend:
             columns += [pl.col(n).alias(f"{c.index}/{n}") for n in _outputs(c)]
         rows = decided.select(columns).rows()
         risky = [case for case, row in zip(cases, rows, strict=True) if row[0]]
-        by_record = iter(self.record.decide(risky))
+        decided_whole = self.record.decide(risky)
+        self.on_record_path = sum(not isinstance(r, RowError) for r in decided_whole)
+        by_record = iter(decided_whole)
         others = iter(self.partial.decide(cases) if self.partial is not None else ())
         self.stats["rows on the record path (whole)"] += len(risky)
         if self.partial is not None:

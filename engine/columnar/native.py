@@ -31,6 +31,11 @@ from clause.engine.decide import Budget
 from clause.engine.library import Library
 
 
+def record_rules(library: Library, job: Job) -> dict[str, str]:
+    """The rules the columnar backend leaves to the record path, and why."""
+    return dict(Plan(library, job.on, layout_columns(library)).fallback)
+
+
 def supported(library: Library, job: Job, kind: str) -> bool:
     """Whether the native path can run this job: CSV or Parquet, every rule compiled."""
     if kind not in ("csv", "parquet") or job.backend != "columnar":
@@ -89,6 +94,7 @@ class NativeRun:
             result = self.slow.run(self._slow_chunk(raw, slow_rows, chunk, records))
             tally.rows_read += len(records)
             tally.merge(_counts_only(result.tally))
+            tally.record_path += result.tally.rows_decided  # decided there, not rejected
             rejects = result.rejects
             parts.append(long_rows(result.rows or [], result.row_numbers or [], self.library))
         long = pl.concat(parts, how="vertical") if parts else long_rows([], [], self.library)

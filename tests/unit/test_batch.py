@@ -101,9 +101,10 @@ def test_csv_jsonl_and_parquet_registers_decide_alike(mini: Any, tmp_path: Path)
         out = tmp_path / f"out-{ext}.jsonl"
         summary = run(mini, register, out=out)
         rejected = [r["row"] for r in read_jsonl(Path(summary.rejects))]
-        totals = {
-            k: v for k, v in summary.to_json().items() if k not in ("input", "output", "rejects")
-        }
+        # how many rows the columnar path hands to the record path depends on the format (a
+        # CSV cell `1E3` is read there, a JSON number is not); what is decided does not
+        skip = ("input", "output", "rejects", "record_path")
+        totals = {k: v for k, v in summary.to_json().items() if k not in skip}
         results[ext] = (out.read_bytes(), rejected, totals)
     assert results["csv"][2]["rows_rejected"] > 0  # the generator broke some rows
     assert results["csv"] == results["jsonl"] == results["parquet"]

@@ -146,3 +146,46 @@ def test_awkward_csv_reads_and_rejects_as_the_record_path(
         )
     assert got["columnar"] == got["record"]
     assert got["record"][3] == 7 * 7 + 1  # seven bad rows a repetition, and the bad bytes
+
+
+def test_rules_and_rows_on_the_record_path_are_reported(tmp_path: Path) -> None:
+    """A rule the columnar compiler cannot express (a division) runs on the record path for
+    every row; the summary names it with the reason and counts rows handed over whole."""
+    from dataclasses import replace
+
+    from clause.engine.expr.check import check_expr
+    from clause.engine.expr.compile import compile_expr
+    from clause.engine.expr.syntax import expr_origin, parse_expr
+    from clause.engine.expr.types import BOOL
+    from clause.engine.model import Condition, Expr
+
+    package = load_package(MINI).package
+    assert package is not None
+    text = "person.transport_cost / 2 > 100"
+    origin = expr_origin(text)
+    node = check_expr(parse_expr(text, origin), package.env, origin, expect=BOOL)
+    base = next(r for r in package.rules if r.id == "transport")
+    version = replace(
+        base.versions[0],
+        conditions=(Condition("half", Expr(text, node, compile_expr(node), base.span), "q",
+                              base.span),),
+        overrides=(),
+        funding=(),
+    )  # fmt: skip
+    halves = replace(base, id="z-halves", versions=(version,))
+    mini = Library.of([replace(package, rules=(*package.rules, halves))])
+    source = tmp_path / "r.csv"
+    rows = ["p1,true,true,跨省,2030-05-01,620,[],,,", "p2,true,true,跨省,2030-05-01,0.00001,[],,,"]
+    source.write_text(MINI_HEADER + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    outputs = []
+    for backend in ("record", "columnar"):
+        out = tmp_path / f"{backend}.csv"
+        summary = evaluate_batch(
+            mini, source, BatchOptions(on=date(2030, 12, 1), out=out, backend=backend)
+        )
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+    assert b"z-halves" in outputs[1]
+    reported = summary.to_json()["record_path"]
+    assert "division" in reported["rules"]["z-halves"]
+    assert reported["rows"] == 1  # 0.00001 is finer than the columns carry
