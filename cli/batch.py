@@ -40,6 +40,11 @@ class Backend(StrEnum):
     columnar = "columnar"
 
 
+class Layout(StrEnum):
+    long = "long"
+    wide = "wide"
+
+
 class Engine(StrEnum):
     local = "local"
     spark = "spark"
@@ -102,6 +107,12 @@ def eval_command(
     engine: Annotated[
         Engine, typer.Option("--engine", help="Where chunks are decided: here, or on Spark.")
     ] = Engine.local,
+    layout: Annotated[
+        Layout,
+        typer.Option(
+            "--layout", help="Results: a row per case and rule (long) or per case (wide)."
+        ),
+    ] = Layout.long,
     master: Annotated[
         str,
         typer.Option("--master", help="Spark master with --engine spark (local[2], spark://…)."),
@@ -128,6 +139,7 @@ def eval_command(
         backend=backend.value,
         engine=engine.value,
         master=master,
+        layout=layout.value,
     )
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     try:

@@ -43,6 +43,8 @@ class Job:
     only: frozenset[str] | None
     budgeted: bool
     backend: str
+    layout: str = "long"
+    shown: tuple[str, ...] = ()  # the rules shown, in order (the wide layout's columns)
 
 
 @dataclass
@@ -79,7 +81,11 @@ class ChunkWorker:
             self.columns, self.case_index = self.plan.columns(job.header)
         config = BackendConfig(job.on, chains=job.budgeted)
         self.backend = BACKENDS[job.backend](library, config)
-        self.encoder = Encoder(job.out_kind, job.only) if job.out_kind else None
+        self.encoder = (
+            Encoder(job.out_kind, job.only, job.layout, library, job.shown)
+            if job.out_kind
+            else None
+        )
 
     def run(self, chunk: Chunk) -> ChunkResult:
         tally = Tally()
@@ -112,10 +118,11 @@ class ChunkWorker:
                 tally.add(r)
                 tally.add_funding(r)
                 rows.append(r)
+                numbers.append(case.row)
         rejects.sort(key=lambda r: r["row"])
         if self.job.budgeted:
             return ChunkResult(tally, rejects, rows=rows, row_numbers=numbers)
-        payload = self.encoder.encode(rows) if self.encoder is not None else None
+        payload = self.encoder.encode(rows, numbers) if self.encoder is not None else None
         return ChunkResult(tally, rejects, payload=payload)
 
     # -- decoding: raw records to cases (facts, or the RowError that stops the row) --------

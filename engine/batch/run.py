@@ -25,7 +25,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from clause.engine.batch.chunk import BACKENDS, ChunkResult, ChunkWorker, Job, selected
+from clause.engine.batch.chunk import BACKENDS, ChunkResult, ChunkWorker, Job
 from clause.engine.batch.facts import ColumnError
 from clause.engine.batch.read import Chunk, InputError, Source, format_of, open_source
 from clause.engine.batch.totals import OUTCOMES, BatchSummary, Tally
@@ -63,6 +63,7 @@ class BatchOptions:
     encoding: str = "utf-8"
     backend: str = "columnar"
     engine: str = "local"  # or "spark": chunks decided in Spark executors
+    layout: str = "long"  # or "wide": one row per case, a group of columns per rule
     master: str = "local[2]"  # the Spark master, with engine "spark"
 
 
@@ -190,7 +191,11 @@ def _evaluate(
     try:
         job = make_job(library, reader, options)
         local = ChunkWorker(job, library)
-        out = open_sink(options.out, job.out_kind) if options.out and job.out_kind else None
+        out = (
+            open_sink(options.out, job.out_kind, job.layout, job.shown)
+            if options.out and job.out_kind
+            else None
+        )
         sinks = [s for s in (out,) if s is not None]
         rejects = RejectSink(rejects_path)
         sinks.append(rejects)
@@ -222,7 +227,11 @@ def _run(
 ) -> BatchSummary:
     tally = Tally()
     budget = Budget(dict(options.budget)) if options.budget is not None else None
-    encoder = Encoder(job.out_kind, options.only) if job.out_kind else None
+    encoder = (
+        Encoder(job.out_kind, options.only, job.layout, library, job.shown)
+        if job.out_kind
+        else None
+    )
     results = _results(reader, local, job, options)
     if options.engine == "local" and native.supported(library, job, reader.kind):
         results = native.NativeRun(library, job, budget).results(reader, options.chunk_size)
@@ -232,10 +241,16 @@ def _run(
         payload = result.payload
         if result.rows is not None:  # budgets are spent here, in input order
             spent = [spend_budget(r, budget) for r in result.rows]
-            rows = selected(spent, options.rule_ids)
+            numbered = zip(spent, result.row_numbers or [0] * len(spent), strict=True)
+            chosen = [
+                (r, n)
+                for r, n in numbered
+                if options.rule_ids is None or r.rule in options.rule_ids
+            ]
+            rows = [r for r, _ in chosen]
             for r in rows:
                 tally.add_funding(r)
-            payload = encoder.encode(rows) if encoder is not None else None
+            payload = encoder.encode(rows, [n for _, n in chosen]) if encoder is not None else None
         if out is not None:
             out.write(payload)
         if progress is not None:
@@ -281,6 +296,12 @@ def make_job(library: Library, reader: Source, options: BatchOptions) -> Job:
         only=options.only,
         budgeted=options.budget is not None,
         backend=options.backend,
+        layout=options.layout,
+        shown=tuple(
+            r.id
+            for r in library.rules_by_id
+            if options.rule_ids is None or r.id in options.rule_ids
+        ),
     )
 
 
@@ -305,6 +326,8 @@ def _check_options(library: Library, source: Path, options: BatchOptions) -> Non
         problems.append(_error("U004", "--workers and the chunk size must be at least 1"))
     if options.backend not in BACKENDS:
         problems.append(_error("U004", f"no backend `{options.backend}`"))
+    if options.layout not in ("long", "wide"):
+        problems.append(_error("U004", f"no layout `{options.layout}`; use long or wide"))
     if options.engine not in ("local", "spark"):
         problems.append(_error("U004", f"no engine `{options.engine}`; use local or spark"))
     rejects = options.rejects or _rejects_beside(options.out or source)

@@ -57,11 +57,26 @@ class Encoder:
     """Turns result rows into what a sink writes: bytes for text formats, columns for Parquet.
     Runs in worker processes, so it must be cheap to build and hold no open file."""
 
-    def __init__(self, kind: str, only: frozenset[str] | None = None) -> None:
+    def __init__(
+        self,
+        kind: str,
+        only: frozenset[str] | None = None,
+        layout: str = "long",
+        library: Any = None,
+        rules: Sequence[str] = (),
+    ) -> None:
         self.kind, self.only = kind, only
         self._memo: dict[tuple[bool, tuple[Any, ...]], str] = {}
+        self.layout, self.library, self.rules = layout, library, tuple(rules)
 
-    def encode(self, rows: Sequence[ResultRow]) -> Any:
+    def encode(self, rows: Sequence[ResultRow], numbers: Sequence[int] = ()) -> Any:
+        """`numbers`: each row's case number in the register (the wide layout groups by it)."""
+        if self.layout == "wide":
+            from clause.engine.columnar.encode import long_rows
+            from clause.engine.columnar.wide import encode_wide
+
+            long = long_rows(rows, numbers, self.library)
+            return encode_wide(long, self.kind, self.rules, self.only)
         if self.only is not None:
             rows = [r for r in rows if r.outcome in self.only]
         if self.kind == "jsonl":
@@ -210,13 +225,13 @@ class ParquetSink(Sink):
     """Buffers columns and writes row groups of a fixed size, so the file does not depend on
     how the input was chunked or how many workers decided it."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, schema: Any = None) -> None:
         super().__init__(path)
         import pyarrow as pa
 
         parquet_module()
         self.pa = pa
-        self.schema = parquet_schema()
+        self.schema = schema if schema is not None else parquet_schema()
         self.buffer: list[Any] = []  # Arrow tables not yet written
         self.buffered = 0
         self.writer: Any = None
@@ -258,7 +273,14 @@ class ParquetSink(Sink):
         self.buffer, self.buffered = [], 0
 
 
-def open_sink(path: Path, kind: str) -> Sink:
+def open_sink(path: Path, kind: str, layout: str = "long", rules: Sequence[str] = ()) -> Sink:
+    """A sink for results in `layout` (long, or wide with a column group per rule)."""
+    if layout == "wide":
+        from clause.engine.columnar import wide
+
+        if kind == "parquet":
+            return ParquetSink(path, wide.parquet_schema(rules))
+        return TextSink(path, wide.csv_header(rules) if kind == "csv" else b"")
     if kind == "parquet":
         return ParquetSink(path)
     header = (",".join(RESULT_COLUMNS) + "\n").encode() if kind == "csv" else b""

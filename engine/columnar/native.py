@@ -27,6 +27,7 @@ from clause.engine.columnar.csvblocks import ROW as ROW_
 from clause.engine.columnar.csvblocks import CsvBlocks
 from clause.engine.columnar.encode import Encoded, encode, long_rows, spend, tally_of
 from clause.engine.columnar.plan import RISK, Plan
+from clause.engine.columnar.wide import encode_wide
 from clause.engine.decide import Budget
 from clause.engine.library import Library
 
@@ -107,7 +108,9 @@ class NativeRun:
             long = long.filter(pl.col("rule").is_in(sorted(self.job.rule_ids)))
         tally_of(long, tally)
         payload: Encoded = None
-        if self.job.out_kind is not None:
+        if self.job.out_kind is not None and self.job.layout == "wide":
+            payload = encode_wide(long, self.job.out_kind, self.job.shown, self.job.only)
+        elif self.job.out_kind is not None:
             shown = long
             if self.job.only is not None:
                 shown = long.filter(pl.col("outcome").is_in(sorted(self.job.only)))

@@ -110,3 +110,20 @@ def test_an_unusable_register_exits_2_naming_the_file(clause: Any, tmp_path: Pat
 def test_no_progress_bar_when_stderr_is_not_a_terminal(clause: Any, register_file: Path) -> None:
     result = clause(*eval_args(register_file))
     assert "rows/s" not in result.err
+
+
+def test_wide_layout_and_backends_from_the_command_line(clause: Any, register_file: Path) -> None:
+    wide = register_file.with_name("wide.csv")
+    result = clause(*eval_args(register_file, "--out", str(wide), "--layout", "wide"))
+    assert result.code == 0
+    lines = wide.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("case_id,site-station.version,site-station.outcome,")
+    assert len(lines) == 1 + 3  # a row per decided case; the bad row is rejected
+    outs = []
+    for backend in ("record", "columnar"):
+        out = register_file.with_name(f"{backend}.jsonl")
+        assert clause(*eval_args(register_file, "--out", str(out), "--backend", backend)).code == 0
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
+    bad = clause(*eval_args(register_file, "--engine", "mainframe"))
+    assert bad.code == 2

@@ -189,3 +189,39 @@ def test_rules_and_rows_on_the_record_path_are_reported(tmp_path: Path) -> None:
     reported = summary.to_json()["record_path"]
     assert "division" in reported["rules"]["z-halves"]
     assert reported["rows"] == 1  # 0.00001 is finer than the columns carry
+
+
+@pytest.mark.parametrize("kind", ["csv", "jsonl", "parquet"])
+@pytest.mark.parametrize("budget", [False, True])
+def test_the_wide_layout_is_the_same_on_both_paths(
+    library: Library, registers: dict[str, Path], tmp_path: Path, kind: str, budget: bool
+) -> None:
+    """One row per case, a column group per rule: the record path and the columnar path
+    write the same file; it holds the long layout's decisions, case by case."""
+    more = {"budget": BUDGET} if budget else {}
+    wide = {}
+    for backend in ("record", "columnar"):
+        out = tmp_path / f"{backend}.{kind}"
+        evaluate_batch(
+            library,
+            registers["csv"],
+            BatchOptions(on=ON, out=out, backend=backend, layout="wide", **more),  # type: ignore[arg-type]
+        )
+        wide[backend] = out.read_bytes()
+    assert wide["columnar"] == wide["record"]
+    if kind != "csv":
+        return
+    long = tmp_path / "long.csv"
+    evaluate_batch(library, registers["csv"], BatchOptions(on=ON, out=long, **more))  # type: ignore[arg-type]
+    import csv
+    import io
+
+    by_case = {}
+    for row in csv.DictReader(io.StringIO(wide["record"].decode("utf-8"))):
+        by_case[row["case_id"]] = row
+    for row in csv.DictReader(long.open(encoding="utf-8")):
+        cells = by_case[row["case_id"]]
+        assert cells[f"{row['rule']}.outcome"] == row["outcome"]
+        assert cells[f"{row['rule']}.amount"] == row["amount"]
+        assert cells[f"{row['rule']}.funding"] == row["funding"]
+        assert cells[f"{row['rule']}.missing"] == row["missing"]
