@@ -122,9 +122,7 @@ def _results(
     """Chunk results in input order, with at most two chunks per worker in flight, so memory
     stays bounded however large the register (Pool.imap would read ahead without limit)."""
     if options.engine == "spark":
-        from clause.engine.batch.spark import spark_results
-
-        yield from spark_results(source, job, options.chunk_size, options.master)
+        yield from _spark(source, job, options)
         return
     chunks = source.chunks(options.chunk_size)
     if options.workers <= 1:
@@ -145,6 +143,21 @@ def _results(
         for future in pending:
             future.cancel()
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _spark(source: Source, job: Job, options: BatchOptions) -> Iterator[ChunkResult]:
+    """Chunk results from Spark executors; a Spark that cannot start or a failed task is one
+    B006 line, not a Java stack trace."""
+    from clause.engine.batch.spark import spark_results
+
+    try:
+        yield from spark_results(source, job, options.chunk_size, options.master)
+    except InputError as err:
+        raise DiagnosticError([_error("B006", str(err), "<spark>")]) from None
+    except Exception as exc:  # py4j and pyspark raise many types, all with long Java traces
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        message = f"Spark failed ({options.master}): {first[:300]}"
+        raise DiagnosticError([_error("B006", message, "<spark>")]) from None
 
 
 def _get(future: Future[ChunkResult]) -> ChunkResult:

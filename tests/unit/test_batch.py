@@ -263,6 +263,9 @@ def test_a_header_that_is_not_fact_paths_is_refused(mini: Any, tmp_path: Path) -
         ({"only": frozenset({"maybe"})}, "U004"),
         ({"budget": {"no_such_fund": Decimal(1)}}, "B004"),
         ({"out": Path("out.xlsx")}, "B003"),
+        ({"engine": "mainframe"}, "U004"),
+        ({"layout": "tall"}, "U004"),
+        ({"backend": "abacus"}, "U004"),
     ],
 )
 def test_bad_options_are_usage_errors(mini: Any, tmp_path: Path, options: Any, code: str) -> None:
@@ -400,3 +403,19 @@ def test_an_expression_error_rejects_only_its_row_with_code_and_place() -> None:
     assert got[0] == ["a"] and got[2] == ["c"]
     assert isinstance(got[1], RowError)
     assert got[1].message == "E301 division by zero (rules/x.yaml:12:20)"
+
+
+def test_spark_that_cannot_start_is_one_b006_line(
+    mini: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pyspark", None)  # as if not installed
+    monkeypatch.setitem(sys.modules, "pyspark.sql", None)
+    register = generate(MINI, tmp_path / "register.csv", 10)
+    with pytest.raises(DiagnosticError) as caught:
+        run(mini, register, engine="spark")
+    diagnostic = caught.value.diagnostics[0]
+    assert diagnostic.code == "B006"
+    assert "pip install 'clause[spark]'" in diagnostic.message
+    assert not list(tmp_path.glob(".*partial"))
