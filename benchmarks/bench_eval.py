@@ -1,11 +1,14 @@
 """Rows per second of `clause eval` on a seeded register, against the same rules by hand.
 
-    python benchmarks/bench_eval.py [--rows N] [--workers 1,2] [--backends record] [--keep]
+    python benchmarks/bench_eval.py [--rows N] [--workers 1,2] [--keep]
+        [--backends record,columnar]
 
 Generates (or reuses) a Hubei register of N rows with benchmarks/gen_register.py (CSV; 3% of
 cells empty, 1% of rows broken), then runs, each in its own process so peak memory is its own:
 
-  - `clause eval` (engine.batch.evaluate_batch) with each backend and number of workers,
+  - `clause eval` (engine.batch.evaluate_batch) with each backend (`record`: the decision
+    core case by case; `columnar`: the compiled plan over Arrow batches, which decides in one
+    process with Polars' threads, so it runs with one worker only) and number of workers,
     writing every decision to a CSV result file and the rejects beside it;
   - the hand-written baseline below: the twelve rules of 鄂人社发〔2021〕25号 in plain Python,
     reading the same file with the csv module, checking each cell against the facts schema's
@@ -561,7 +564,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=50_000, help="register rows (default 50000)")
     parser.add_argument("--workers", default="1,2", help="worker counts to time (default 1,2)")
-    parser.add_argument("--backends", default="record", help="engine backends, e.g. record")
+    parser.add_argument(
+        "--backends", default="record,columnar", help="backends: record,columnar (default both)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the result files")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--register", help=argparse.SUPPRESS)
@@ -581,6 +586,7 @@ def main() -> None:
         (backend, workers, run_child(backend, workers, register))
         for backend in args.backends.split(",")
         for workers in (int(w) for w in args.workers.split(","))
+        if backend != "columnar" or workers == 1  # one process; Polars uses the cores
     ]
     head = f"{'run':<34}{'seconds':>9}{'rows/s':>10}{'µs/row':>8}{'× hand':>8}"
     print(f"\n{head}{'speed-up':>10}{'peak MB':>9}{'worker MB':>11}")

@@ -10,6 +10,7 @@ same JSON text (json.dumps' separators, ensure_ascii off), the same Parquet sche
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Sequence
 from decimal import Decimal
@@ -284,6 +285,8 @@ def encode(long: pl.DataFrame, kind: str) -> Encoded:
     funding, count = _funding_text(long, controls)
     money = _money_text(pl.col("amount"))
     version = pl.col("version").cast(pl.String)
+    if kind == "csv" and not _has_cr(long):
+        return _csv_by_writer(long, funding, count, money, version)
     if kind == "csv":
         line = pl.concat_str(
             [
@@ -317,6 +320,32 @@ def encode(long: pl.DataFrame, kind: str) -> Encoded:
         )  # fmt: skip
     text = long.lazy().select((line + "\n").str.join("")).collect().item()
     return str(text).encode("utf-8")
+
+
+def _has_cr(long: pl.DataFrame) -> bool:
+    """Polars' CSV writer quotes a carriage return, Python's csv module does not."""
+    found = long.select(pl.col("case_id").str.contains("\r", literal=True).any()).item()
+    return bool(found) or any("\r" in r for r in long.get_column("rule").unique().to_list())
+
+
+def _csv_by_writer(
+    long: pl.DataFrame, funding: pl.Expr, count: pl.Expr, money: pl.Expr, version: pl.Expr
+) -> bytes:
+    """CSV lines by Polars' writer: quoting only cells with a comma, a quote or a line break,
+    as Python's csv module does (empty cells are nulls, written as nothing by both)."""
+    frame = long.lazy().select(
+        pl.col("case_id"),
+        pl.col("rule"),
+        version.alias("version"),
+        pl.col("outcome"),
+        money.alias("amount"),
+        pl.col("amount_kind"),
+        pl.when(count > 0).then(funding).alias("funding"),
+        pl.when(pl.col("missing") != "[]").then(pl.col("missing")).alias("missing"),
+    ).collect()
+    buffer = io.BytesIO()
+    frame.write_csv(buffer, include_header=False, quote_style="necessary")
+    return buffer.getvalue()
 
 
 def _arrow(long: pl.DataFrame) -> Any:

@@ -73,9 +73,9 @@ class Plan:
 
     def run(self, frame: pl.DataFrame) -> pl.DataFrame:
         """The frame with every compiled rule's columns and `?risk`."""
-        frame = frame.with_columns([e for c in self.rules for e in c.select])
+        # lazily: Polars then computes a subexpression shared by several rules once
+        frame = frame.lazy().with_columns([e for c in self.rules for e in c.select]).collect()
         frame = self._join_params(frame)
-        frame = frame.with_columns([e for c in self.rules for e in c.decide])
         risky = [e for c in self.rules for e in c.compiler.risky]
         risk = ~pl.col(EXACT)
         if risky:
@@ -83,9 +83,14 @@ class Plan:
         inexact = [pl.col(c.name("inexact")).fill_null(False) for c in self.rules if c.params]
         if inexact:
             risk = risk | pl.any_horizontal(inexact)
-        frame = frame.with_columns(risk.alias(RISK))
-        frame = frame.with_columns([e for c in self.rules for e in self._overrides(c)])
-        return frame.with_columns([e for c in self.rules for e in self._funding(c)])
+        return (
+            frame.lazy()
+            .with_columns([e for c in self.rules for e in c.decide])
+            .with_columns(risk.alias(RISK))
+            .with_columns([e for c in self.rules for e in self._overrides(c)])
+            .with_columns([e for c in self.rules for e in self._funding(c)])
+            .collect()
+        )
 
     def _locality(self, c: CompiledRule) -> pl.Expr:
         return pl.col(c.locality) if c.locality else pl.lit(None, dtype=pl.String)

@@ -114,6 +114,7 @@ AWKWARD_ROWS = [
     'p11,true,true,跨省,2030-05-01,620,"[{""program"": ""transport"", ""program"": ""x""}]",,,',
     "p12,true,true,跨省,2030-05-01,620,[{}],,,",
     "p13,true,true,跨省\x1c,2030-05-01,620,[],,,",  # Python strips \x1c, Arrow does not
+    '"p\r14",true,true,跨省,2030-05-01,620,[],,,',  # a carriage return inside a case id
 ]
 
 
