@@ -333,16 +333,20 @@ def _csv_by_writer(
 ) -> bytes:
     """CSV lines by Polars' writer: quoting only cells with a comma, a quote or a line break,
     as Python's csv module does (empty cells are nulls, written as nothing by both)."""
-    frame = long.lazy().select(
-        pl.col("case_id"),
-        pl.col("rule"),
-        version.alias("version"),
-        pl.col("outcome"),
-        money.alias("amount"),
-        pl.col("amount_kind"),
-        pl.when(count > 0).then(funding).alias("funding"),
-        pl.when(pl.col("missing") != "[]").then(pl.col("missing")).alias("missing"),
-    ).collect()
+    frame = (
+        long.lazy()
+        .select(
+            pl.col("case_id"),
+            pl.col("rule"),
+            version.alias("version"),
+            pl.col("outcome"),
+            money.alias("amount"),
+            pl.col("amount_kind"),
+            pl.when(count > 0).then(funding).alias("funding"),
+            pl.when(pl.col("missing") != "[]").then(pl.col("missing")).alias("missing"),
+        )
+        .collect()
+    )
     buffer = io.BytesIO()
     frame.write_csv(buffer, include_header=False, quote_style="necessary")
     return buffer.getvalue()
