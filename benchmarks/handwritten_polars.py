@@ -212,7 +212,7 @@ def decide(frame: pl.DataFrame, on: date) -> pl.DataFrame:
              c("resettlement_site.full_time_staff") >= 10_000])), None),
         "c2-3-employer-hiring-award": ("employer", pl.coalesce(window(c("person.hire_date")), benefit([
             c("employer.kind") == "企业", c("person.poverty_alleviated"), contract,
-            c("person.employment_months") >= 120_000])), pl.lit(200_000)),
+            c("person.employment_months") >= 120_000])), pl.lit(200_000, dtype=pl.Int64)),
         "c2-5-work-relief-remuneration": ("project", pl.coalesce(window(c("project.approval_date")), obligation(
             [c("project.rural_infrastructure"), c("project.work_relief")],
             [c("project.labour_remuneration") * 100 >= c("project.funds") * 15])), None),
@@ -222,8 +222,8 @@ def decide(frame: pl.DataFrame, on: date) -> pl.DataFrame:
                 | c("employer.assistance_workshop"),
                 c("person.poverty_alleviated"), c("person.on_the_job_training.months") >= 10_000],
                 unless=had("以工代训"))), None),
-        "c2-7-startup-subsidy": ("person", plain, pl.lit(200_000)),
-        "c2-7-startup-subsidy-returning": ("person", back, pl.lit(500_000)),
+        "c2-7-startup-subsidy": ("person", plain, pl.lit(200_000, dtype=pl.Int64)),
+        "c2-7-startup-subsidy-returning": ("person", back, pl.lit(500_000, dtype=pl.Int64)),
         "c2-9-public-welfare-job-management": ("public_welfare_job", pl.coalesce(
             window(c("public_welfare_job.agreement_start_date")), obligation(
                 [c("public_welfare_job.rural")],
