@@ -72,43 +72,62 @@ class CsvBlocks:
         """Plain lines by Arrow in one parse; each record starting on another line by the
         record path's reader, which may take in the lines after it (a quoted line break)."""
         start, before = self.offset, self.line
-        pieces = raw.split(b"\n")
-        if raw.endswith(b"\n"):
-            pieces.pop()
-        n = len(pieces)
-        text = raw.decode("utf-8", "replace").split("\n")  # U+FFFD marks bad bytes: not plain
-        lines = pl.Series(text[:n], dtype=pl.String)
-        good = _plain(lines, self.width).to_list()
-        ends = list(itertools.accumulate(len(p) + 1 for p in pieces))
-        taken = [False] * n  # lines read as part of a record of the record path
+        decoded = raw.decode("utf-8", "replace")  # U+FFFD marks bad bytes: not plain
+        lines = pl.Series([decoded]).str.strip_suffix("\n").str.split("\n").explode()
+        n = lines.len()
+        good = _plain(lines, self.width)
+        if good.all():  # the common case: every line one record, read by Arrow as it is
+            self._advance(start + len(raw), before + n)
+            return Block(self._numbered(_read(raw, self.width), before, 0, n), [])
+        ends = list(itertools.accumulate(len(p) + 1 for p in raw.split(b"\n")[:n]))
+        taken: list[tuple[int, int]] = []  # line ranges the record path's reader took in
         records: list[tuple[int, Any]] = []  # (first line index, record)
-        for k in range(n):
-            if good[k] or taken[k]:
+        for k in good.not_().arg_true().to_list():
+            if any(lo <= k < hi for lo, hi in taken[-1:]):
                 continue
             record = self._one(start + (ends[k - 1] if k else 0), before + k)
-            last = min(self.line - before, n)
-            for i in range(k, last):
-                taken[i] = True
+            taken.append((k, min(self.line - before, n)))
             if record is not None:
                 records.append((record[1] - before - 1, record))
             if self.offset >= start + len(raw):  # the record ran past this block
-                n = last
+                n = taken[-1][1]
                 break
-        plain = [i for i in range(n) if good[i] and not taken[i]]
-        starts = sorted([*plain, *(at for at, _ in records)])
-        row_of = {at: self.row + 1 + r for r, at in enumerate(starts)}
-        cells = _read(b"".join(pieces[i] + b"\n" for i in plain), self.width) if plain else None
+        index = pl.Series(range(n), dtype=pl.Int64)
+        marks = [False] * n
+        for lo, hi in taken:
+            marks[lo:hi] = [True] * (hi - lo)
+        plain = good.head(n) & ~pl.Series(marks, dtype=pl.Boolean)
+        starts = [False] * n
+        for at, _ in records:
+            starts[at] = True
+        firsts = pl.Series(starts, dtype=pl.Boolean)
+        rank = (plain | firsts).cast(pl.Int64).cum_sum() + self.row  # row of each record start
+        row_of = dict(
+            zip(index.filter(firsts).to_list(), rank.filter(firsts).to_list(), strict=True)
+        )
+        text = lines.head(n).filter(plain)
         frame = _concat([], self.width)
-        if cells is not None:
+        if text.len():
+            cells = _read((text.str.join("\n").item() + "\n").encode("utf-8"), self.width)
             frame = cells.with_columns(
-                pl.Series(ROW, [row_of[i] for i in plain], dtype=pl.Int64),
-                pl.Series(LINE, [before + i + 1 for i in plain], dtype=pl.Int64),
+                pl.Series(ROW, rank.filter(plain), dtype=pl.Int64),
+                pl.Series(LINE, index.filter(plain) + before + 1, dtype=pl.Int64),
             )
-        self.row += len(starts)
-        if self.offset < start + len(raw) or not records:
-            self.offset, self.line = start + ends[n - 1] if n else start, before + n
-        fixed = [(row_of[at], *record[1:]) for at, record in records]
-        return Block(frame, fixed)
+        self.row = int(rank[-1]) if n else self.row
+        if self.offset < start + len(raw):
+            self._advance(start + ends[n - 1] if n else start, before + n)
+        return Block(frame, [(row_of[at], *record[1:]) for at, record in records])
+
+    def _advance(self, offset: int, line: int) -> None:
+        self.offset, self.line = offset, line
+
+    def _numbered(self, cells: pl.DataFrame, before: int, first: int, count: int) -> pl.DataFrame:
+        out = cells.with_columns(
+            (pl.int_range(count) + self.row + 1).cast(pl.Int64).alias(ROW),
+            (pl.int_range(count) + before + first + 1).cast(pl.Int64).alias(LINE),
+        )
+        self.row += count
+        return out
 
     def _one(self, offset: int, line: int) -> Any:
         """One record read by CsvSource from `offset` (where line `line` + 1 starts); its row
