@@ -39,10 +39,17 @@ _ODD_SPACE = "[\x1c-\x1f]"  # Python's str.strip() removes these, Rust's trim do
 
 
 def convert(
-    raw: pl.DataFrame, plan: FactsPlan, facts: Field, rows: pl.Expr, text: bool
+    raw: pl.DataFrame,
+    plan: FactsPlan,
+    facts: Field,
+    rows: pl.Expr,
+    text: bool,
+    trim: bool = True,
 ) -> pl.DataFrame:
     """The typed frame of a batch; `rows` gives each row's number in the register (the case
-    id by default); `text`: a CSV batch (an empty case id is an error, not the row number)."""
+    id by default); `text`: a CSV batch of plain lines (an empty case id is an error, not the
+    row number; no cell holds the separators Python trims and Arrow does not); `trim`: False
+    when no cell starts or ends with white space (the trimming is then skipped)."""
     by_leaf: dict[str, str] = {}
     shapes: dict[str, Shape] = {}
     for name in raw.columns:
@@ -58,7 +65,9 @@ def convert(
         if source is None:
             exprs.append(pl.lit(None, dtype=leaf.dtype).alias(leaf.name))
             continue
-        value, suspect = _column(pl.col(source), raw.schema[source], leaf, shapes[leaf.name])
+        value, suspect = _column(
+            pl.col(source), raw.schema[source], leaf, shapes[leaf.name], trim, not text
+        )
         exprs.append(value.alias(leaf.name))
         suspects.append(suspect.fill_null(True))
     exprs.append(_case_id(raw, rows, text))
@@ -102,13 +111,17 @@ def _case_id(raw: pl.DataFrame, rows: pl.Expr, text: bool) -> pl.Expr:
     return value.alias(CASE)
 
 
-def _column(cell: pl.Expr, dtype: pl.DataType, leaf: Leaf, shape: Shape) -> tuple[pl.Expr, pl.Expr]:
-    """The typed value of one register column and whether each row is suspect because of it."""
+def _column(
+    cell: pl.Expr, dtype: pl.DataType, leaf: Leaf, shape: Shape, trim: bool, odd: bool
+) -> tuple[pl.Expr, pl.Expr]:
+    """The typed value of one register column and whether each row is suspect because of it;
+    `trim`: cells may need trimming; `odd`: cells may hold what Python trims and Rust not."""
     if dtype == pl.String:
-        text = cell.str.strip_chars()
+        text = cell.str.strip_chars() if trim else cell
         present = text.is_not_null() & (text != "")
         value, ok = _from_text(text, leaf, shape)
-        ok = ok & ~cell.str.contains(_ODD_SPACE)
+        if odd:
+            ok = ok & ~cell.str.contains(_ODD_SPACE)
         return pl.when(present).then(value), present & ~ok
     return _from_typed(cell, dtype, leaf, shape)
 

@@ -27,6 +27,7 @@ ROW, LINE = "?row", "?line"
 _FIELD = r'(?:[^",\r\n]*|"(?:[^"\r\n]|"")*")'
 _LINE = rf"^{_FIELD}(?:,{_FIELD})*\r?$"
 _QUOTED = r'"(?:[^"\r\n]|"")*"'
+_SPACED = r'(?:^|,)"?\s|\s"?(?:,|\r?$)'  # a cell that may need trimming
 _UTF8 = {"utf-8", "utf8", "utf_8", "utf-8-sig", "utf_8_sig"}
 
 
@@ -34,6 +35,7 @@ _UTF8 = {"utf-8", "utf8", "utf_8", "utf-8-sig", "utf_8_sig"}
 class Block:
     cells: pl.DataFrame  # text cells (c0, c1, …) of plain lines, with ?row and ?line
     records: list[Any] = field(default_factory=list)  # (row, line, cells) read by CsvSource
+    spaced: bool = True  # whether a cell may start or end with white space (to be trimmed)
 
 
 class CsvBlocks:
@@ -76,9 +78,10 @@ class CsvBlocks:
         lines = pl.Series([decoded]).str.strip_suffix("\n").str.split("\n").explode()
         n = lines.len()
         good = _plain(lines, self.width)
+        spaced = bool(lines.str.contains(_SPACED).any())
         if good.all():  # the common case: every line one record, read by Arrow as it is
             self._advance(start + len(raw), before + n)
-            return Block(self._numbered(_read(raw, self.width), before, 0, n), [])
+            return Block(self._numbered(_read(raw, self.width), before, 0, n), [], spaced)
         ends = list(itertools.accumulate(len(p) + 1 for p in raw.split(b"\n")[:n]))
         taken: list[tuple[int, int]] = []  # line ranges the record path's reader took in
         records: list[tuple[int, Any]] = []  # (first line index, record)
@@ -116,7 +119,7 @@ class CsvBlocks:
         self.row = int(rank[-1]) if n else self.row
         if self.offset < start + len(raw):
             self._advance(start + ends[n - 1] if n else start, before + n)
-        return Block(frame, [(row_of[at], *record[1:]) for at, record in records])
+        return Block(frame, [(row_of[at], *record[1:]) for at, record in records], spaced)
 
     def _advance(self, offset: int, line: int) -> None:
         self.offset, self.line = offset, line
@@ -159,6 +162,7 @@ def _plain(lines: pl.Series, width: int) -> pl.Series:
     plain = (
         pl.col("l").str.contains(_LINE)
         & ~pl.col("l").str.contains("\ufffd", literal=True)
+        & ~pl.col("l").str.contains("[\x1c-\x1f]")  # Python trims these, Arrow does not
         & (pl.col("l").str.strip_suffix("\r") != "")
         & (cells == width)
     )

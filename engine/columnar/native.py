@@ -68,14 +68,20 @@ class NativeRun:
         names = {f"c{i}": n for i, n in enumerate(source.header or [])}
         for block in blocks.blocks():
             self.stats["csv records read by the record path"] = blocks.fallback_rows
-            yield self._batch(block.cells.rename(names), pl.col(ROW_), None, block.records)
+            cells = block.cells.rename(names)
+            yield self._batch(cells, pl.col(ROW_), None, block.records, block.spaced)
 
     def _batch(
-        self, raw: pl.DataFrame, rows: pl.Expr, chunk: Chunk | None, records: list[Any]
+        self,
+        raw: pl.DataFrame,
+        rows: pl.Expr,
+        chunk: Chunk | None,
+        records: list[Any],
+        spaced: bool = True,
     ) -> ChunkResult:
         """One batch: `raw` cells (with `?row`/`?line` for CSV), and for CSV the records the
         record path's reader read itself."""
-        frame = convert(raw, self.facts, self.library.env.facts, rows, chunk is None)
+        frame = convert(raw, self.facts, self.library.env.facts, rows, chunk is None, spaced)
         good = frame.filter(~pl.col(SUSPECT))
         decided = self.plan.run(good) if good.height else None
         slow_rows = frame.filter(pl.col(SUSPECT)).get_column(ROW).to_list()
