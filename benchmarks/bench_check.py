@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from clause.engine.api import check
+from clause.engine.api.check import check
 
 
 def best_of(repeat: int, fn) -> float:  # type: ignore[no-untyped-def]

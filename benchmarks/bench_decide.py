@@ -10,7 +10,7 @@ household with everything; some facts missing; decision and fact dates spread ov
   (a) clause.engine.decide.decide(library, facts, on)                    the null sink: compiled
   (b) clause.engine.decide.decide(library, facts, on, sink=TraceSink())  the reference
       interpreter, every check traced (what `clause explain` and `clause test` run)
-  (c) benchmarks/handwritten_hubei.py: decide(facts, on)      the same 12 rules by hand
+  (c) benchmarks/handwritten_hubei.py: decide(facts, on)      the same 18 rules by hand
 
 Facts are normalised once per case (engine.facts.normalize_facts) before any timing, and all
 three read the same normalised dicts. Before timing, (c) is checked against (a) on
@@ -140,9 +140,13 @@ class Cases:
             grants=self.grants(("以工代训", "c2-3-employer-hiring-award")),
         )
         if training:
+            start = self.in_2021(on)
+            end = date.fromisoformat(start) + timedelta(days=self.rng.randint(5, 300))
             person["on_the_job_training"] = self.fill(
-                {}, start_date=self.in_2021(on), months=self.rng.randint(0, 6)
+                {}, held=self.chance(0.9), start_date=start, end_date=end.isoformat()
             )
+            if person["on_the_job_training"].get("held") is False:
+                person["on_the_job_training"] = {"held": False}
         return person
 
     def employer(self) -> Raw:
@@ -198,6 +202,8 @@ class Cases:
                 "site": 0.08,
                 "job": 0.1,
                 "household": 0.04,
+                "region": 0.04,
+                "loan": 0.04,
             }
         )
         facts: Raw = {}
@@ -238,6 +244,11 @@ class Cases:
                 approval_date=self.before(on, 700),
                 funds=funds,
                 labour_remuneration=round(funds * share, 2),
+                government_invested=self.chance(0.7),
+                public_service=self.chance(0.2),
+                resettlement_area=self.chance(0.4),
+                posts_total=self.rng.choice([10, 40, 100]),
+                relocated_posts=self.rng.choice([0, 1, 4, 10]),
             )
         elif kind == "site":
             facts["resettlement_site"] = self.fill(
@@ -258,6 +269,26 @@ class Cases:
                 agreement_signed=self.chance(0.9),
                 agreement_start_date=self.before(on, 500),
                 agreement_months=self.rng.choice([6, 12, 12, 13, 24]),
+            )
+            if facts["public_welfare_job"].get("agreement_signed") is False:
+                facts["public_welfare_job"].pop("agreement_start_date", None)
+        elif kind == "region":
+            lists = ("employed_list", "unemployed_list", "planned_migrant_list", "lists_updated")
+            facts["region"] = self.fill(
+                {"name": self.rng.choice(COUNTIES)},
+                labour_sending=self.chance(0.7),
+                labour_receiving=self.chance(0.4),
+                demand_list=self.chance(0.8),
+                supply_list=self.chance(0.8),
+                **{key: self.chance(0.9) for key in lists},
+            )
+        elif kind == "loan":
+            facts["loan_application"] = self.fill(
+                {"applicant": "示例就业帮扶车间"},
+                applicant_workshop=self.chance(0.7),
+                application_date=self.before(on, 500),
+                meets_conditions=self.chance(0.7),
+                priority_given=self.chance(0.8),
             )
         else:  # a household register row: one person with every kind of fact
             person = self.worker(on, {})

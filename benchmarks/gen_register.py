@@ -102,12 +102,16 @@ def hubei_hired(rng: random.Random) -> Case:
         "grants": [],
     }
     if chance(rng, 0.4):
+        start = day(rng, "2021-07-01", "2022-02-28")
         person["on_the_job_training"] = {
-            "start_date": day(rng, "2021-07-01", "2022-02-28"),
-            "months": rng.randrange(0, 9),
+            "held": True,
+            "start_date": start,
+            "end_date": start + timedelta(days=rng.randrange(10, 240)),
         }
         if chance(rng, 0.15):
             person["grants"] = [{"program": "以工代训", "date": date(2020, 9, 1)}]
+    elif chance(rng, 0.3):
+        person["on_the_job_training"] = {"held": False}
     employer = {
         "name": f"用人单位{rng.randrange(1, 500)}",
         "kind": rng.choices(
@@ -143,6 +147,18 @@ def hubei_entrepreneur(rng: random.Random) -> Case:
 
 
 def hubei_job(rng: random.Random) -> Case:
+    if chance(rng, 0.1):  # placed with no agreement at all
+        return {
+            "public_welfare_job": {
+                "name": f"乡村公益性岗位{rng.randrange(1, 900)}",
+                "locality": rng.choice(["郧西县", "竹山县", "房县"]),
+                "rural": True,
+                "in_post": True,
+                "monthly_subsidy": Decimal(rng.choice([500, 600, 800])),
+                "accident_insurance": chance(rng, 0.5),
+                "agreement_signed": False,
+            }
+        }
     return {
         "public_welfare_job": {
             "name": f"乡村公益性岗位{rng.randrange(1, 900)}",
@@ -161,6 +177,7 @@ def hubei_job(rng: random.Random) -> Case:
 def hubei_project(rng: random.Random) -> Case:
     funds = Decimal(rng.randrange(50, 2000) * 10000)
     share = Decimal(rng.choice(["0.10", "0.15", "0.18", "0.25", "0.30"]))
+    posts = rng.randrange(5, 120)
     return {
         "project": {
             "name": f"以工代赈项目{rng.randrange(1, 300)}",
@@ -169,6 +186,40 @@ def hubei_project(rng: random.Random) -> Case:
             "approval_date": day(rng, "2021-03-01", "2022-12-31"),
             "funds": funds,
             "labour_remuneration": (funds * share).quantize(Decimal(1)),
+            "locality": rng.choice(["郧西县", "竹山县", "房县"]),
+            "government_invested": chance(rng, 0.8),
+            "public_service": chance(rng, 0.2),
+            "resettlement_area": chance(rng, 0.4),
+            "posts_total": posts,
+            "relocated_posts": rng.choice([0, 1, posts // 10, posts // 5]),
+        }
+    }
+
+
+def hubei_region(rng: random.Random) -> Case:
+    return {
+        "region": {
+            "name": rng.choice(["郧西县", "竹山县", "房县", "丹江口市", "武汉市东西湖区"]),
+            "labour_sending": chance(rng, 0.7),
+            "labour_receiving": chance(rng, 0.4),
+            "demand_list": chance(rng, 0.8),
+            "supply_list": chance(rng, 0.7),
+            "employed_list": chance(rng, 0.9),
+            "unemployed_list": chance(rng, 0.9),
+            "planned_migrant_list": chance(rng, 0.8),
+            "lists_updated": chance(rng, 0.8),
+        }
+    }
+
+
+def hubei_loan(rng: random.Random) -> Case:
+    return {
+        "loan_application": {
+            "applicant": f"申请人{rng.randrange(1, 300)}",
+            "applicant_workshop": chance(rng, 0.6),
+            "application_date": day(rng, "2021-06-01", "2022-12-31"),
+            "meets_conditions": chance(rng, 0.7),
+            "priority_given": chance(rng, 0.8),
         }
     }
 
@@ -192,6 +243,8 @@ HUBEI_MIX: list[tuple[Callable[[random.Random], Case], int]] = [
     (hubei_job, 7),
     (hubei_project, 6),
     (hubei_site, 5),
+    (hubei_region, 3),
+    (hubei_loan, 3),
 ]
 
 

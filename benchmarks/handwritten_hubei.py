@@ -1,4 +1,4 @@
-"""The 12 computable rules of 鄂人社发〔2021〕25号, written by hand in plain Python.
+"""The 18 computable rules of 鄂人社发〔2021〕25号, written by hand in plain Python.
 
 The baseline of `benchmarks/bench_decide.py`: what a programmer would write for this one notice
 without `clause`, reading the same normalised facts as `engine.evaluate.decide` (Decimal numbers,
@@ -29,12 +29,18 @@ Semantics written out here, from DESIGN.md "A decision" and issue 4:
 - Funding (二（一） cross-province transport): the county's remaining quota of the bridging
   fund pays first, the employment subsidy fund the shortfall. With the quota unknown (no county
   facts), only the order of sources is known: every share is None, as the facts schema says.
+  With the fare unknown (the amount is up to 500), a quota of 0 leaves the bridging fund 0 and
+  the employment fund the whole; a quota of 500 or more the reverse; otherwise both are None.
+- Events: the on-the-job training subsidy is refused when no training was held (held false, no
+  start date); a public-welfare job with no agreement signed is judged on the decision date.
+- 原则上: the subsidy standard above the local urban level needs an exception
+  (`exception_needed`), never a violation; with the level not configured it is undetermined.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple
 
@@ -57,6 +63,7 @@ WAGE_SHARE = Decimal("0.15")  # 二（五）劳务报酬发放比例不低于项
 SERVICE_SUBSIDY_PER_PERSON: Decimal | None = None  # 二（一）可按规定给予就业创业服务补助
 TRAINING_MONTHLY_RATE: Decimal | None = None  # 二（六）以工代训职业培训补贴月标准
 LOCAL_URBAN_LEVEL: dict[str, Decimal] = {}  # 二（九）当地城镇公益性岗位补贴水平, per county
+RELOCATED_POST_SHARE: dict[str, Decimal] = {}  # 二（十二）一定比例, per county
 
 BRIDGING_FUND = "bridging_fund_cross_province"
 EMPLOYMENT_FUND = "employment_subsidy_fund"
@@ -148,15 +155,20 @@ def _benefit(
     return None
 
 
-def _obligation(rule: str, scope: tuple[Any, ...], requires: tuple[Any, ...]) -> Decided:
+def _obligation(
+    rule: str, scope: tuple[Any, ...], requires: tuple[Any, ...], principle: tuple[Any, ...] = ()
+) -> Decided:
+    """`principle`: requirements that hold 原则上, after the plain ones."""
     if False in scope:
         return Decided(rule, "not_applicable")
     scope_unknown = any(v.__class__ is frozenset for v in scope)
     if False in requires and not scope_unknown:
         return Decided(rule, "violation")
-    unknowns = [v for v in (*scope, *requires) if v.__class__ is frozenset]
+    unknowns = [v for v in (*scope, *requires, *principle) if v.__class__ is frozenset]
     if unknowns:
         return Decided(rule, "undetermined", missing=_rank(unknowns))
+    if False in principle:
+        return Decided(rule, "exception_needed")
     return Decided(rule, "compliant")
 
 
@@ -234,12 +246,20 @@ def _transport(
     if decided is not None:
         return decided._replace(funding=unpaid)
     cost = person.get("transport_cost")
+    quota = (facts.get("county") or EMPTY).get("cross_province_quota_remaining")
     if cost is None:
+        if cross and quota is not None and quota <= 0:
+            return Decided(
+                rule, "eligible", None, ((BRIDGING_FUND, ZERO_CENTS), (EMPLOYMENT_FUND, None))
+            )
+        if cross and quota is not None and quota >= cap:
+            return Decided(
+                rule, "eligible", None, ((BRIDGING_FUND, None), (EMPLOYMENT_FUND, ZERO_CENTS))
+            )
         return Decided(rule, "eligible", None, unpaid)
     amount = _cents(max(min(cost, cap), ZERO))
     if not cross:
         return Decided(rule, "eligible", amount, ((EMPLOYMENT_FUND, amount),))
-    quota = (facts.get("county") or EMPTY).get("cross_province_quota_remaining")
     if quota is None:
         return Decided(rule, "eligible", amount, unpaid)
     first = _cents(min(amount, max(quota, ZERO)))
@@ -325,7 +345,9 @@ def employer_hiring_award(facts: Mapping[str, Any], on: date) -> Decided:
     hired = person.get("hire_date")
     if hired is None:
         return Decided(rule, "undetermined", missing=("person.hire_date",))
-    if _outside(hired, NOTICE_START, NOTICE_END):
+    if _outside(
+        _one_year_after(hired), NOTICE_START, NOTICE_END
+    ):  # 实现就业1年以上: the year's end
         return Decided(rule, "not_applicable")
     kind = employer.get("kind")
     months = person.get("employment_months")
@@ -373,18 +395,47 @@ def work_relief_remuneration(facts: Mapping[str, Any], on: date) -> Decided:
 # -- 二（六） -------------------------------------------------------------------------------
 
 
+def _months_between(start: date, end: date) -> int:
+    """Whole months from `start` to `end` (民法典 第二百零二条), for end >= start - 1 month."""
+    months = (end.year - start.year) * 12 + end.month - start.month
+    if _add_months(start, months) > end:
+        months -= 1
+    return months
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    year, month0 = divmod(index, 12)
+    last = [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28, 31, 30, 31, 30,
+            31, 31, 30, 31, 30, 31][month0]  # fmt: skip
+    return date(year, month0 + 1, min(day.day, last))
+
+
 def on_the_job_training_subsidy(facts: Mapping[str, Any], on: date) -> Decided:
+    """Refused when no training was held; the months counted from the dates: the start day
+    included, up to the end date, 2021-12-31 and the decision date, at most 6."""
     rule = "c2-6-on-the-job-training-subsidy"
     employer = facts["employer"]
     person = facts.get("person") or EMPTY
     training = person.get("on_the_job_training") or EMPTY
     start = training.get("start_date")
     if start is None:
-        return Decided(rule, "undetermined", missing=("person.on_the_job_training.start_date",))
+        held = training.get("held")
+        if held is False:
+            return Decided(rule, "ineligible")
+        missing = ("person.on_the_job_training.start_date",)
+        if held is None:
+            missing = ("person.on_the_job_training.held", *missing)
+        return Decided(rule, "undetermined", missing=missing)
     if _outside(start, NOTICE_START, END_2021):
         return Decided(rule, "not_applicable")
     kind = employer.get("kind")
-    months = training.get("months")
+    end = training.get("end_date")
+    months: Any = (
+        U["person.on_the_job_training.end_date"]
+        if end is None
+        else _months_between(start - timedelta(days=1), min(end, END_2021, on))
+    )
     grants = person.get("grants")
     # "以工代训" in person.grants.program: a grant record without a programme is unknown.
     if grants is None:
@@ -400,15 +451,15 @@ def on_the_job_training_subsidy(facts: Mapping[str, Any], on: date) -> Decided:
                 _fact(employer, "assistance_workshop", "employer.assistance_workshop"),
             ),
             _fact(person, "poverty_alleviated", "person.poverty_alleviated"),
-            U["person.on_the_job_training.months"] if months is None else months >= 1,
+            months if months.__class__ is frozenset else months >= 1,
         ),
         unless=(already,),
     )
     if decided is not None:
         return decided
-    if TRAINING_MONTHLY_RATE is None or months is None:
+    if TRAINING_MONTHLY_RATE is None:
         return Decided(rule, "eligible", None)
-    return Decided(rule, "eligible", _cents(TRAINING_MONTHLY_RATE * max(min(months, 6), ZERO)))
+    return Decided(rule, "eligible", _cents(TRAINING_MONTHLY_RATE * max(min(months, 6), 0)))
 
 
 # -- 二（七） -------------------------------------------------------------------------------
@@ -452,26 +503,34 @@ def _startup(facts: Mapping[str, Any], on: date, rule: str, returning: bool) -> 
 
 
 def public_welfare_job_management(facts: Mapping[str, Any], on: date) -> Decided:
+    """Dated by the agreement's start; with no agreement signed, by the decision date (the
+    missing agreement is itself the violation)."""
     rule = "c2-9-public-welfare-job-management"
     job = facts["public_welfare_job"]
     start = job.get("agreement_start_date")
-    if start is None:
+    signed = job.get("agreement_signed")
+    if start is None and signed is None:
+        return Decided(rule, "undetermined", missing=("public_welfare_job.agreement_signed",))
+    if start is None and signed:
         return Decided(rule, "undetermined", missing=("public_welfare_job.agreement_start_date",))
-    if _outside(start, NOTICE_START, NOTICE_END):
+    if _outside(start if start is not None else on, NOTICE_START, NOTICE_END):
         return Decided(rule, "not_applicable")
     months = job.get("agreement_months")
+    within = U["public_welfare_job.agreement_months"] if months is None else months <= 12
+    signed_value = U["public_welfare_job.agreement_signed"] if signed is None else signed
     return _obligation(
         rule,
         (_fact(job, "rural", "public_welfare_job.rural"),),
         (
             _fact(job, "accident_insurance", "public_welfare_job.accident_insurance"),
-            _fact(job, "agreement_signed", "public_welfare_job.agreement_signed"),
-            U["public_welfare_job.agreement_months"] if months is None else months <= 12,
+            signed_value,
+            _or(signed_value if signed_value.__class__ is frozenset else not signed, within),
         ),
     )
 
 
 def public_welfare_job_subsidy(facts: Mapping[str, Any], on: date) -> Decided:
+    """The standard set locally for the job, paid as set."""
     rule = "c2-9-public-welfare-job-subsidy"
     if _outside(on, NOTICE_START, NOTICE_END):
         return Decided(rule, "not_applicable")
@@ -485,11 +544,107 @@ def public_welfare_job_subsidy(facts: Mapping[str, Any], on: date) -> Decided:
     )
     if decided is not None:
         return decided
+    standard = job.get("monthly_subsidy")
+    return Decided(rule, "eligible", None if standard is None else _cents(max(standard, ZERO)))
+
+
+def public_welfare_job_subsidy_standard(facts: Mapping[str, Any], on: date) -> Decided:
+    """原则上不高于当地城镇公益性岗位补贴水平: above it needs a documented exception."""
+    rule = "c2-9-public-welfare-job-subsidy-standard"
+    if _outside(on, NOTICE_START, NOTICE_END):
+        return Decided(rule, "not_applicable")
+    job = facts["public_welfare_job"]
     level = LOCAL_URBAN_LEVEL.get(job.get("locality") or "")
-    claimed = job.get("monthly_subsidy")
-    if level is None or claimed is None:
-        return Decided(rule, "eligible", None)
-    return Decided(rule, "eligible", _cents(max(min(claimed, level), ZERO)))
+    standard = job.get("monthly_subsidy")
+    if level is None or standard is None:
+        not_above: Any = (
+            U["public_welfare_job.monthly_subsidy"] if standard is None else frozenset()
+        ) | (U["param.public_welfare_job.local_urban_level"] if level is None else frozenset())
+    else:
+        not_above = standard <= level
+    return _obligation(rule, (_fact(job, "rural", "public_welfare_job.rural"),), (), (not_above,))
+
+
+# -- 二（二）、（十）: duties of localities ----------------------------------------------------
+
+
+def region_duties(facts: Mapping[str, Any], on: date) -> list[Decided]:
+    region = facts["region"]
+    rules = (
+        "c2-10-employment-lists",
+        "c2-2-receiving-area-supply-list",
+        "c2-2-sending-area-demand-list",
+    )
+    if _outside(on, NOTICE_START, NOTICE_END):
+        return [Decided(rule, "not_applicable") for rule in rules]
+    f = lambda key: _fact(region, key, f"region.{key}")  # noqa: E731
+    return [
+        _obligation(
+            rules[0],
+            (),
+            (
+                f("employed_list"),
+                f("unemployed_list"),
+                f("planned_migrant_list"),
+                f("lists_updated"),
+            ),
+        ),
+        _obligation(rules[1], (f("labour_receiving"),), (f("supply_list"),)),
+        _obligation(rules[2], (f("labour_sending"),), (f("demand_list"),)),
+    ]
+
+
+# -- 二（十二）、（六）: posts for relocated people, loans for workshops ----------------------
+
+
+def resettlement_job_share(facts: Mapping[str, Any], on: date) -> Decided:
+    rule = "c2-12-resettlement-job-share"
+    project = facts["project"]
+    approved = project.get("approval_date")
+    if approved is None:
+        return Decided(rule, "undetermined", missing=("project.approval_date",))
+    if _outside(approved, NOTICE_START, NOTICE_END):
+        return Decided(rule, "not_applicable")
+    posts = project.get("relocated_posts")
+    total = project.get("posts_total")
+    share = RELOCATED_POST_SHARE.get(project.get("locality") or "")
+    if posts is None or total is None or share is None:
+        reached: Any = (
+            (U["project.relocated_posts"] if posts is None else frozenset())
+            | (U["param.resettlement.relocated_post_share"] if share is None else frozenset())
+            | (U["project.posts_total"] if total is None else frozenset())
+        )
+    else:
+        reached = posts >= share * total
+    return _obligation(
+        rule,
+        (
+            _or(
+                _fact(project, "government_invested", "project.government_invested"),
+                _fact(project, "public_service", "project.public_service"),
+            ),
+            _fact(project, "resettlement_area", "project.resettlement_area"),
+        ),
+        (U["project.relocated_posts"] if posts is None else posts >= 1, reached),
+    )
+
+
+def workshop_loan_priority(facts: Mapping[str, Any], on: date) -> Decided:
+    rule = "c2-6-workshop-loan-priority"
+    loan = facts["loan_application"]
+    applied = loan.get("application_date")
+    if applied is None:
+        return Decided(rule, "undetermined", missing=("loan_application.application_date",))
+    if _outside(applied, NOTICE_START, NOTICE_END):
+        return Decided(rule, "not_applicable")
+    return _obligation(
+        rule,
+        (
+            _fact(loan, "applicant_workshop", "loan_application.applicant_workshop"),
+            _fact(loan, "meets_conditions", "loan_application.meets_conditions"),
+        ),
+        (_fact(loan, "priority_given", "loan_application.priority_given"),),
+    )
 
 
 # -- all rules -------------------------------------------------------------------------------
@@ -515,6 +670,12 @@ def decide(facts: Mapping[str, Any], on: date) -> list[Decided]:
         out.append(work_relief_remuneration(facts, on))
     if employer.__class__ is dict:
         out.append(on_the_job_training_subsidy(facts, on))
+    if facts.get("loan_application").__class__ is dict:
+        out.append(workshop_loan_priority(facts, on))
+    if facts.get("region").__class__ is dict:
+        out.extend(region_duties(facts, on))
+    if facts.get("project").__class__ is dict:
+        out.append(resettlement_job_share(facts, on))
     if person.__class__ is dict:
         two = _startup(facts, on, "c2-7-startup-subsidy", returning=False)
         five = _startup(facts, on, "c2-7-startup-subsidy-returning", returning=True)
@@ -527,4 +688,5 @@ def decide(facts: Mapping[str, Any], on: date) -> list[Decided]:
     if facts.get("public_welfare_job").__class__ is dict:
         out.append(public_welfare_job_management(facts, on))
         out.append(public_welfare_job_subsidy(facts, on))
-    return out
+        out.append(public_welfare_job_subsidy_standard(facts, on))
+    return sorted(out, key=lambda d: d.rule)

@@ -6,33 +6,22 @@ stdout, or JSON); the progress bar and warnings go to stderr. `register(app)` ad
 
 from __future__ import annotations
 
-import json
-import sys
-from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich import box
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    Progress,
-    ProgressColumn,
-    Task,
-    TaskProgressColumn,
-    TextColumn,
-    TimeRemainingColumn,
-)
-from rich.table import Table
-from rich.text import Text
 
-from clause.cli.render import Format
-from clause.engine import api
-from clause.engine.api import BatchOptions, BatchProgress, BatchSummary
+from clause.cli.i18n import plural, t
+from clause.cli.options import Format, LangOption, PackageOption, language
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from clause.engine.api.batch import BatchProgress, BatchSummary
 
 INTERRUPTED = 130
+MAX_CHUNK = 100_000
 
 
 class Backend(StrEnum):
@@ -71,7 +60,9 @@ def eval_command(
     ] = None,
     rejects: Annotated[
         Path | None,
-        typer.Option("--rejects", help="Rejected rows (JSON Lines); default <out>.rejects.jsonl."),
+        typer.Option(
+            "--rejects", help="Rejected rows (JSON Lines, .jsonl); default <out>.rejects.jsonl."
+        ),
     ] = None,
     budget: Annotated[
         Path | None, typer.Option("--budget", help="Quota per fund (YAML or JSON), spent in order.")
@@ -88,9 +79,15 @@ def eval_command(
             help="Write only these outcomes, e.g. eligible,undetermined.",
         ),
     ] = None,
-    workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes.")] = 1,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers", help="Worker processes, at most the number of processors of the machine."
+        ),
+    ] = 1,
     chunk_size: Annotated[
-        int, typer.Option("--chunk-size", min=1, help="Rows per task sent to a worker.")
+        int,
+        typer.Option("--chunk-size", help=f"Rows per task sent to a worker (1 to {MAX_CHUNK:,})."),
     ] = 2000,
     encoding: Annotated[
         str, typer.Option("--encoding", help="Text encoding of a CSV register (e.g. gb18030).")
@@ -117,22 +114,32 @@ def eval_command(
         str,
         typer.Option("--master", help="Spark master with --engine spark (local[2], spark://…)."),
     ] = "local[2]",
-    package: Annotated[
-        Path | None,
-        typer.Option("--package", help="Policy package folder (default: the one under policies/)."),
-    ] = None,
+    package: PackageOption = None,
+    lang: LangOption = None,
 ) -> None:
     """Decide every row of a register on a date: results per case and rule, rejected rows with
     their line and reason, totals per rule and funding source. Exit 0 when the run completes
     (rejected rows are reported, not fatal), 2 for unusable input or options."""
-    library = api.open_library(package)
+    import json
+
+    from clause.cli.app import parse_date
+    from clause.cli.render import make_console
+    from clause.engine.api.batch import BatchOptions, evaluate_register
+    from clause.engine.api.decide import open_library
+    from clause.engine.api.files import read_budget
+
+    words = language(lang)
+    day = parse_date(on)
+    assert day is not None
+    library = open_library(package)
     options = BatchOptions(
-        on=api.parse_date(on),
+        on=day,
         out=out,
         rejects=rejects,
         rule_ids=frozenset(rule) if rule else None,
         only=frozenset(o.strip() for o in only.split(",") if o.strip()) if only else None,
-        budget=api.read_budget(budget) if budget else None,
+        budget=read_budget(budget) if budget else None,
+        budget_file=budget,
         workers=workers,
         chunk_size=chunk_size,
         encoding=encoding,
@@ -141,49 +148,68 @@ def eval_command(
         master=master,
         layout=layout.value,
     )
-    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    err = make_console(stderr=True)
     try:
         with _ProgressBar(err, quiet) as report:
-            summary = api.evaluate_register(library, source, options, report)
+            summary = evaluate_register(library, source, options, report)
     except KeyboardInterrupt:
-        err.print("interrupted: no results written", markup=False)
+        err.print(t("eval.interrupted", words), markup=False)
         raise typer.Exit(INTERRUPTED) from None
     if fmt is Format.json:
         typer.echo(json.dumps(summary.to_json(), ensure_ascii=False, indent=2))
     else:
-        out_console = Console(highlight=False, soft_wrap=True)
-        if not out_console.is_terminal:  # a file or a pipe: room for long rule ids
-            out_console.width = max(out_console.width, 120)
-        render_summary(summary, out_console)
+        render_summary(summary, make_console(), words)
     rejected = summary.tally.rows_rejected
     if rejected:
-        rows = "row" if rejected == 1 else "rows"
-        err.print(f"{rejected:,} {rows} rejected: see {summary.rejects}", markup=False)
+        line = t(
+            "eval.rejected",
+            words,
+            count=f"{rejected:,}",
+            rows_word=plural(rejected, "row"),
+            rejects=summary.rejects,
+        )
+        err.print(line, markup=False)
 
 
 # -- progress ------------------------------------------------------------------------------
 
 
-class _RowsPerSecond(ProgressColumn):
-    def render(self, task: Task) -> Text:
-        rows = task.fields.get("rows", 0)
-        elapsed = task.elapsed or 0
-        speed = f"{rows / elapsed:,.0f} rows/s" if elapsed > 0 else "… rows/s"
-        return Text(f"{rows:,} rows  {speed}")
+def _rows_per_second() -> Any:
+    from rich.progress import ProgressColumn, Task
+    from rich.text import Text
+
+    class RowsPerSecond(ProgressColumn):
+        def render(self, task: Task) -> Text:
+            rows = task.fields.get("rows", 0)
+            elapsed = task.elapsed or 0
+            speed = f"{rows / elapsed:,.0f} rows/s" if elapsed > 0 else "… rows/s"
+            return Text(f"{rows:,} rows  {speed}")
+
+    return RowsPerSecond()
 
 
 class _ProgressBar:
     """A Rich progress bar on stderr when it is a terminal and not --quiet; else nothing."""
 
     def __init__(self, console: Console, quiet: bool) -> None:
+        import sys
+
         self.enabled = not quiet and console.is_terminal and sys.stderr.isatty()
-        self.bar: Progress | None = None
+        self.bar: Any = None
         self.task: Any = None
         if self.enabled:
+            from rich.progress import (
+                BarColumn,
+                Progress,
+                TaskProgressColumn,
+                TextColumn,
+                TimeRemainingColumn,
+            )
+
             self.bar = Progress(
                 BarColumn(bar_width=20),
                 TaskProgressColumn(),
-                _RowsPerSecond(),
+                _rows_per_second(),
                 TextColumn("ETA"),
                 TimeRemainingColumn(),
                 console=console,
@@ -211,69 +237,116 @@ class _ProgressBar:
 
 # a rule is a benefit or an obligation, never both: their outcomes share columns
 COLUMNS = (
-    ("eligible\ncompliant", ("eligible", "compliant")),
-    ("ineligible\nviolation", ("ineligible", "violation")),
-    ("not\napplicable", ("not_applicable",)),
-    ("undetermined", ("undetermined",)),
+    ("eval.eligible", ("eligible", "compliant")),
+    ("eval.ineligible", ("ineligible", "violation")),
+    ("eval.exception_needed", ("exception_needed",)),
+    ("eval.not_applicable", ("not_applicable",)),
+    ("eval.undetermined", ("undetermined",)),
 )
 
 
-def render_summary(summary: BatchSummary, console: Console) -> None:
-    """Totals per rule and per fund, then the reconciliation line."""
+def render_summary(summary: BatchSummary, console: Console, lang: str = "en") -> None:
+    """Totals per rule and per fund, then what the tables leave open (amounts no fund covers,
+    amounts whose split between funds is not known), then the reconciliation line."""
+    from rich import box
+    from rich.table import Table
+
+    from clause.cli.render import table_console
+    from clause.engine.escape import printable
+
     data = summary.to_json()
     rules = Table(
-        title=f"decisions on {data['date']}",
+        title=t("eval.decisions", lang, date=data["date"]),
         title_justify="left",
         box=box.SIMPLE_HEAD,
         show_edge=False,
     )
-    rules.add_column("rule", no_wrap=True)
+    rules.add_column(t("eval.rule", lang), no_wrap=True)
     for header, _ in COLUMNS:
-        rules.add_column(header, justify="right")
-    rules.add_column("amount (yuan)", justify="right")
+        rules.add_column(t(header, lang), justify="right")
+    rules.add_column(t("eval.amount", lang), justify="right")
     for r in data["rules"]:
         counts = [sum(r["outcomes"].get(o, 0) for o in outcomes) for _, outcomes in COLUMNS]
         amount = _yuan(r["amount"])
         if r["amount_unknown"]:
-            amount += f"\n+{r['amount_unknown']:,} not known"
-        rules.add_row(r["rule"], *(f"{c:,}" for c in counts), amount)
-    console.print(rules)
+            amount += "\n" + t("eval.not_known", lang, count=f"{r['amount_unknown']:,}")
+        rules.add_row(printable(r["rule"]), *(f"{c:,}" for c in counts), amount)
+    tables = table_console(console)
+    tables.print(rules)
     if any(f["allocated"] != "0.00" or "quota" in f for f in data["funds"]):
-        console.print(_funds_table(data["funds"], summary.budget is not None))
+        tables.print(_funds_table(data["funds"], summary.budget is not None, lang, Table, box))
+    _open_amounts(data, console, lang)
+    tally = summary.tally
+    line = t(
+        "eval.reconcile",
+        lang,
+        read=f"{tally.rows_read:,}",
+        decided=f"{tally.rows_decided:,}",
+        rejected=f"{tally.rows_rejected:,}",
+    )
+    console.print(line + ("" if summary.reconciled else t("eval.unreconciled", lang)), markup=False)
+    for key, count, lines in (
+        ("eval.swallowed", tally.malformed_records, tally.lines_in_malformed),
+        ("eval.duplicates", tally.duplicate_ids, 0),
+    ):
+        if count:
+            console.print(
+                t(key, lang, records=f"{count:,}", count=f"{count:,}", lines=f"{lines:,}")
+            )
+    _record_path(summary, console, lang)
+    rejects = printable(summary.rejects)
+    if summary.output:
+        console.print(t("eval.written", lang, out=printable(summary.output), rejects=rejects))
+    else:
+        console.print(t("eval.not_written", lang, rejects=rejects), markup=False)
+
+
+def _record_path(summary: BatchSummary, console: Console, lang: str) -> None:
+    """What the columnar backend left to the record path, never silently: rows and rules."""
+    from clause.engine.escape import printable
+    from clause.engine.messages import render
+
+    rows, rules = summary.tally.record_path, summary.record_rules
+    if summary.backend != "columnar" or not (rows or rules):
+        return
+    named = "; ".join(f"{rule} ({render(why, lang)})" for rule, why in sorted(rules.items()))
+    line = t("eval.record_path", lang, rows=f"{rows:,}")
+    if named:
+        line += t("eval.record_rules", lang, rules=printable(named))
+    console.print(line, markup=False)
+
+
+def _open_amounts(data: dict[str, Any], console: Console, lang: str) -> None:
+    """Explain the difference between the rules' amounts and the funds' allocations."""
+    from decimal import Decimal
+
     uncovered = sum((Decimal(r["uncovered"]) for r in data["rules"]), Decimal(0))
     if uncovered:
-        console.print(f"not covered by any funding source: {_yuan(str(uncovered))} yuan")
-    t = summary.tally
-    console.print(
-        f"rows read {t.rows_read:,} = decided {t.rows_decided:,} + rejected {t.rows_rejected:,}"
-        + ("" if summary.reconciled else "  (does not reconcile!)"),
-        markup=False,
-    )
-    record = data.get("record_path")
-    if record and (record["rows"] or record["rules"]):
-        named = "; ".join(f"{rule} ({why})" for rule, why in record["rules"].items())
-        console.print(
-            f"columnar: {record['rows']:,} rows decided case by case on the record path"
-            + (f"; rules on the record path: {named}" if named else ""),
-            markup=False,
-        )
-    written = f"results: {summary.output}" if summary.output else "results: not written (no --out)"
-    console.print(f"{written}; rejects: {summary.rejects}", markup=False)
+        console.print(t("eval.uncovered", lang, amount=_yuan(str(uncovered))), markup=False)
+    open_cases = sum(r["split_unknown"] for r in data["rules"])
+    if open_cases:
+        amount = sum((Decimal(r["split_unknown_amount"]) for r in data["rules"]), Decimal(0))
+        line = t("eval.split_note", lang, count=f"{open_cases:,}", amount=_yuan(str(amount)))
+        console.print(line, markup=False)
 
 
-def _funds_table(funds: list[dict[str, Any]], budgeted: bool) -> Table:
-    table = Table(
-        title="funding sources", title_justify="left", box=box.SIMPLE_HEAD, show_edge=False
+def _funds_table(
+    funds: list[dict[str, Any]], budgeted: bool, lang: str, table_type: Any, box: Any
+) -> Any:
+    from clause.engine.escape import printable
+
+    table = table_type(
+        title=t("eval.funds", lang), title_justify="left", box=box.SIMPLE_HEAD, show_edge=False
     )
-    table.add_column("fund")
-    table.add_column("allocated", justify="right")
-    table.add_column("cases", justify="right")
+    table.add_column(t("eval.fund", lang))
+    table.add_column(t("eval.allocated", lang), justify="right")
+    table.add_column(t("eval.cases", lang), justify="right")
     if budgeted:
-        table.add_column("quota", justify="right")
-        table.add_column("remaining", justify="right")
-    table.add_column("shortfall\npassed on", justify="right")
+        table.add_column(t("eval.quota", lang), justify="right")
+        table.add_column(t("eval.remaining", lang), justify="right")
+    table.add_column(t("eval.passed_on", lang), justify="right")
     for f in funds:
-        cells = [f["fund"], _yuan(f["allocated"]), f"{f['cases']:,}"]
+        cells = [printable(f["fund"]), _yuan(f["allocated"]), f"{f['cases']:,}"]
         if budgeted:
             cells += [_yuan(f["quota"]) if "quota" in f else "—", _yuan(f.get("remaining"))]
         table.add_row(*cells, _yuan(f["passed_on"]))

@@ -12,20 +12,14 @@ from typing import Annotated
 
 import typer
 
-from clause.cli.render import make_console
+from clause.cli.options import LangOption, language
 from clause.engine import api
-from clause.engine.diff import render
 
 
 class DiffFormat(StrEnum):
     text = "text"
     json = "json"
     md = "md"
-
-
-class Lang(StrEnum):
-    zh = "zh"
-    en = "en"
 
 
 def register(app: typer.Typer) -> None:
@@ -56,11 +50,15 @@ def diff_command(
         Path | None, typer.Option("--budget", help="Quota per fund, spent in input order.")
     ] = None,
     fmt: Annotated[DiffFormat, typer.Option("--format", help="Output format.")] = DiffFormat.text,
-    lang: Annotated[Lang, typer.Option("--lang", help="Language of the report.")] = Lang.zh,
+    lang: LangOption = None,
 ) -> None:
     """Compare two states of the policy library: every change in officers' terms; with
     --register and --date, whose decisions change and each fund's totals before and after.
     Exit 0 (a difference is not an error), 2 for unusable input."""
+    from clause.cli.render import make_console
+    from clause.engine.diff import render
+
+    words = language(lang)
     options = None
     if register_file is not None:
         options = api.BatchOptions(
@@ -70,10 +68,10 @@ def diff_command(
     result = api.diff(old, new, library, register_file, options, out)
     console = make_console()
     if fmt is DiffFormat.json:
-        data = render.to_json(result.changes, result.effect, lang.value)
+        data = render.to_json(result.changes, result.effect, words)
         console.out(json.dumps(data, ensure_ascii=False, indent=2), highlight=False)
     elif fmt is DiffFormat.md:
-        console.out(render.to_markdown(result.changes, result.effect, lang.value), end="")
+        console.out(render.to_markdown(result.changes, result.effect, words), end="")
     else:
-        for line in render.to_lines(result.changes, result.effect, lang.value):
+        for line in render.to_lines(result.changes, result.effect, words):
             console.out(line, highlight=False)

@@ -1,74 +1,108 @@
 """Rendering: diagnostics, expression reports and JSON, onto a Rich console passed in.
 
-Plain text comes from `engine.diagnostics`; this module adds color and layout only.
+Plain text comes from `engine.diagnostics`; this module adds color and layout only. Every text
+that may come from a user (file names, YAML keys, fact values, test names) is escaped for where
+it lands (engine.escape): control characters never reach a terminal, a workflow command can
+carry no second command, a JUnit report stays XML. Words are in the language passed in.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.text import Text
-from rich.tree import Tree
 
-from clause.engine.api import CheckReport, ExprReport
-from clause.engine.diagnostics import Diagnostic, format_diagnostic
-from clause.engine.explain import render as explain_render
-from clause.engine.explain.model import Explanation
-from clause.engine.explain.render import Styled, TextNode
-from clause.engine.expr.values import show_value
+from clause.cli.i18n import plural, t
+from clause.cli.options import Format
+from clause.engine.diagnostics import Diagnostic, format_diagnostic, localized
+from clause.engine.escape import github_message, github_property, printable, xml_attr, xml_text
+from clause.engine.messages import render as say
 
+if TYPE_CHECKING:  # imported where used: `clause expr` loads neither the checker nor explain
+    from rich.tree import Tree
 
-class Format(StrEnum):
-    """The output format shared by commands that print text or JSON."""
+    from clause.engine.api.check import CheckReport
+    from clause.engine.api.expr import ExprReport
+    from clause.engine.explain.model import Explanation
+    from clause.engine.explain.render import Styled, TextNode
 
-    text = "text"
-    json = "json"
+__all__ = ["Format", "make_console"]
+
+#: Width given to output that is not a terminal (a file, a pipe, a CI log): nothing is cut.
+UNCROPPED_WIDTH = 100_000
 
 
 def make_console(stderr: bool = False) -> Console:
-    """A console that never wraps our lines (carets must stay aligned) and is plain in pipes."""
-    return Console(stderr=stderr, soft_wrap=True, highlight=False)
+    """A console that never wraps our lines (carets must stay aligned) and is plain in pipes.
+    Output to a file or pipe is never cropped to 80 columns: a CI log gets whole lines."""
+    console = Console(stderr=stderr, soft_wrap=True, highlight=False)
+    if not console.is_terminal and not _columns_set():
+        console.width = UNCROPPED_WIDTH
+    return console
 
 
-def diagnostics(items: Iterable[Diagnostic], console: Console, fmt: str = "text") -> None:
-    items = list(items)
+def _columns_set() -> bool:
+    import os
+
+    return bool(os.environ.get("COLUMNS"))
+
+
+def table_console(console: Console) -> Console:
+    """The console tables are drawn on: as wide as the terminal, or wide enough for every cell
+    when the output is a file or pipe (a table as wide as UNCROPPED_WIDTH would pad forever)."""
+    if console.width < UNCROPPED_WIDTH:
+        return console
+    return Console(
+        file=console.file, width=240, soft_wrap=True, highlight=False, no_color=console.no_color
+    )
+
+
+def diagnostics(
+    items: Iterable[Diagnostic], console: Console, fmt: str = "text", lang: str = "en"
+) -> None:
+    items = [localized(d, lang) for d in items]
     if fmt == "json":
-        console.print_json(json.dumps([d.to_json() for d in items], ensure_ascii=False))
+        console.out(json.dumps([d.to_json() for d in items], ensure_ascii=False, indent=2))
         return
     if fmt == "github":
         for d in items:
             kind = "error" if d.severity.value == "error" else "warning"
-            where = f"file={d.span.file},line={d.span.line},col={d.span.col}"
-            console.out(f"::{kind} {where},title={d.code}::{d.message}", highlight=False)
+            where = (
+                f"file={github_property(d.span.file)},line={d.span.line},col={d.span.col},"
+                f"title={github_property(d.code)}"
+            )
+            console.out(f"::{kind} {where}::{github_message(d.message)}", highlight=False)
         return
     for d in items:
-        head, *rest = format_diagnostic(d).split("\n")
+        head, *rest = printable(format_diagnostic(d, lang)).split("\n")
         style = "bold red" if d.severity.value == "error" else "bold yellow"
         console.print(Text(head, style=style))
         for line in rest:
             console.print(Text(line))
 
 
-def expr_report(report: ExprReport, console: Console, fmt: str = "text") -> None:
+def expr_report(report: ExprReport, console: Console, fmt: str = "text", lang: str = "en") -> None:
+
     if fmt == "json":
         json_out(report.to_json(), console)
         return
-    console.print(Text.assemble(("value    ", "bold"), report.shown))
-    console.print(Text.assemble(("type     ", "bold"), report.type))
-    unknown = ", ".join(report.unknown) if report.unknown else "none"
-    console.print(Text.assemble(("unknown  ", "bold"), unknown))
+    console.print(Text.assemble((t("expr.value", lang), "bold"), printable(report.shown)))
+    console.print(Text.assemble((t("expr.type", lang), "bold"), report.type))
+    unknown = ", ".join(report.unknown) if report.unknown else t("expr.none", lang)
+    console.print(Text.assemble((t("expr.unknown", lang), "bold"), printable(unknown)))
     if len(report.nodes) > 1:
-        console.print(Text("sub-expressions", style="bold"))
-        for line in _tree_lines(report):
+        console.print(Text(t("expr.nodes", lang), style="bold"))
+        for line in _tree_lines(report, lang):
             console.print(line)
 
 
-def _tree_lines(report: ExprReport) -> list[Text]:
+def _tree_lines(report: ExprReport, lang: str) -> list[Text]:
     """The sub-expression tree with box-drawing guides, never cropped (long lines run on)."""
+    from clause.engine.expr.values import show_value
+
     nodes = report.nodes
     out: list[Text] = []
     open_levels: list[bool] = []  # per depth: does a later sibling still follow?
@@ -80,12 +114,14 @@ def _tree_lines(report: ExprReport) -> list[Text]:
         guide += "├── " if has_next_sibling else "└── "
         open_levels.append(has_next_sibling)
         value = (
-            Text(show_value(node.value))
+            Text(printable(show_value(node.value)))
             if node.evaluated
-            else Text("not evaluated (short-circuit)", style="dim")
+            else Text(t("expr.short_circuit", lang), style="dim")
         )
         out.append(
-            Text.assemble(guide, node.text, ("  = ", "cyan"), value, ("  " + node.type, "dim"))
+            Text.assemble(
+                guide, printable(node.text), ("  = ", "cyan"), value, ("  " + node.type, "dim")
+            )
         )
     return out
 
@@ -95,22 +131,30 @@ def json_out(data: Any, console: Console) -> None:
     console.out(json.dumps(data, ensure_ascii=False, indent=2), highlight=False)
 
 
-def check_report(report: CheckReport, console: Console, fmt: str, max_errors: int) -> None:
+def check_report(
+    report: CheckReport, console: Console, fmt: str, max_errors: int, lang: str = "en"
+) -> None:
     shown = report.diagnostics[:max_errors]
     if fmt == "json":
-        data = report.to_json()
+        data = report.to_json(lang)
         data["findings"] = data["findings"][:max_errors]
         json_out(data, console)
         return
-    diagnostics(shown, console, fmt)
+    diagnostics(shown, console, fmt, lang)
     if fmt == "github":
         return
     hidden = len(report.diagnostics) - len(shown)
-    more = f" ({hidden} more not shown: raise --max-errors)" if hidden else ""
-    summary = (
-        f"{report.errors} error{'s' * (report.errors != 1)}, "
-        f"{report.warnings} warning{'s' * (report.warnings != 1)} "
-        f"in {report.files} file{'s' * (report.files != 1)}{more}"
+    more = t("check.more", lang, hidden=hidden) if hidden else ""
+    summary = t(
+        "check.summary",
+        lang,
+        errors=report.errors,
+        errors_word=plural(report.errors, "error"),
+        warnings=report.warnings,
+        warnings_word=plural(report.warnings, "warning"),
+        files=report.files,
+        files_word=plural(report.files, "file"),
+        more=more,
     )
     style = "bold red" if report.errors else "bold yellow" if report.warnings else "bold green"
     if shown:
@@ -120,6 +164,8 @@ def check_report(report: CheckReport, console: Console, fmt: str, max_errors: in
 
 def explanation(expl: Explanation, lang: str, console: Console, fmt: str) -> None:
     """An explanation as a Rich tree (text), Markdown (md) or JSON (json)."""
+    from clause.engine.explain import render as explain_render
+
     if fmt == "json":
         json_out(explain_render.to_json(expl, lang), console)
         return
@@ -139,6 +185,8 @@ def rich_text(styled: tuple[Styled, ...]) -> Text:
 
 def rich_tree(node: TextNode) -> Tree:
     """A text tree from the engine as a Rich Tree."""
+    from rich.tree import Tree
+
     tree = Tree(rich_text(node.label))
     stack = [(tree, node)]
     while stack:
@@ -151,7 +199,9 @@ def rich_tree(node: TextNode) -> Tree:
 # -- clause test -------------------------------------------------------------------------------
 
 
-def test_runs(runs: list[Any], console: Console, fmt: str, min_coverage: float | None) -> None:
+def test_runs(
+    runs: list[Any], console: Console, fmt: str, min_coverage: float | None, lang: str = "en"
+) -> None:
     if fmt == "json":
         json_out([_run_json(pkg, run, min_coverage) for pkg, run in runs], console)
         return
@@ -165,39 +215,46 @@ def test_runs(runs: list[Any], console: Console, fmt: str, min_coverage: float |
                 passed += 1
                 continue
             failed += 1
-            _failure(case, console)
+            _failure(case, console, lang)
         cov = run.coverage
         style = "red" if min_coverage is not None and cov.percent < min_coverage else "green"
-        console.print(
-            Text(
-                f"{pkg.document.number}: coverage {cov.percent:.1f}% "
-                f"({cov.covered}/{cov.items}: rules, versions, each condition true and false)",
-                style=style,
-            )
+        line = t(
+            "test.coverage",
+            lang,
+            package=pkg.document.ref,
+            percent=f"{cov.percent:.1f}",
+            covered=cov.covered,
+            items=cov.items,
         )
+        console.print(Text(printable(line), style=style))
         for gap in cov.gaps()[:20]:
-            console.print(Text(f"  not covered: {gap}", style="yellow"))
-    console.print(
-        Text(f"{passed} passed, {failed} failed", style="bold red" if failed else "bold green")
-    )
+            console.print(Text(t("test.gap", lang, gap=say(gap, lang)), style="yellow"))
+    summary = t("test.summary", lang, passed=passed, failed=failed)
+    console.print(Text(summary, style="bold red" if failed else "bold green"))
 
 
-def _failure(case: Any, console: Console) -> None:
-    console.print(
-        Text(f"FAIL {case.file}:{case.line}: {case.name} (on {case.date})", style="bold red")
-    )
+def _failure(case: Any, console: Console, lang: str) -> None:
+    from clause.engine.explain import render as explain_render
+
+    head = t("test.fail", lang, file=case.file, line=case.line, name=case.name, date=case.date)
+    console.print(Text(printable(head), style="bold red"))
     if case.error:
-        console.print(Text(f"  {case.error}", style="red"))
+        console.print(Text(printable(f"  {say(case.error, lang)}"), style="red"))
     for m in case.mismatches:
-        console.print(Text(f"  {m.rule}.{m.field}: expected {m.expected}, got {m.actual}"))
+        line = t(
+            "test.mismatch", lang, rule=m.rule, field=m.field, expected=m.expected, actual=m.actual
+        )
+        console.print(Text(printable(line)))
     for decision in case.explanations:
-        console.print(rich_tree(explain_render.decision_text(decision, "en")), crop=False)
+        console.print(rich_tree(explain_render.decision_text(decision, lang)), crop=False)
 
 
 def _run_json(pkg: Any, run: Any, min_coverage: float | None) -> dict[str, Any]:
+    from clause.engine.explain import render as explain_render
+
     cov = run.coverage
     return {
-        "package": pkg.document.number,
+        "package": pkg.document.ref,
         "passed": sum(c.passed for c in run.cases),
         "failed": len(run.failed),
         "cases": [
@@ -207,7 +264,7 @@ def _run_json(pkg: Any, run: Any, min_coverage: float | None) -> dict[str, Any]:
                 "name": c.name,
                 "date": c.date.isoformat(),
                 "passed": c.passed,
-                "error": c.error,
+                "error": str(c.error),
                 "mismatches": [
                     {"rule": m.rule, "field": m.field, "expected": m.expected, "actual": m.actual}
                     for m in c.mismatches
@@ -223,33 +280,34 @@ def _run_json(pkg: Any, run: Any, min_coverage: float | None) -> dict[str, Any]:
             "covered": cov.covered,
             "items": cov.items,
             "min": min_coverage,
-            "gaps": cov.gaps(),
+            "gaps": [str(g) for g in cov.gaps()],
         },
     }
 
 
 def _junit(runs: list[Any]) -> str:
-    from xml.sax.saxutils import escape, quoteattr
-
+    """JUnit XML: every name, path and message escaped, so any test name stays valid XML."""
     out = ['<?xml version="1.0" encoding="UTF-8"?>', "<testsuites>"]
     for pkg, run in runs:
         out.append(
-            f'  <testsuite name={quoteattr(pkg.document.number)} tests="{len(run.cases)}" '
+            f'  <testsuite name={xml_attr(pkg.document.ref)} tests="{len(run.cases)}" '
             f'failures="{len(run.failed)}">'
         )
         for c in run.cases:
-            name = quoteattr(c.name)
-            where = quoteattr(f"{c.file}:{c.line}")
+            name = xml_attr(c.name)
+            where = xml_attr(f"{c.file}:{c.line}")
             if c.passed:
                 out.append(f"    <testcase name={name} classname={where}/>")
                 continue
-            lines = [c.error] if c.error else []
+            lines = [str(c.error)] if c.error else []
             lines += [
                 f"{m.rule}.{m.field}: expected {m.expected}, got {m.actual}" for m in c.mismatches
             ]
-            message = quoteattr(lines[0] if lines else "failed")
+            message = xml_attr(lines[0] if lines else "failed")
             out.append(f"    <testcase name={name} classname={where}>")
-            out.append(f"      <failure message={message}>{escape(chr(10).join(lines))}</failure>")
+            out.append(
+                f"      <failure message={message}>{xml_text(chr(10).join(lines))}</failure>"
+            )
             out.append("    </testcase>")
         out.append("  </testsuite>")
     out.append("</testsuites>")
@@ -259,7 +317,7 @@ def _junit(runs: list[Any]) -> str:
 # -- coverage, rules, show ---------------------------------------------------------------------
 
 
-def coverage(pkg: Any, items: list[Any], console: Console, fmt: str) -> None:
+def coverage(pkg: Any, items: list[Any], console: Console, fmt: str, lang: str = "en") -> None:
     from clause.engine.coverage import totals
 
     if fmt == "json":
@@ -267,9 +325,10 @@ def coverage(pkg: Any, items: list[Any], console: Console, fmt: str) -> None:
         return
     from rich.table import Table
 
-    table = Table(title=f"{pkg.document.number}: coverage of the notice", show_lines=False)
-    for column in ("clause", "title", "status", "rules", "reason"):
-        table.add_column(column, overflow="fold")
+    title = t("coverage.title", lang, document=printable(pkg.document.ref))
+    table = Table(title=title, show_lines=False)
+    for column in ("clause", "title_column", "status", "rules", "reason"):
+        table.add_column(t(f"coverage.{column}", lang), overflow="fold")
     styles = {
         "encoded": "green",
         "referential": "cyan",
@@ -278,20 +337,20 @@ def coverage(pkg: Any, items: list[Any], console: Console, fmt: str) -> None:
     }
     for i in items:
         table.add_row(
-            Text(i.clause),
-            Text(i.title),
-            Text(i.status, style=styles[i.status]),
-            Text(", ".join(i.rules)),
-            Text(i.reason),
+            Text(printable(i.clause)),
+            Text(printable(i.title)),
+            Text(t(f"coverage.{i.status}", lang), style=styles[i.status]),
+            Text(printable(", ".join(i.rules))),
+            Text(printable(i.reason)),
         )
-    console.print(table)
-    counts = totals(items)
-    console.print(
-        ", ".join(f"{n} {status}" for status, n in counts.items()) + f" of {len(items)} clauses"
+    table_console(console).print(table)
+    counts = ", ".join(
+        f"{n} {t(f'coverage.{status}', lang)}" for status, n in totals(items).items()
     )
+    console.print(t("coverage.totals", lang, counts=counts, total=len(items)), markup=False)
 
 
-def rules(pkg: Any, console: Console, fmt: str) -> None:
+def rules(pkg: Any, console: Console, fmt: str, lang: str = "en") -> None:
     data = [
         {
             "id": r.id,
@@ -317,27 +376,46 @@ def rules(pkg: Any, console: Console, fmt: str) -> None:
         return
     from rich.table import Table
 
-    table = Table(title=f"{pkg.document.number}: {len(data)} rules, {len(pkg.unencoded)} unencoded")
-    for column in ("id", "title", "kind", "subject", "clause", "versions"):
-        table.add_column(column, overflow="fold")
+    title = t(
+        "rules.title",
+        lang,
+        document=printable(pkg.document.ref),
+        rules=len(data),
+        unencoded=len(pkg.unencoded),
+    )
+    table = Table(title=title)
+    for column in ("id", "title_column", "kind", "subject", "clause", "versions"):
+        table.add_column(t(f"rules.{column}", lang), overflow="fold")
     for r in data:
         versions = "\n".join(
             f"v{v['version']} {v['from'] or '…'} .. {v['to'] or '…'}" for v in r["versions"]
         )
-        cells = (r["id"], r["title"]["zh"], r["kind"], r["subject"], r["clause"], versions)
-        table.add_row(*(Text(c) for c in cells))
-    console.print(table)
+        cells = (r["id"], r["title"][lang], r["kind"], r["subject"], r["clause"], versions)
+        table.add_row(*(Text(printable(c)) for c in cells))
+    table_console(console).print(table)
 
 
-def rule_beside_clause(pkg: Any, rule: Any, clause: Any, source: str, console: Console) -> None:
+def rule_beside_clause(
+    pkg: Any, rule: Any, clause: Any, source: str, console: Console, lang: str = "en"
+) -> None:
+    """The rule's YAML beside the clause text in a terminal; one after the other, whole, in a
+    file or pipe (where side-by-side panels would cut the clause to one line)."""
     from rich.columns import Columns
     from rich.panel import Panel
     from rich.syntax import Syntax
 
     crumb = pkg.notice.breadcrumb(rule.clause) if clause is not None else rule.clause
-    left = Panel(Syntax(source, "yaml", word_wrap=True), title=rule.file)
-    right = Panel(
-        Text(clause.text if clause is not None else "(clause not found)"),
-        title=f"{pkg.document.number} {crumb}",
-    )
+    clause_text = printable(clause.text if clause is not None else t("show.not_found", lang))
+    clause_title = printable(f"{pkg.document.ref} {crumb}")
+    if console.width >= UNCROPPED_WIDTH or not console.is_terminal:
+        console.print(Text(printable(t("show.rule", lang, file=rule.file)), style="bold"))
+        console.out(printable(source.rstrip("\n")), highlight=False)
+        console.print()
+        console.print(
+            Text(t("show.clause", lang, document=pkg.document.ref, crumb=crumb), style="bold")
+        )
+        console.out(clause_text, highlight=False)
+        return
+    left = Panel(Syntax(printable(source), "yaml", word_wrap=True), title=printable(rule.file))
+    right = Panel(Text(clause_text), title=clause_title)
     console.print(Columns([left, right], equal=True, expand=True))

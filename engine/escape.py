@@ -71,3 +71,46 @@ def markdown_code(text: str) -> str:
     fence = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{fence}{pad}{text}{pad}{fence}"
+
+
+# GitHub workflow commands (`::error file=…,line=…::message`): the runner decodes %25, %0D and
+# %0A in the message, and also %3A and %2C in property values, which `:` and `,` would end.
+def github_message(text: str) -> str:
+    r"""Text for the message of a workflow command: one line, nothing it can forge.
+
+    >>> github_message("a\n::warning file=x::forged 100%")
+    'a%0A::warning file=x::forged 100%25'
+    """
+    return printable(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def github_property(text: str) -> str:
+    """Text for a property value of a workflow command (`file=`, `title=`).
+
+    >>> github_property("a,b:c")
+    'a%2Cb%3Ac'
+    """
+    return github_message(text).replace(":", "%3A").replace(",", "%2C")
+
+
+# XML 1.0 allows tab, newline and carriage return among the C0 controls, and nothing of
+# U+FFFE, U+FFFF or unpaired surrogates: a report with one of them is not XML at all.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """Character data for XML (JUnit reports): markup escaped, characters XML forbids shown
+    as escapes.
+
+    >>> xml_text("a<b & \\x1b")
+    'a&lt;b &amp; \\\\x1b'
+    """
+    text = _NOT_XML.sub(lambda m: _escaped(m.group()), printable(text))
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def xml_attr(text: str) -> str:
+    """A quoted XML attribute value (with its quotes), on one line."""
+    value = xml_text(text).replace('"', "&quot;").replace("\n", "&#10;").replace("\r", "&#13;")
+    value = value.replace("\t", "&#9;")
+    return f'"{value}"'

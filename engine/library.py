@@ -13,8 +13,10 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any
 
+from clause.engine.dependencies import DecisionPlan, plan
 from clause.engine.expr.types import TypeEnv
 from clause.engine.model import Document, Fund, Package, Parameter, Rule, Window
 
@@ -68,6 +70,12 @@ class Library:
             in_force_by_rule={r.id: p.document.in_force for p in chosen for r in p.rules},
         )
 
+    @cached_property
+    def plan(self) -> DecisionPlan:
+        """The order rules are decided in: each after the rules whose outcome it reads and
+        the rules that override it (engine.dependencies); computed once per library."""
+        return plan(self.rules_by_id)
+
     def rule(self, rule_id: str) -> Rule | None:
         package = self._package_of.get(rule_id)
         return package.rule(rule_id) if package is not None else None
@@ -110,6 +118,6 @@ class Library:
 def _digest(packages: tuple[Package, ...]) -> str:
     h = hashlib.sha256()
     for package in packages:
-        h.update(package.document.number.encode("utf-8") + b"\0")
+        h.update(package.document.ref.encode("utf-8") + b"\0")
         h.update(package.digest.encode("ascii") + b"\0")
     return "sha256:" + h.hexdigest()

@@ -72,31 +72,48 @@ class Expr:
 
 
 @dataclass(frozen=True, slots=True)
+class Cite:
+    """The clause a quote is taken from, when it is not the rule's own: another clause of the
+    rule's document, or a clause of another document (`document` None: the rule's own)."""
+
+    clause: str
+    document: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Condition:
+    """One check of a rule: an expression and the words it encodes. `in_principle`
+    (原则上): when false, the case deviates from a rule that admits documented exceptions,
+    rather than failing it. `cite`: the clause the quote comes from, when not the rule's."""
+
     id: str
     expr: Expr
     quote: str
     span: Span
+    in_principle: bool = False
+    cite: Cite | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Money:
-    """A money value written in a rule: a literal amount or a parameter id."""
+    """A money value written in a rule: a literal amount, or a parameter id with an optional
+    percentage of it (「不低于当地最低工资标准的50%」 is the parameter at 50%)."""
 
     value: Decimal | None = None
     param: str | None = None
+    percent: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Amount:
-    """How much is paid. `kind` is the YAML form: fixed, cap, per_unit, percentage, parameter,
-    per_other_regulation. Only the fields of that form are set."""
+    """How much is paid. `kind` is the YAML form: fixed, cap, floor, per_unit, percentage,
+    parameter, computed, per_other_regulation. Only the fields of that form are set."""
 
     kind: str
     quote: str
     span: Span
-    value: Money | None = None  # fixed; cap's max; per_unit's rate; parameter
-    claimed: Expr | None = None  # cap: the amount asked for
+    value: Money | None = None  # fixed; cap's max; floor's min; per_unit's rate; parameter
+    claimed: Expr | None = None  # cap, floor: the amount asked for; computed: the amount
     count: Expr | None = None  # per_unit: how many units
     max_count: int | None = None
     unit: str | None = None
@@ -114,6 +131,36 @@ class FundingSource:
 
 
 @dataclass(frozen=True, slots=True)
+class Period:
+    """How often a benefit may be granted (「每人每年」): `year` (once per calendar year),
+    `months` (once per `months` months, either side of the case's date) or `during` (once
+    within a fixed window of dates)."""
+
+    kind: str  # year | months | during
+    months: int | None = None
+    window: Window | None = None
+
+    def text(self) -> str:
+        """The period as the trace shows it: `year`, `12 months`, `2015-01-01 .. 2020-12-31`."""
+        if self.kind == "months":
+            return f"{self.months} months"
+        if self.kind == "during" and self.window is not None:
+            return str(self.window)
+        return self.kind
+
+
+@dataclass(frozen=True, slots=True)
+class OnceLimit:
+    """One limit on how often a benefit is granted: the programmes whose grants count (the
+    rule's id when none is named) and the period (None: once ever), with the words that set it.
+    A version may have several (「每人每年」 and 「2015年至2020年已享受过的不再享受」)."""
+
+    programs: tuple[str, ...] = ()
+    period: Period | None = None
+    quote: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Version:
     number: int
     enacted_on: date
@@ -122,15 +169,18 @@ class Version:
     span: Span
     window_quote: str | None = None
     effective_date: Expr | None = None
+    event: Condition | None = None  # whether the event dated by effective_date happened
     conditions: tuple[Condition, ...] = ()
     unless: tuple[Condition, ...] = ()
     requires: tuple[Condition, ...] = ()
     amount: Amount | None = None
     funding: tuple[FundingSource, ...] = ()
-    once: bool = False
-    once_program: str | None = None
-    once_quote: str | None = None
+    once: bool = False  # any limit at all (once_limits)
+    once_program: str | None = None  # the first limit's first programme
+    once_quote: str | None = None  # the first limit's words
+    once_limits: tuple[OnceLimit, ...] = ()  # every limit, each checked against the history
     overrides: tuple[str, ...] = ()
+    in_principle: bool = False  # some condition or requirement holds 原则上 (set by the builder)
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +231,19 @@ class ParameterValue:
 
 
 @dataclass(frozen=True, slots=True)
+class Bound:
+    """A floor (不低于) or ceiling (不高于) the notice sets on a parameter's values, checked by
+    `clause check` against every value configured. `in_principle` (原则上): a value past it
+    is a warning to document the exception, not an error."""
+
+    side: str  # min | max
+    value: Money
+    quote: str
+    in_principle: bool = False
+    clause: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Parameter:
     id: str
     title_zh: str
@@ -191,6 +254,7 @@ class Parameter:
     file: str
     span: Span
     set_by: str | None = None
+    bounds: tuple[Bound, ...] = ()
 
     def value_on(self, day: date, locality: str | None = None) -> ParameterValue | None:
         """The value in force on `day`: the locality's own if it has one, else the general one."""
@@ -216,7 +280,10 @@ class Fund:
 
 @dataclass(frozen=True, slots=True)
 class Document:
-    number: str
+    """The notice a package encodes. `number` (文号) is optional: policy lists are often
+    published without one; `ref` is then the Chinese title."""
+
+    number: str | None
     title_zh: str
     title_en: str
     issued: date
@@ -224,6 +291,11 @@ class Document:
     file: str
     in_force_quote: str | None = None
     issuers: tuple[str, ...] = ()
+
+    @property
+    def ref(self) -> str:
+        """How rules, citations and traces name the document: its number, else its title."""
+        return self.number or self.title_zh
 
 
 @dataclass(frozen=True)

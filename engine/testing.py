@@ -10,7 +10,7 @@ serves `clause test`, the project's pytest suite, and CI (JUnit XML).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -22,6 +22,8 @@ from clause.engine.explain.model import DecisionExplained
 from clause.engine.facts import FactsError, normalize_facts, schema_problems, to_decimal
 from clause.engine.library import Library
 from clause.engine.load.loader import load_yaml
+from clause.engine.messages import Msg, Text, msg
+from clause.engine.model import Citation, ParameterValue, Window
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,7 @@ class CaseResult:
     name: str
     date: date
     mismatches: tuple[Mismatch, ...] = ()
-    error: str = ""
+    error: Text = ""  # why the case could not run, in both languages
     explanations: tuple[DecisionExplained, ...] = ()  # of the rules that failed
 
     @property
@@ -71,13 +73,14 @@ class Coverage:
     def percent(self) -> float:
         return 100.0 * self.covered / self.items if self.items else 100.0
 
-    def gaps(self) -> list[str]:
-        out = [f"rule {r} never decided" for r, seen in self.rules.items() if not seen]
-        out += [f"version {v} never used" for v, seen in self.versions.items() if not seen]
+    def gaps(self) -> list[Msg]:
+        """What no case exercised, in both languages (str() gives the English)."""
+        out = [msg("gap.rule", rule=r) for r, seen in self.rules.items() if not seen]
+        out += [msg("gap.version", version=v) for v, seen in self.versions.items() if not seen]
         for cond, seen in self.conditions.items():
             for value in (True, False):
                 if value not in seen:
-                    out.append(f"condition {cond} never {'true' if value else 'false'}")
+                    out.append(msg(f"gap.{'true' if value else 'false'}", condition=cond))
         return out
 
 
@@ -98,6 +101,7 @@ def empty_coverage(library: Library) -> Coverage:
         for version in rule.versions:
             cov.versions[f"{rule.id}@{version.number}"] = False
             for role, conds in (
+                ("event", (version.event,) if version.event else ()),
                 ("condition", version.conditions),
                 ("unless", version.unless),
                 ("requires", version.requires),
@@ -141,11 +145,19 @@ def run_case(
     try:
         facts = normalize_facts(case.get("facts") or {}, library.env.facts)
     except FactsError as err:
-        return CaseResult(file, line, case["name"], on, error=f"facts: {err}")
+        reason = msg("case.facts", pointer=err.pointer or "/", reason=err.reason)
+        return CaseResult(file, line, case["name"], on, error=reason)
     problems = schema_problems(facts, library.facts_schema)
     if problems:  # a misspelt field must not pass as a missing fact
-        pointer, message = problems[0]
-        return CaseResult(file, line, case["name"], on, error=f"facts: {pointer}: {message}")
+        pointer, problem = problems[0]
+        reason = msg("case.facts", pointer=pointer, reason=problem)
+        return CaseResult(file, line, case["name"], on, error=reason)
+    if case.get("params"):
+        unknown = sorted(set(case["params"]) - set(library.parameters))
+        if unknown:
+            reason = msg("case.params", param=unknown[0])
+            return CaseResult(file, line, case["name"], on, error=reason)
+        library = with_parameters(library, case["params"], case["name"])
     decisions = {d.rule.id: d for d in decide(library, facts, on, sink=TraceSink())}
     for d in decisions.values():
         record(cov, d)
@@ -159,6 +171,21 @@ def run_case(
             failing.append(decision)
     explanations = tuple(explain_decision(library, d, facts) for d in failing)
     return CaseResult(file, line, case["name"], on, tuple(mismatches), "", explanations)
+
+
+def with_parameters(library: Library, values: Mapping[str, Any], case: str) -> Library:
+    """The library with parameters set for one test case: each to one value over every date
+    and locality (None: not configured), cited as set by the case, so a rule reading a
+    parameter the package leaves unconfigured can be tested both ways without writing an
+    invented number into the package."""
+    params = dict(library.parameters)
+    for pid, raw in values.items():
+        number = to_decimal(raw) if raw is not None else None
+        value = number if number is not None else raw
+        source = Citation("policy test case", case)
+        chosen = ParameterValue(Window(None, None), value, None, source)
+        params[pid] = replace(params[pid], values=(chosen,))
+    return replace(library, parameters=params, _params={})
 
 
 def _compare(rule_id: str, want: Mapping[str, Any], got: Decision | None) -> list[Mismatch]:
@@ -200,20 +227,31 @@ def _compare_funding(rule_id: str, want: list[Any], got: Decision) -> list[Misma
         actual_ids = [s.fund for s in got.funding]
         return [] if want == actual_ids else [Mismatch(rule_id, "funding", want, actual_ids)]
     expected = [
-        (w["fund"], to_decimal(w["amount"]) if w["amount"] is not None else None) for w in want
+        (
+            w["fund"],
+            to_decimal(w["amount"]) if w["amount"] is not None else None,
+            bool(w.get("whole", False)),
+        )
+        for w in want
     ]
-    # shares of 0 are left out of expectations; None (not known) is compared
-    actual = [(s.fund, s.amount) for s in got.funding if s.amount is None or s.amount != 0]
+    # shares of 0 are left out of expectations; None (not known) is compared, and whether
+    # an unknown share is the whole amount
+    actual = [(s.fund, s.amount, s.whole) for s in got.funding if s.amount is None or s.amount != 0]
     if expected != actual:
         return [
             Mismatch(
                 rule_id,
                 "funding",
-                [f"{f} {_show(a) or 'unknown'}" for f, a in expected],
-                [f"{f} {_show(a) or 'unknown'}" for f, a in actual],
+                [_share(f, a, w) for f, a, w in expected],
+                [_share(f, a, w) for f, a, w in actual],
             )
         ]
     return []
+
+
+def _share(fund: str, amount: Decimal | None, whole: bool) -> str:
+    shown = _show(amount) or ("the whole amount" if whole else "unknown")
+    return f"{fund} {shown}"
 
 
 def _show(value: Decimal | None) -> str | None:

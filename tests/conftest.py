@@ -58,12 +58,16 @@ class Result:
 def clause(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
     """clause("expr", "1+1") -> Result; runs with a fixed width and no color."""
 
-    def run(*args: str, stdin: str | None = None) -> Result:
+    def run(*args: str, stdin: str | bytes | None = None) -> Result:
         monkeypatch.setattr(sys, "argv", ["clause", *args])
         monkeypatch.setenv("COLUMNS", "100")
         monkeypatch.setenv("NO_COLOR", "1")
+        for name in ("LC_ALL", "LC_MESSAGES"):  # English unless a test asks for --lang zh
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("LANG", "C.UTF-8")
         if stdin is not None:
-            monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+            raw = stdin.encode("utf-8") if isinstance(stdin, str) else stdin
+            monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8"))
         code = 0
         from clause.cli.app import main
 

@@ -12,7 +12,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from clause.engine.api.files import input_error, read_data_file, read_facts_stdin
+from clause.engine.api.files import (
+    COMMAND_LINE,
+    input_error,
+    input_finding,
+    kind_of,
+    read_data_file,
+    read_facts_stdin,
+    read_limited,
+)
 from clause.engine.decide import Budget, Decision, Outcome, TraceSink, decide, select
 from clause.engine.diagnostics import Diagnostic, DiagnosticError
 from clause.engine.explain.build import explain
@@ -21,6 +29,7 @@ from clause.engine.facts import FactsError, normalize_facts, schema_problems
 from clause.engine.library import Library
 from clause.engine.load.loader import Loaded, load_yaml
 from clause.engine.load.package import find_packages, load_package
+from clause.engine.messages import Text, msg
 from clause.engine.model import Package
 
 
@@ -32,59 +41,55 @@ def open_package(path: Path | None) -> Package:
     """
     where = path or Path("policies")
     if not where.exists():
-        raise DiagnosticError([input_error("L001", f"no such package folder: {where}", str(where))])
+        raise DiagnosticError([input_finding("L001/package", str(where), path=str(where))])
     roots, _ = find_packages([where])
     if len(roots) != 1:
-        found = ", ".join(str(r) for r in roots) or "none"
+        found = ", ".join(str(r) for r in roots) or "-"
         raise DiagnosticError(
-            [
-                input_error(
-                    "U002",
-                    f"expected one policy package under {where}, found {len(roots)} ({found}); "
-                    "choose one with --package",
-                    str(where),
-                )
-            ]
+            [input_finding("U002", str(where), where=str(where), count=len(roots), found=found)]
         )
     result = load_package(roots[0])
     errors = [d for d in result.diagnostics if d.severity.value == "error"]
     if errors or result.package is None:
-        raise DiagnosticError(errors or [input_error("R016", "package incomplete", str(where))])
+        raise DiagnosticError(errors or [input_finding("R016/incomplete", str(where))])
     return result.package
 
 
-def load_facts(source: Path | str, library: Library | Package) -> dict[str, Any]:
-    """Read a facts file (YAML or JSON; "-" for stdin text passed as str) and check it against
+def load_facts(source: Path | str | bytes, library: Library | Package) -> dict[str, Any]:
+    """Read a facts file (YAML or JSON; standard input's bytes or text) and check it against
     the facts schema of the library (or package). Errors name the file, line, column and
-    JSON path (F001)."""
+    JSON path (F001, F004)."""
     if isinstance(source, Path):
         if source.suffix.lower() == ".json":
             data, loaded = read_data_file(source), None
         else:
-            loaded = load_yaml(source, file=str(source))
+            loaded = load_yaml(read_limited(source), file=str(source))
             data = loaded.data
         name = str(source)
     else:
         data, loaded, name = read_facts_stdin(source), None, "<stdin>"
     if not isinstance(data, dict):
-        raise DiagnosticError([input_error("F001", "facts must be a mapping of entities", name)])
+        raise DiagnosticError([input_finding("F001/mapping", name, found=kind_of(data))])
     try:
         facts = normalize_facts(data, library.env.facts)
     except FactsError as err:
-        raise DiagnosticError([_facts_error(err.pointer, err.message, name, loaded)]) from None
+        code = "F004" if err.reason_key() == "F004" else "F001"
+        raise DiagnosticError([_facts_error(code, err.pointer, err.reason, name, loaded)]) from None
     problems = schema_problems(facts, library.facts_schema)
     if problems:
         raise DiagnosticError(
-            [_facts_error(pointer, message, name, loaded) for pointer, message in problems]
+            [_facts_error("F001", pointer, text, name, loaded) for pointer, text in problems]
         )
     return facts
 
 
-def _facts_error(pointer: str, message: str, name: str, loaded: Loaded | None) -> Diagnostic:
-    text = f"{pointer or '/'}: {message}"
+def _facts_error(
+    code: str, pointer: str, reason: Text, name: str, loaded: Loaded | None
+) -> Diagnostic:
+    text = msg("F001", pointer=pointer or "/", reason=reason)
     if loaded is not None:
-        return loaded.diagnostic("F001", text, pointer.rstrip("/"))
-    return input_error("F001", text, name)
+        return loaded.diagnostic(code, text, pointer.rstrip("/"), key=code == "F004")
+    return input_error(code, text, name)
 
 
 def open_library(path: Path | None) -> Library:
@@ -101,13 +106,16 @@ def check_selection(
     """Raise a usage error (U003, U004) for a rule id or an outcome that does not exist."""
     if rule is not None and library.rule(rule) is None:
         known = ", ".join(r.id for r in library.rules_by_id)
+        option = msg("option.rule")
         raise DiagnosticError(
-            [input_error("U003", f"--rule: no rule `{rule}`; rules: {known}", "<command line>")]
+            [input_finding("U003", COMMAND_LINE, option=option, rule=rule, known=known)]
         )
     unknown = sorted((only or set()) - set(OUTCOMES))
     if unknown:
-        message = f"unknown outcome {unknown[0]!r}; outcomes: {', '.join(OUTCOMES)}"
-        raise DiagnosticError([input_error("U004", f"--only: {message}", "<command line>")])
+        known = ", ".join(OUTCOMES)
+        raise DiagnosticError(
+            [input_finding("U004/outcome", COMMAND_LINE, outcome=unknown[0], known=known)]
+        )
 
 
 def decide_case(

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from clause.engine.api.decide import open_library
-from clause.engine.api.files import input_error
+from clause.engine.api.files import input_finding
 from clause.engine.batch.run import BatchOptions
 from clause.engine.diagnostics import DiagnosticError
 from clause.engine.diff.changes import Change, diff_libraries
@@ -67,21 +67,21 @@ def _state(spec: str, library: Path) -> Iterator[Library]:
 
 
 def _checkout(revision: str, library: Path, into: Path) -> Path:
-    """Extract `library` as it was at `revision` into `into`; a usage error (U005) when the
+    """Extract `library` as it was at `revision` into `into`; a usage error (U011) when the
     revision or the folder does not exist there."""
     top = _git("rev-parse", "--show-toplevel")
     if top is None:
-        raise _usage(f"`{revision}` is neither a folder nor a git revision (not in a repository)")
+        raise _usage("U011/no_repository", revision=revision)
     root = Path(top.decode().strip())
     try:
         inside = (Path.cwd() / library).resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
-        raise _usage(f"the library folder {library} is not inside the repository") from None
+        raise _usage("U011/outside", library=str(library)) from None
     if _git("rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}") is None:
-        raise _usage(f"`{revision}` is neither a folder nor a git revision")
+        raise _usage("U011/revision", revision=revision)
     archive = _git("archive", "--format=tar", revision, "--", inside, cwd=root)
     if archive is None:
-        raise _usage(f"`{inside}` does not exist at revision `{revision}`")
+        raise _usage("U011/missing", folder=inside, revision=revision)
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(into, filter="data")
     return into / inside
@@ -95,5 +95,5 @@ def _git(*args: str, cwd: Path | None = None) -> bytes | None:
     return done.stdout if done.returncode == 0 else None
 
 
-def _usage(message: str) -> DiagnosticError:
-    return DiagnosticError([input_error("U005", message, "<command line>")])
+def _usage(key: str, /, **args: str) -> DiagnosticError:
+    return DiagnosticError([input_finding(key, "<command line>", **args)])

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from clause.engine.api.files import input_error
+from clause.engine.api.files import input_error, input_finding, kind_of
 from clause.engine.diagnostics import DiagnosticError
 from clause.engine.expr import ast
 from clause.engine.expr.check import check_expr
@@ -21,6 +21,7 @@ from clause.engine.expr.syntax import expr_origin, parse_expr
 from clause.engine.expr.types import SchemaTypeError, TypeEnv, flatten_params
 from clause.engine.expr.values import EvalError, json_value, show_value
 from clause.engine.facts import FactsError, normalize_facts, normalize_value
+from clause.engine.messages import msg
 from clause.engine.source import Span
 
 
@@ -78,6 +79,8 @@ def evaluate_expression(
     params: Mapping[str, Any] | None = None,
     decision_date: date | None = None,
     facts_file: str = "<facts>",
+    schema_file: str = "<schema>",
+    params_file: str = "<params>",
 ) -> ExprReport:
     """Parse, type-check and evaluate `text`.
 
@@ -89,6 +92,7 @@ def evaluate_expression(
     """
     origin = expr_origin(text)
     node = parse_expr(text, origin)
+    _check_shapes(facts, schema, params, facts_file, schema_file, params_file)
     try:
         env = (
             TypeEnv.from_schema(schema, _param_types(params))
@@ -96,21 +100,41 @@ def evaluate_expression(
             else TypeEnv.from_values(facts or {}, params)
         )
     except SchemaTypeError as err:
-        raise DiagnosticError([input_error("F002", str(err), "<schema>")]) from None
+        reason = msg("F002", pointer=err.pointer or "/", reason=err.reason)
+        raise DiagnosticError([input_error("F002", reason, schema_file)]) from None
     typed = check_expr(node, env, origin)
     try:
         values = normalize_facts(dict(facts or {}), env.facts)
     except FactsError as err:
-        raise DiagnosticError([input_error("F001", str(err), facts_file)]) from None
-    flat_params = _param_values(params or {}, env)
+        code = "F004" if err.reason_key() == "F004" else "F001"
+        reason = msg("F001", pointer=err.pointer or "/", reason=err.reason)
+        raise DiagnosticError([input_error(code, reason, facts_file)]) from None
+    flat_params = _param_values(params or {}, env, params_file)
     result = interpret(typed, values, flat_params, decision_date)
     compiled = compile_expr(typed)(values, flat_params, decision_date)
     if compiled != result.value:  # the two backends are property-tested; this guards the oracle
-        raise EvalError(
-            "E399", f"backends disagree: {show_value(compiled)} vs {show_value(result.value)}"
-        )
+        shown = msg("E399", compiled=show_value(compiled), interpreted=show_value(result.value))
+        raise EvalError("E399", shown)
     nodes = tuple(_node_values(typed, text, result.values))
     return ExprReport(text, result.value, str(typed.type), result.unknown, nodes)
+
+
+def _check_shapes(
+    facts: object,
+    schema: object,
+    params: object,
+    facts_file: str,
+    schema_file: str,
+    params_file: str,
+) -> None:
+    """Facts, a schema and parameters are each a mapping; say which one is not."""
+    for value, key, file in (
+        (facts, "F001/mapping", facts_file),
+        (schema, "F002/mapping", schema_file),
+        (params, "F001/params", params_file),
+    ):
+        if value is not None and not isinstance(value, Mapping):
+            raise DiagnosticError([input_finding(key, file, found=kind_of(value))])
 
 
 def _node_values(root: ast.Node, text: str, values: dict[int, Any]) -> list[NodeValue]:
@@ -143,7 +167,7 @@ def _slice(lines: list[str], span: Span) -> str:
     return " ".join(part.strip() for part in [first, *middle, last])
 
 
-def _param_values(params: Mapping[str, Any], env: TypeEnv) -> dict[str, Any]:
+def _param_values(params: Mapping[str, Any], env: TypeEnv, params_file: str) -> dict[str, Any]:
     """Nested parameter values to {"a.b": value}, converted like facts (decimals, dates, tuples)."""
     out: dict[str, Any] = {}
     for pid, value in flatten_params(params).items():
@@ -152,7 +176,8 @@ def _param_values(params: Mapping[str, Any], env: TypeEnv) -> dict[str, Any]:
         try:
             out[pid] = normalize_value(value, env.params[pid], f"param.{pid}")
         except FactsError as err:
-            raise DiagnosticError([input_error("F001", str(err), "<params>")]) from None
+            reason = msg("F001", pointer=err.pointer or "/", reason=err.reason)
+            raise DiagnosticError([input_error("F001", reason, params_file)]) from None
     return out
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from clause.engine.api.decide import open_package
-from clause.engine.api.files import input_error
+from clause.engine.api.files import COMMAND_LINE, input_finding, read_limited
 from clause.engine.coverage import notice_coverage as compute
-from clause.engine.diagnostics import DiagnosticError
+from clause.engine.diagnostics import DiagnosticError, DiagnosticSet
 from clause.engine.library import Library
 from clause.engine.load.package import find_packages
 from clause.engine.testing import run_tests
@@ -19,16 +19,24 @@ from clause.engine.testing import run_tests
 
 def run_policy_tests(paths: list[Path]) -> list[tuple[Any, Any]]:
     """Run the policy test cases of every package under `paths`: [(package, TestRun)]."""
-    roots, _ = find_packages([p for p in paths if p.exists()])
     missing = [p for p in paths if not p.exists()]
     if missing:
-        raise DiagnosticError([input_error("L001", f"no such path: {missing[0]}", str(missing[0]))])
+        where = str(missing[0])
+        raise DiagnosticError([input_finding("L001/path", where, path=where)])
+    problems = DiagnosticSet()
+    roots, _ = find_packages(paths, problems)
+    if problems.has_errors:
+        raise DiagnosticError(problems.sorted())
     if not roots:
-        raise DiagnosticError([input_error("U002", "no policy package found", str(paths[0]))])
+        raise DiagnosticError([input_finding("U002/none", str(paths[0]))])
     runs = []
     for root in roots:
         package = open_package(root)
-        runs.append((package, run_tests(Library.of([package]))))
+        run = run_tests(Library.of([package]))
+        if not run.cases:  # nothing tested is not a pass
+            tests = str(Path(package.root) / "tests")
+            raise DiagnosticError([input_finding("U007", tests, package=package.document.number)])
+        runs.append((package, run))
     return runs
 
 
@@ -45,8 +53,9 @@ def rule_with_clause(package: Any, rule_id: str) -> tuple[Any, Any, str]:
         if unencoded is None:
             known = ", ".join(r.id for r in package.rules)
             raise DiagnosticError(
-                [input_error("U003", f"no rule `{rule_id}`; rules: {known}", "<command line>")]
+                [input_finding("U003", COMMAND_LINE, option="", rule=rule_id, known=known)]
             )
         rule = unencoded
     clause = package.notice.get(rule.clause)
-    return rule, clause, Path(rule.file).read_text(encoding="utf-8")
+    source = read_limited(Path(rule.file)).decode("utf-8", "replace")
+    return rule, clause, source

@@ -7,11 +7,9 @@ budgets are to be spent, the rows for the parent to allocate in input order.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from clause.engine.batch.backend import Backend, BackendConfig, RecordBackend
@@ -21,6 +19,7 @@ from clause.engine.batch.totals import Tally
 from clause.engine.batch.write import Encoder, ResultRow
 from clause.engine.columnar.backend import ColumnarBackend
 from clause.engine.library import Library
+from clause.engine.load.jsondata import JsonProblem, parse_json
 
 #: Backends by name; `record` (the decision core itself) is what the others are held to.
 BACKENDS: dict[str, Callable[[Library, BackendConfig], Backend]] = {
@@ -54,6 +53,7 @@ class ChunkResult:
     payload: Any = None  # encoded output (no budget)
     rows: list[ResultRow] | None = None  # decided rows awaiting budget allocation
     row_numbers: list[int] | None = None  # with `rows`: each one's row in the register
+    ids: list[tuple[int, str]] = field(default_factory=list)  # (row, case id) of decided rows
 
 
 @dataclass
@@ -67,6 +67,7 @@ class _Case:
     case_id: str | None
     facts: Mapping[str, Any] | RowError
     record: Any
+    last_line: int | None = None  # a CSV record that runs over several lines ends here
 
 
 class ChunkWorker:
@@ -87,13 +88,19 @@ class ChunkWorker:
             else None
         )
 
-    def run(self, chunk: Chunk) -> ChunkResult:
+    def run(self, chunk: Chunk, repeats: Mapping[int, int] | None = None) -> ChunkResult:
+        """Decide a chunk. `repeats` maps rows whose case id an earlier row of the register
+        already used to that row: they are rejected, never decided (a case is paid once)."""
         tally = Tally()
         rejects: list[dict[str, Any]] = []
         cases: list[_Case] = []
         decodable: list[tuple[str, Mapping[str, Any]]] = []
         for case in self._decode(chunk):
             tally.rows_read += 1
+            if repeats and case.row in repeats and not isinstance(case.facts, RowError):
+                tally.duplicate_ids += 1
+                first = repeats[case.row]
+                case.facts = RowError(CASE_ID, f"{case.case_id!r} was already used on row {first}")
             if isinstance(case.facts, RowError):
                 rejects.append(_reject(case, case.facts, tally, self.job.header))
             else:
@@ -103,11 +110,13 @@ class ChunkWorker:
         tally.record_path += getattr(self.backend, "on_record_path", 0)
         rows: list[ResultRow] = []
         numbers: list[int] = []
+        ids: list[tuple[int, str]] = []
         for case, result in zip(cases, results, strict=True):
             if isinstance(result, RowError):
                 rejects.append(_reject(case, result, tally, self.job.header))
                 continue
             tally.rows_decided += 1
+            ids.append((case.row, case.case_id or ""))
             if self.job.budgeted:  # the parent spends budgets over every rule, then selects
                 rows.extend(result)
                 numbers.extend([case.row] * len(result))
@@ -121,9 +130,9 @@ class ChunkWorker:
                 numbers.append(case.row)
         rejects.sort(key=lambda r: r["row"])
         if self.job.budgeted:
-            return ChunkResult(tally, rejects, rows=rows, row_numbers=numbers)
+            return ChunkResult(tally, rejects, rows=rows, row_numbers=numbers, ids=ids)
         payload = self.encoder.encode(rows, numbers) if self.encoder is not None else None
-        return ChunkResult(tally, rejects, payload=payload)
+        return ChunkResult(tally, rejects, payload=payload, ids=ids)
 
     # -- decoding: raw records to cases (facts, or the RowError that stops the row) --------
 
@@ -137,14 +146,17 @@ class ChunkWorker:
     def _csv(self, records: Sequence[Any]) -> Iterator[_Case]:
         header = self.job.header or ()
         width, at = len(header), self.case_index
-        for row, line, cells in records:
+        for row, line, last, cells in records:
             if isinstance(cells, tuple):  # (reason, raw text): the line could not be split
-                yield _Case(row, line, None, RowError("", cells[0]), cells[1])
+                reason = _spanning(cells[0], line, last)
+                yield _Case(row, line, None, RowError("", reason), cells[1], last)
                 continue
             if len(cells) != width:
-                message = f"the row has {len(cells)} cells, the header has {width}"
+                message = _spanning(
+                    f"the row has {len(cells)} cells, the header has {width}", line, last
+                )
                 case_id = cells[at].strip() or None if at is not None and at < len(cells) else None
-                yield _Case(row, line, case_id, RowError("", message), cells)
+                yield _Case(row, line, case_id, RowError("", message), cells, last)
                 continue
             case_id = cells[at].strip() if at is not None else str(row)
             yield _Case(row, line, case_id or None, self._csv_facts(case_id, cells), cells)
@@ -170,17 +182,16 @@ class ChunkWorker:
                 continue
             case = _Case(row, line, None, RowError("", ""), text.rstrip("\r\n"))
             try:
-                data = json.loads(text, parse_float=Decimal)
+                data = parse_json(text)
                 if not isinstance(data, dict):
                     raise RowError("", "expected a JSON object of facts per line")
                 case.case_id = case_id_of(data.pop(CASE_ID, None), row)
                 case.facts = self.plan.from_record(data)
                 if not case.facts:
                     raise RowError("", "no facts in this row")
-            except json.JSONDecodeError as err:
-                case.facts = RowError("", f"invalid JSON: {err.msg.lower()} at column {err.colno}")
-            except RecursionError:
-                case.facts = RowError("", "invalid JSON: nested too deeply")
+            except JsonProblem as err:
+                where = f" at column {err.col}" if err.col else ""
+                case.facts = RowError("", f"{err}{where}")
             except RowError as err:
                 case.facts = err
             yield case
@@ -232,6 +243,17 @@ def _nest(columns: Sequence[Column], cells: Sequence[Any]) -> dict[str, Any]:
     return out
 
 
+def _spanning(reason: str, line: int, last: int) -> str:
+    """A reason for a CSV record that ran over several lines: likely an unclosed quote that
+    swallowed the rows below it, which are named so that none is lost unseen."""
+    if last <= line:
+        return reason
+    return (
+        f"{reason}; the record runs over lines {line}-{last} ({last - line + 1} lines): an "
+        f"unclosed quote may have taken up to {last - line} more rows into it"
+    )
+
+
 def _reject(
     case: _Case, err: RowError, tally: Tally, header: Sequence[str] | None
 ) -> dict[str, Any]:
@@ -240,10 +262,15 @@ def _reject(
     record = case.record
     if header is not None and isinstance(record, list) and len(record) == len(header):
         record = {name: cell for name, cell in zip(header, record, strict=True) if cell}
-    return {
+    out = {
         "row": case.row,
         "line": case.line,
         "case_id": case.case_id,
         "reason": str(err),
         "record": record,
     }
+    if case.last_line is not None and case.line is not None and case.last_line > case.line:
+        tally.malformed_records += 1
+        tally.lines_in_malformed += case.last_line - case.line + 1
+        out["last_line"] = case.last_line
+    return out

@@ -10,7 +10,6 @@ objects) as `clause explain` holds a facts file, without running a JSON Schema v
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -21,6 +20,9 @@ from typing import Any
 
 from clause.engine.expr.types import BOOL, DATE, NUMBER, EnumType, Field, ListType
 from clause.engine.facts import FactsError, normalize_facts, normalize_field
+from clause.engine.load.jsondata import JsonProblem, parse_json
+from clause.engine.messages import Msg, msg
+from clause.engine.numbers import MAX_TEXT, NumberError, decimal_from_text
 
 CASE_ID = "case_id"
 
@@ -41,7 +43,12 @@ class RowError(ValueError):
 
 
 class ColumnError(ValueError):
-    """A header that does not fit the facts schema; the whole input is unusable."""
+    """A header that does not fit the facts schema; the whole input is unusable. `problems`
+    says why, one message per column."""
+
+    def __init__(self, problems: list[Msg]) -> None:
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -137,7 +144,7 @@ def text_converter(shape: Shape) -> Callable[[str], Any]:
 
         def enum(text: str) -> str:
             if text not in allowed:
-                raise RowError(shape.path, f"{text!r} is not one of: {shown}")
+                raise RowError(shape.path, f"{_cut(text)} is not one of: {shown}")
             return text
 
         return enum
@@ -167,14 +174,22 @@ def memoised(convert: Callable[[str], Any], size: int = 4096) -> Callable[[str],
 def _bool_text(text: str) -> bool:
     value = _BOOLS.get(text.lower())
     if value is None:
-        raise RowError("", f"expected true/false, 1/0 or 是/否, found {text!r}")
+        raise RowError("", f"expected true/false, 1/0 or 是/否, found {_cut(text)}")
     return value
 
 
 def _number_text(text: str, path: str) -> Decimal:
-    if not _NUMBER.fullmatch(text):
-        raise RowError(path, f"expected a number, found {text!r}")
-    return Decimal(text)
+    if len(text) > MAX_TEXT or not _NUMBER.fullmatch(text):
+        raise RowError(path, f"expected a number, found {_cut(text)}")
+    try:
+        return decimal_from_text(text)
+    except NumberError as err:
+        raise RowError(path, str(err.reason)) from None
+
+
+def _cut(text: str) -> str:
+    """A cell as a reason quotes it: at most 60 characters."""
+    return repr(text) if len(text) <= 60 else repr(text[:57]) + f"… ({len(text):,} characters)"
 
 
 def _date_text(text: str, path: str) -> date:
@@ -183,14 +198,15 @@ def _date_text(text: str, path: str) -> date:
             return date.fromisoformat(text)
         except ValueError:
             pass
-    raise RowError(path, f"expected a date YYYY-MM-DD, found {text!r}")
+    raise RowError(path, f"expected a date YYYY-MM-DD, found {_cut(text)}")
 
 
 def _json_cell(text: str, shape: Shape) -> Any:
     try:
-        data = json.loads(text, parse_float=Decimal)
-    except ValueError:
-        raise RowError(shape.path, f"expected a JSON list such as [] , found {text!r}") from None
+        data = parse_json(text)
+    except JsonProblem as err:
+        found = f"expected a JSON list such as [], found {_cut(text)}: {err}"
+        raise RowError(shape.path, found) from None
     try:
         value = normalize_field(data, shape.field)
     except FactsError as err:
@@ -283,22 +299,22 @@ class FactsPlan:
                 problems.append(self._unknown(name, i))
                 continue
             if shape.path in seen:
-                problems.append(f"columns `{seen[shape.path]}` and `{name}` are the same fact")
+                problems.append(msg("B002/same", first=seen[shape.path], again=name))
                 continue
             seen[shape.path] = name
             columns.append(Column(i, name, tuple(shape.path.split(".")), text_converter(shape)))
         if problems:
-            raise ColumnError("; ".join(problems))
+            raise ColumnError(problems)
         return columns, case_index
 
-    def _unknown(self, name: str, index: int) -> str:
+    def _unknown(self, name: str, index: int) -> Msg:
         if not name:
-            return f"column {index + 1} has no name"
+            return msg("B002/unnamed", index=index + 1)
         shape = self.resolve(name)
         if shape is not None:
             leaves = ", ".join(f"{name}.{c}" for c in list(shape.children)[:3])
-            return f"column `{name}` is a group of facts, not one fact (e.g. {leaves})"
-        return f"column `{name}` is not a fact path of the facts schema"
+            return msg("B002/group", name=name, leaves=leaves)
+        return msg("B002/unknown", name=name)
 
     def from_cells(self, columns: Sequence[Column], cells: Sequence[str]) -> dict[str, Any]:
         """Facts from one CSV row's cells (already split); empty cells are missing facts."""

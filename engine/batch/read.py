@@ -14,15 +14,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from clause.engine.messages import Text, msg, os_reason
+
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
 
 
 class InputError(ValueError):
-    """The input cannot be read at all (not a row: the file). `line` is 1-based or 0."""
+    """The input cannot be read at all (not a row: the file), or an output cannot be written.
+    `reason` is the message in both languages (engine.messages); `line` is 1-based or 0;
+    `code` is B001 (reading) or B003 (writing)."""
 
-    def __init__(self, message: str, line: int = 0) -> None:
-        super().__init__(message)
+    def __init__(self, reason: Text, line: int = 0, code: str = "B001") -> None:
+        super().__init__(str(reason))
+        self.reason = reason
         self.line = line
+        self.code = code
 
 
 def format_of(path: Path) -> str | None:
@@ -32,8 +38,9 @@ def format_of(path: Path) -> str | None:
 
 @dataclass(frozen=True)
 class Chunk:
-    """Raw records for one worker task. `records` depends on the format: (row, line, cells)
-    for CSV, where cells may instead be (reason, raw text) for a row that could not be split;
+    """Raw records for one worker task. `records` depends on the format: (row, line, last
+    line, cells) for CSV, where cells may instead be (reason, raw text) for a row that could not
+    be split;
     (row, line, bytes) for JSON Lines; for Parquet an Arrow batch and its first row number."""
 
     records: Any
@@ -64,9 +71,13 @@ def open_source(path: Path, encoding: str = "utf-8") -> Source:
     kind = format_of(path)
     if kind is None:
         known = ", ".join(sorted(FORMATS))
-        raise InputError(f"unsupported input format `{path.suffix}`; use one of {known}")
+        raise InputError(msg("B001/format", suffix=path.suffix, known=known))
+    try:
+        os.stat(path)  # follows links: a loop or a dangling link fails here, with its reason
+    except OSError as err:
+        raise InputError(msg("B001/read", reason=os_reason(err))) from None
     if not path.is_file():
-        raise InputError("no such file" if not path.exists() else "not a file")
+        raise InputError(msg("B001/notfile"))
     if kind == "parquet":
         return ParquetSource(path)
     if kind == "csv":
@@ -110,19 +121,21 @@ class CsvSource(Source):
             self.stream = path.open("rb")
             self.total = os.fstat(self.stream.fileno()).st_size
         except OSError as err:
-            raise InputError(f"cannot read file: {err.strerror}") from None
+            raise InputError(msg("B001/read", reason=os_reason(err))) from None
         self.lines = _Lines(self.stream, encoding)
         self.reader = csv.reader(self.lines, strict=True)
         try:
             self.header = next(self.reader)
         except StopIteration:
-            raise InputError("the file is empty: a CSV register starts with a header row") from None
+            raise InputError(msg("B001/empty")) from None
         except csv.Error as err:
-            raise InputError(f"unreadable header: {err}", 1) from None
+            raise InputError(msg("B001/header", reason=str(err)), 1) from None
         except LookupError:
-            raise InputError(f"unknown encoding {encoding!r}") from None
+            raise InputError(msg("B001/encoding", encoding=repr(encoding))) from None
+        except OSError as err:
+            raise InputError(msg("B001/read", reason=os_reason(err))) from None
         if self.lines.bad:
-            raise InputError(f"the header is not {encoding} text; pass --encoding", 1)
+            raise InputError(msg("B001/header_encoding", encoding=encoding), 1)
 
     @property
     def done(self) -> int:
@@ -142,7 +155,7 @@ class CsvSource(Source):
         self.row = row
 
     def chunks(self, size: int) -> Iterator[Chunk]:
-        batch: list[tuple[int, int, list[str] | tuple[str, str]]] = []
+        batch: list[tuple[int, int, int, list[str] | tuple[str, str]]] = []
         row = self.row
         reader, lines = self.reader, self.lines
         while True:
@@ -159,7 +172,7 @@ class CsvSource(Source):
             row += 1
             if lines.bad and any(n in lines.bad for n in range(start, lines.line + 1)):
                 cells = (f"not {lines.encoding} text", "".join(lines.recent))
-            batch.append((row, start, cells))
+            batch.append((row, start, max(lines.line, start), cells))
             if len(batch) >= size:
                 yield Chunk(batch)
                 batch = []
@@ -178,7 +191,7 @@ class JsonlSource(Source):
             self.stream = path.open("rb")
             self.total = os.fstat(self.stream.fileno()).st_size
         except OSError as err:
-            raise InputError(f"cannot read file: {err.strerror}") from None
+            raise InputError(msg("B001/read", reason=os_reason(err))) from None
         self.bytes = 0
 
     @property
@@ -214,7 +227,7 @@ class ParquetSource(Source):
         try:
             self.file = pq.ParquetFile(path)
         except Exception as err:  # pyarrow raises several types for a file that is not Parquet
-            raise InputError(f"not a readable Parquet file: {err}") from None
+            raise InputError(msg("B001/parquet", reason=str(err))) from None
         self.header = list(self.file.schema_arrow.names)
         self.total = self.file.metadata.num_rows
         self.rows = 0
@@ -224,7 +237,17 @@ class ParquetSource(Source):
         return self.rows
 
     def chunks(self, size: int) -> Iterator[Chunk]:
-        for batch in self.file.iter_batches(batch_size=size):
+        batches = self.file.iter_batches(batch_size=size)
+        while True:
+            try:
+                batch = next(batches)
+            except StopIteration:
+                return
+            except Exception as err:  # a damaged page: ArrowInvalid, OSError… (pyarrow's types)
+                reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+                raise InputError(
+                    msg("B001/parquet_page", row=self.rows + 1, reason=reason)
+                ) from None
             first = self.rows + 1
             self.rows += batch.num_rows
             yield Chunk(batch, first)
@@ -238,5 +261,5 @@ def parquet_module() -> Any:
     try:
         import pyarrow.parquet as pq
     except ImportError:  # pragma: no cover - pyarrow is a dependency
-        raise InputError("Parquet needs pyarrow: pip install pyarrow") from None
+        raise InputError(msg("B001/pyarrow")) from None
     return pq

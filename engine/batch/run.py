@@ -16,25 +16,27 @@ import gc
 import multiprocessing
 import signal
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from clause.engine.batch.checks import check_options, error, rejects_beside
 from clause.engine.batch.chunk import BACKENDS, ChunkResult, ChunkWorker, Job
 from clause.engine.batch.facts import ColumnError
+from clause.engine.batch.ids import SeenIds
 from clause.engine.batch.read import Chunk, InputError, Source, format_of, open_source
 from clause.engine.batch.totals import OUTCOMES, BatchSummary, Tally
 from clause.engine.batch.write import Encoder, RejectSink, ResultRow, Sink, open_sink
 from clause.engine.columnar import native
 from clause.engine.decide import Budget, allocate
-from clause.engine.diagnostics import Diagnostic, DiagnosticError
+from clause.engine.diagnostics import DiagnosticError
 from clause.engine.library import Library
-from clause.engine.source import Span
+from clause.engine.messages import msg
 
 __all__ = [
     "BACKENDS",
@@ -58,6 +60,7 @@ class BatchOptions:
     rule_ids: frozenset[str] | None = None
     only: frozenset[str] | None = None
     budget: Mapping[str, Decimal] | None = None
+    budget_file: Path | None = None  # where the budget was read: never written over
     workers: int = 1
     chunk_size: int = 2000
     encoding: str = "utf-8"
@@ -87,8 +90,18 @@ _WORKER: ChunkWorker | str | None = None
 def _init_worker(job: Job) -> None:
     """Load the library once per process. A failure is kept, not raised: a Pool whose
     initializer raises restarts it forever."""
+    # Ctrl-C, SIGTERM and SIGHUP (sent to the whole process group) are the parent's to
+    # handle: it stops the pool and removes the partial files.
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_IGN)
+    load_worker(job)
+
+
+def load_worker(job: Job) -> None:
+    """The worker of this process for `job` (or why there is none), in `_WORKER`. Spark's
+    Python workers call this directly: their signals are Spark's to handle."""
     global _WORKER
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     try:
         from clause.engine.load.package import load_package
 
@@ -118,54 +131,58 @@ def _run_chunk(chunk: Chunk) -> ChunkResult:
 
 def _results(
     source: Source, local: ChunkWorker, job: Job, options: BatchOptions
-) -> Iterator[ChunkResult]:
-    """Chunk results in input order, with at most two chunks per worker in flight, so memory
-    stays bounded however large the register (Pool.imap would read ahead without limit)."""
+) -> Generator[tuple[Chunk, ChunkResult], None, None]:
+    """Chunks and their results in input order, with at most two chunks per worker in flight,
+    so memory stays bounded however large the register (Pool.imap would read ahead without
+    limit). Closing the generator stops the pool: the caller closes it on any way out."""
     if options.engine == "spark":
         yield from _spark(source, job, options)
         return
     chunks = source.chunks(options.chunk_size)
     if options.workers <= 1:
         for chunk in chunks:
-            yield local.run(chunk)
+            yield chunk, local.run(chunk)
         return
     context = multiprocessing.get_context("spawn")  # no fork: safe with threads, same on all OSes
     pool = ProcessPoolExecutor(options.workers, context, _init_worker, (job,))
-    pending: deque[Future[ChunkResult]] = deque()
+    pending: deque[tuple[Chunk, Future[ChunkResult]]] = deque()
     try:
         for chunk in chunks:
-            pending.append(pool.submit(_run_chunk, chunk))
+            pending.append((chunk, pool.submit(_run_chunk, chunk)))
             if len(pending) >= 2 * options.workers:
-                yield _get(pending.popleft())
+                done, future = pending.popleft()
+                yield done, _get(future)
         while pending:
-            yield _get(pending.popleft())
+            done, future = pending.popleft()
+            yield done, _get(future)
     finally:
-        for future in pending:
+        for _, future in pending:
             future.cancel()
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _spark(source: Source, job: Job, options: BatchOptions) -> Iterator[ChunkResult]:
-    """Chunk results from Spark executors; a Spark that cannot start or a failed task is one
-    B006 line, not a Java stack trace."""
+def _spark(source: Source, job: Job, options: BatchOptions) -> Iterator[tuple[Chunk, ChunkResult]]:
+    """Chunks and their results from Spark executors; a Spark that cannot start or a failed
+    task is one B007 line, not a Java stack trace."""
     from clause.engine.batch.spark import spark_results
 
     try:
         yield from spark_results(source, job, options.chunk_size, options.master)
     except InputError as err:
-        raise DiagnosticError([_error("B006", str(err), "<spark>")]) from None
+        raise DiagnosticError([error("B007", err.reason, "<spark>")]) from None
+    except DiagnosticError:
+        raise
     except Exception as exc:  # py4j and pyspark raise many types, all with long Java traces
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        message = f"Spark failed ({options.master}): {first[:300]}"
-        raise DiagnosticError([_error("B006", message, "<spark>")]) from None
+        reason = msg("B007", master=options.master, reason=first[:300])
+        raise DiagnosticError([error("B007", reason, "<spark>")]) from None
 
 
 def _get(future: Future[ChunkResult]) -> ChunkResult:
     try:
         return future.result()
     except (RuntimeError, BrokenProcessPool) as exc:  # BrokenProcessPool is a RuntimeError
-        message = f"a worker process failed: {exc}"
-        raise DiagnosticError([_error("B005", message, "<workers>")]) from None
+        raise DiagnosticError([error("B005", msg("B005", reason=str(exc)), "<workers>")]) from None
 
 
 # -- the run -------------------------------------------------------------------------------
@@ -181,10 +198,13 @@ def evaluate_batch(
 
     Raises DiagnosticError (exit 2 in the CLI) for problems with the whole input or options:
     an unreadable or unsupported file, a header that does not fit the facts schema, an
-    unknown rule, outcome or fund. Problems with a row never raise: the row is rejected.
-    KeyboardInterrupt propagates after the partial files are removed.
+    unknown rule, outcome or fund, an output path that would overwrite an input, a package
+    file or a directory (engine.batch.checks). Problems with a row never raise: the row is
+    rejected, and so is a row whose case id an earlier row already had. KeyboardInterrupt
+    (and any other exception) propagates after the pool is stopped and the partial files are
+    removed.
     """
-    _check_options(library, source, options)
+    check_options(library, source, options, BACKENDS)
     with _settled_memory():
         return _evaluate(library, source, options, progress)
 
@@ -195,11 +215,11 @@ def _evaluate(
     options: BatchOptions,
     progress: Callable[[BatchProgress], None] | None,
 ) -> BatchSummary:
-    rejects_path = options.rejects or _rejects_beside(options.out or source)
+    rejects_path = options.rejects or rejects_beside(options.out or source)
     try:
         reader = open_source(source, options.encoding)
     except InputError as err:
-        raise DiagnosticError([_error("B001", str(err), str(source), err.line)]) from None
+        raise DiagnosticError([error("B001", err.reason, str(source), err.line)]) from None
     sinks: list[Sink] = []
     try:
         job = make_job(library, reader, options)
@@ -213,13 +233,14 @@ def _evaluate(
         rejects = RejectSink(rejects_path)
         sinks.append(rejects)
         summary = _run(library, source, reader, local, job, options, out, rejects, progress)
-        for sink in sinks:
+        for sink in reversed(sinks):  # the rejects first: results never stand without them
             sink.commit()
         return summary
     except ColumnError as err:
-        raise DiagnosticError([_error("B002", str(err), str(source), 1)]) from None
+        raise DiagnosticError([error("B002", p, str(source), 1) for p in err.problems]) from None
     except InputError as err:
-        raise DiagnosticError([_error("B003", str(err), str(options.out or source))]) from None
+        where = str(source) if err.code == "B001" else str(options.out or rejects_path)
+        raise DiagnosticError([error(err.code, err.reason, where, err.line)]) from None
     finally:
         for sink in sinks:
             if sink.partial.exists():
@@ -245,34 +266,21 @@ def _run(
         if job.out_kind
         else None
     )
-    results = _results(reader, local, job, options)
-    if options.engine == "local" and native.supported(library, job, reader.kind):
-        results = native.NativeRun(library, job, budget).results(reader, options.chunk_size)
-    for result in results:
-        tally.merge(result.tally)
-        rejects.add(result.rejects)
-        payload = result.payload
-        if result.rows is not None:  # budgets are spent here, in input order
-            spent = [spend_budget(r, budget) for r in result.rows]
-            numbered = zip(spent, result.row_numbers or [0] * len(spent), strict=True)
-            chosen = [
-                (r, n)
-                for r, n in numbered
-                if options.rule_ids is None or r.rule in options.rule_ids
-            ]
-            rows = [r for r, _ in chosen]
-            for r in rows:
-                tally.add_funding(r)
-            payload = encoder.encode(rows, [n for _, n in chosen]) if encoder is not None else None
-        if out is not None:
-            out.write(payload)
-        if progress is not None:
-            progress(
-                BatchProgress(
+    seen = SeenIds()
+    with closing(_ordered(library, reader, local, job, options, budget, seen)) as results:
+        for chunk, first in results:
+            result = first
+            if chunk is not None:  # the native path refuses repeated ids itself
+                repeats = seen.repeats(first.ids)
+                # a case id decided before: decide the chunk again here, those rows rejected
+                result = local.run(chunk, repeats) if repeats else first
+            _merge(result, tally, budget, encoder, options, out, rejects)
+            if progress is not None:
+                done = BatchProgress(
                     tally.rows_read, tally.rows_rejected, reader.done, reader.total,
                     tally.record_path,
-                )
-            )  # fmt: skip
+                )  # fmt: skip
+                progress(done)
     return BatchSummary(
         input=str(source),
         output=str(options.out) if options.out else None,
@@ -285,6 +293,54 @@ def _run(
         backend=options.backend,
         record_rules=native.record_rules(library, job) if options.backend == "columnar" else {},
     )
+
+
+def _ordered(
+    library: Library,
+    reader: Source,
+    local: ChunkWorker,
+    job: Job,
+    options: BatchOptions,
+    budget: Budget | None,
+    seen: SeenIds,
+) -> Generator[tuple[Chunk | None, ChunkResult], None, None]:
+    """Chunk results in input order: from the native columnar path (which spends budgets and
+    refuses repeated case ids itself, so no chunk comes with them), or from the workers."""
+    if options.engine == "local" and native.supported(library, job, reader.kind):
+        run = native.NativeRun(library, job, budget, seen)
+        for result in run.results(reader, options.chunk_size):
+            yield None, result
+        return
+    yield from _results(reader, local, job, options)
+
+
+def _merge(
+    result: ChunkResult,
+    tally: Tally,
+    budget: Budget | None,
+    encoder: Encoder | None,
+    options: BatchOptions,
+    out: Sink | None,
+    rejects: RejectSink,
+) -> None:
+    """Add one chunk's result to the run: totals, rejects, budgets spent, output written."""
+    tally.merge(result.tally)
+    rejects.add(result.rejects)
+    payload = result.payload
+    if result.rows is not None:  # budgets are spent here, in input order
+        spent = [spend_budget(r, budget) for r in result.rows]
+        numbers = result.row_numbers or [0] * len(spent)
+        chosen = [
+            (r, n)
+            for r, n in zip(spent, numbers, strict=True)
+            if options.rule_ids is None or r.rule in options.rule_ids
+        ]
+        rows = [r for r, _ in chosen]
+        for r in rows:
+            tally.add_funding(r)
+        payload = encoder.encode(rows, [n for _, n in chosen]) if encoder is not None else None
+    if out is not None:
+        out.write(payload)
 
 
 def spend_budget(row: ResultRow, budget: Budget | None) -> ResultRow:
@@ -318,41 +374,6 @@ def make_job(library: Library, reader: Source, options: BatchOptions) -> Job:
     )
 
 
-def _check_options(library: Library, source: Path, options: BatchOptions) -> None:
-    problems: list[Diagnostic] = []
-    known = {r.id for r in library.rules_by_id}
-    for rule in sorted(options.rule_ids or ()):
-        if rule not in known:
-            problems.append(_error("U003", f"no rule `{rule}`; rules: {', '.join(sorted(known))}"))
-    for outcome in sorted(options.only or ()):
-        if outcome not in OUTCOMES:
-            problems.append(
-                _error("U004", f"--only: unknown outcome `{outcome}`; use {', '.join(OUTCOMES)}")
-            )
-    for fund in sorted(options.budget or {}):
-        if fund not in library.funds:
-            funds = ", ".join(library.funds) or "none"
-            problems.append(_error("B004", f"the budget names no fund `{fund}`; funds: {funds}"))
-    if options.out is not None and format_of(options.out) is None:
-        problems.append(_error("B003", "unsupported output format; use .csv, .jsonl or .parquet"))
-    if options.workers < 1 or options.chunk_size < 1:
-        problems.append(_error("U004", "--workers and the chunk size must be at least 1"))
-    if options.backend not in BACKENDS:
-        problems.append(_error("U004", f"no backend `{options.backend}`"))
-    if options.layout not in ("long", "wide"):
-        problems.append(_error("U004", f"no layout `{options.layout}`; use long or wide"))
-    if options.engine not in ("local", "spark"):
-        problems.append(_error("U004", f"no engine `{options.engine}`; use local or spark"))
-    rejects = options.rejects or _rejects_beside(options.out or source)
-    for target in (options.out, rejects):
-        if target is not None and target.resolve() == source.resolve():
-            problems.append(_error("B003", f"{target} is the input; choose another file"))
-    if options.out is not None and options.out.resolve() == rejects.resolve():
-        problems.append(_error("B003", "the output and the rejects file must differ"))
-    if problems:
-        raise DiagnosticError(problems)
-
-
 @contextmanager
 def _settled_memory() -> Iterator[None]:
     """For the run, move everything alive now (the library: rules, compiled code, syntax
@@ -366,11 +387,3 @@ def _settled_memory() -> Iterator[None]:
         yield
     finally:
         gc.unfreeze()
-
-
-def _rejects_beside(path: Path) -> Path:
-    return path.with_name(f"{path.stem}.rejects.jsonl")
-
-
-def _error(code: str, message: str, file: str = "<command line>", line: int = 0) -> Diagnostic:
-    return Diagnostic(code, message, Span(file, max(line, 1), 1, max(line, 1), 1))

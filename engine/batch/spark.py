@@ -20,6 +20,7 @@ from typing import Any
 
 from clause.engine.batch.chunk import ChunkResult, Job
 from clause.engine.batch.read import Chunk, InputError, Source
+from clause.engine.messages import msg
 
 _WORKERS: dict[Job, Any] = {}  # per executor Python worker: one ChunkWorker per job
 
@@ -29,7 +30,7 @@ def spark_session(master: str) -> Any:
     try:
         from pyspark.sql import SparkSession
     except ImportError:
-        raise InputError("--engine spark needs pyspark: pip install 'clause[spark]'") from None
+        raise InputError(msg("B007/pyspark")) from None
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     session = (
@@ -48,19 +49,21 @@ def spark_session(master: str) -> Any:
 def _decide_partition(job: Job, chunks: Iterator[Chunk]) -> Iterator[ChunkResult]:
     """Runs in an executor: the same ChunkWorker the local engine uses."""
     import clause.engine.batch.run as run
-    from clause.engine.batch.run import _init_worker, _run_chunk
+    from clause.engine.batch.run import _run_chunk, load_worker
 
     worker = _WORKERS.get(job)
     if worker is None:
-        _init_worker(job)
+        load_worker(job)
         worker = _WORKERS[job] = run._WORKER
     run._WORKER = worker
     for chunk in chunks:
         yield _run_chunk(chunk)
 
 
-def spark_results(source: Source, job: Job, chunk_size: int, master: str) -> Iterator[ChunkResult]:
-    """Chunk results in input order, decided by Spark executors."""
+def spark_results(
+    source: Source, job: Job, chunk_size: int, master: str
+) -> Iterator[tuple[Chunk, ChunkResult]]:
+    """Chunks and their results in input order, decided by Spark executors."""
     spark = spark_session(master)
     context = spark.sparkContext
     wave = max(2 * context.defaultParallelism, 2)
@@ -74,7 +77,7 @@ def spark_results(source: Source, job: Job, chunk_size: int, master: str) -> Ite
         yield from _wave(context, job, pending)
 
 
-def _wave(context: Any, job: Job, chunks: list[Chunk]) -> Iterator[ChunkResult]:
+def _wave(context: Any, job: Job, chunks: list[Chunk]) -> Iterator[tuple[Chunk, ChunkResult]]:
     rdd = context.parallelize(chunks, len(chunks))
     results = rdd.mapPartitions(lambda part: _decide_partition(job, part)).collect()
-    yield from results  # collect keeps partition order, so input order is kept
+    yield from zip(chunks, results, strict=True)  # collect keeps partition order

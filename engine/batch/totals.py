@@ -15,9 +15,18 @@ from decimal import Decimal
 from typing import Any
 
 from clause.engine.batch.write import ResultRow
+from clause.engine.messages import Text
 
 # every outcome, in the order totals show them: the deciding ones first
-OUTCOMES = ("eligible", "ineligible", "compliant", "violation", "not_applicable", "undetermined")
+OUTCOMES = (
+    "eligible",
+    "ineligible",
+    "compliant",
+    "violation",
+    "exception_needed",
+    "not_applicable",
+    "undetermined",
+)
 ZERO = Decimal("0.00")
 
 
@@ -28,6 +37,7 @@ class RuleTotals:
     amount_unknown: int = 0  # eligible, amount not known (not configured, claim missing…)
     uncovered: Decimal = ZERO  # what no funding source could cover
     split_unknown: int = 0  # eligible with an amount, split between funds not known (quota)
+    split_unknown_amount: Decimal = ZERO  # the sum of those amounts
 
     def merge(self, other: RuleTotals) -> None:
         self.outcomes.update(other.outcomes)
@@ -35,6 +45,7 @@ class RuleTotals:
         self.amount_unknown += other.amount_unknown
         self.uncovered += other.uncovered
         self.split_unknown += other.split_unknown
+        self.split_unknown_amount += other.split_unknown_amount
 
 
 @dataclass
@@ -60,6 +71,9 @@ class Tally:
     funds: dict[str, FundTotals] = field(default_factory=dict)
     rejected_by: Counter[str] = field(default_factory=Counter)  # fact path (or "row")
     record_path: int = 0  # rows the columnar backend handed to the record path (decided whole)
+    malformed_records: int = 0  # CSV records that ran over several lines and were rejected
+    lines_in_malformed: int = 0  # the lines those records took between them
+    duplicate_ids: int = 0  # rows rejected because an earlier row had their case id
 
     def add(self, row: ResultRow, times: int = 1) -> None:
         """Count `row` (`times` rows equal to it: the columnar path tallies by groups)."""
@@ -78,6 +92,7 @@ class Tally:
             return
         if any(share is None for _, share in row.funding):  # a quota fact is missing
             self.rules[row.rule].split_unknown += times
+            self.rules[row.rule].split_unknown_amount += row.amount * times
             return
         left = row.amount
         for fund, share in row.funding:
@@ -103,6 +118,9 @@ class Tally:
             self.funds.setdefault(fund, FundTotals()).merge(ftotals)
         self.rejected_by.update(other.rejected_by)
         self.record_path += other.record_path
+        self.malformed_records += other.malformed_records
+        self.lines_in_malformed += other.lines_in_malformed
+        self.duplicate_ids += other.duplicate_ids
 
 
 @dataclass(frozen=True)
@@ -119,7 +137,7 @@ class BatchSummary:
     remaining: Mapping[str, Decimal] | None = None
     titles: Mapping[str, str] = field(default_factory=dict)
     backend: str = "record"
-    record_rules: Mapping[str, str] = field(default_factory=dict)  # columnar: rule -> why not
+    record_rules: Mapping[str, Text] = field(default_factory=dict)  # columnar: rule -> why not
 
     @property
     def reconciled(self) -> bool:
@@ -138,6 +156,9 @@ class BatchSummary:
             "rows_rejected": t.rows_rejected,
             "reconciled": self.reconciled,
             "rejected_by": dict(sorted(t.rejected_by.items())),
+            "malformed_records": t.malformed_records,
+            "lines_in_malformed": t.lines_in_malformed,
+            "duplicate_ids": t.duplicate_ids,
             "rules": [
                 {
                     "rule": rule,
@@ -146,6 +167,7 @@ class BatchSummary:
                     "amount_unknown": r.amount_unknown,
                     "uncovered": yuan_text(r.uncovered),
                     "split_unknown": r.split_unknown,
+                    "split_unknown_amount": yuan_text(r.split_unknown_amount),
                 }
                 for rule, r in sorted(t.rules.items())
             ],
@@ -161,7 +183,7 @@ class BatchSummary:
         return {
             "record_path": {
                 "rows": self.tally.record_path,
-                "rules": dict(sorted(self.record_rules.items())),
+                "rules": {rule: str(why) for rule, why in sorted(self.record_rules.items())},
             }
         }
 

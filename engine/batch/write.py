@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO, Any, NamedTuple
 
 from clause.engine.batch.read import InputError, parquet_module
+from clause.engine.messages import msg, os_reason
 
 RESULT_COLUMNS = (
     "case_id",
@@ -178,7 +179,11 @@ class Sink:
 
     def commit(self) -> None:
         self._close()
-        os.replace(self.partial, self.path)
+        try:
+            os.replace(self.partial, self.path)
+        except OSError as err:
+            reason = msg("B003", path=str(self.path), reason=os_reason(err))
+            raise InputError(reason, code="B003") from None
 
     def abort(self) -> None:
         try:
@@ -291,7 +296,8 @@ def _create(path: Path) -> IO[bytes]:
     try:
         return path.open("wb")
     except OSError as err:
-        raise InputError(f"cannot write {path.parent}: {err.strerror}") from None
+        reason = msg("B003", path=str(path.parent), reason=os_reason(err))
+        raise InputError(reason, code="B003") from None
 
 
 class RejectSink(TextSink):

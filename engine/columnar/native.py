@@ -18,6 +18,7 @@ import polars as pl
 
 from clause.engine.batch.chunk import ChunkResult, ChunkWorker, Job
 from clause.engine.batch.facts import FactsPlan
+from clause.engine.batch.ids import SeenIds
 from clause.engine.batch.read import Chunk, CsvSource, ParquetSource, Source
 from clause.engine.batch.totals import Tally
 from clause.engine.columnar.backend import layout_columns
@@ -30,9 +31,10 @@ from clause.engine.columnar.plan import RISK, Plan
 from clause.engine.columnar.wide import encode_wide
 from clause.engine.decide import Budget
 from clause.engine.library import Library
+from clause.engine.messages import Text
 
 
-def record_rules(library: Library, job: Job) -> dict[str, str]:
+def record_rules(library: Library, job: Job) -> dict[str, Text]:
     """The rules the columnar backend leaves to the record path, and why."""
     return dict(Plan(library, job.on, layout_columns(library)).fallback)
 
@@ -47,8 +49,8 @@ def supported(library: Library, job: Job, kind: str) -> bool:
 class NativeRun:
     """Decides a register batch by batch; `stats` counts rows handed to the record path."""
 
-    def __init__(self, library: Library, job: Job, budget: Budget | None) -> None:
-        self.library, self.job, self.budget = library, job, budget
+    def __init__(self, library: Library, job: Job, budget: Budget | None, seen: SeenIds) -> None:
+        self.library, self.job, self.budget, self.seen = library, job, budget, seen
         self.plan = Plan(library, job.on, layout_columns(library))
         self.facts = FactsPlan(library.facts_schema, library.env.facts)
         slow_job = replace(job, backend="record", budgeted=True)
@@ -89,6 +91,10 @@ class NativeRun:
             slow_rows += decided.filter(pl.col(RISK)).get_column(ROW).to_list()
             decided = decided.filter(~pl.col(RISK))
         slow_rows.sort()
+        result = None
+        if slow_rows or records:
+            result = self.slow.run(self._slow_chunk(raw, slow_rows, chunk, records))
+        decided, result = self._refuse_repeats(raw, decided, slow_rows, chunk, records, result)
         self.stats["rows"] += frame.height + len(records)
         self.stats["record path"] += len(slow_rows) + len(records)
         tally = Tally(rows_read=frame.height)
@@ -97,8 +103,7 @@ class NativeRun:
         if decided is not None and decided.height:
             parts.append(self._native_rows(decided))
             tally.rows_decided += decided.height
-        if slow_rows or records:
-            result = self.slow.run(self._slow_chunk(raw, slow_rows, chunk, records))
+        if result is not None:
             tally.rows_read += len(records)
             tally.merge(_counts_only(result.tally))
             tally.record_path += result.tally.rows_decided  # decided there, not rejected
@@ -106,6 +111,34 @@ class NativeRun:
             parts.append(long_rows(result.rows or [], result.row_numbers or [], self.library))
         long = pl.concat(parts, how="vertical") if parts else long_rows([], [], self.library)
         return self._out(long.sort(["row", "position"]), tally, rejects)
+
+    def _refuse_repeats(
+        self,
+        raw: pl.DataFrame,
+        decided: pl.DataFrame | None,
+        slow_rows: list[int],
+        chunk: Chunk | None,
+        records: list[Any],
+        result: ChunkResult | None,
+    ) -> tuple[pl.DataFrame | None, ChunkResult | None]:
+        """The batch with every row whose case id an earlier row of the register had (in this
+        batch or before) rejected, as engine.batch.run does: the ids of the decided rows, in
+        row order, go through the run's SeenIds; rows found again are decided once more by
+        the record path's worker, which rejects them with its own words."""
+        ids: list[tuple[int, str]] = list(result.ids) if result is not None else []
+        if decided is not None and decided.height:
+            ids += decided.select(pl.col(ROW), pl.col(CASE)).rows()
+        ids.sort()
+        repeats = self.seen.repeats(ids)
+        if not repeats:
+            return decided, result
+        moved: list[int] = []
+        if decided is not None:
+            again = pl.col(ROW).is_in(sorted(repeats))
+            moved = decided.filter(again).get_column(ROW).to_list()
+            decided = decided.filter(~again)
+        rows = sorted([*slow_rows, *moved])
+        return decided, self.slow.run(self._slow_chunk(raw, rows, chunk, records), repeats)
 
     def _out(self, long: pl.DataFrame, tally: Tally, rejects: list[dict[str, Any]]) -> ChunkResult:
         if self.budget is not None:
@@ -143,7 +176,7 @@ class NativeRun:
         picked = raw.join(wanted, on=ROW_, how="semi", maintain_order="left")
         cells = [c for c in raw.columns if c not in (ROW_, LINE_)]
         mine = [
-            (row, line, list(values))
+            (row, line, line, list(values))
             for row, line, *values in picked.select(ROW_, LINE_, *cells).iter_rows()
         ]
         return Chunk(sorted([*mine, *records], key=lambda r: r[0]))
@@ -156,4 +189,7 @@ def _counts_only(tally: Tally) -> Tally:
         rows_decided=tally.rows_decided,
         rows_rejected=tally.rows_rejected,
         rejected_by=tally.rejected_by,
+        malformed_records=tally.malformed_records,
+        lines_in_malformed=tally.lines_in_malformed,
+        duplicate_ids=tally.duplicate_ids,
     )

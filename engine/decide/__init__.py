@@ -4,8 +4,10 @@
 output shows after everything is decided.
 """
 
-from clause.engine.decide.core import apply_overrides, decide, rank_missing, select
+from clause.engine.decide.checks import rank_missing
+from clause.engine.decide.core import decide, select
 from clause.engine.decide.funding import QUOTA_UNKNOWN, Budget, allocate, quota_of
+from clause.engine.decide.overrides import apply_overrides, supersede
 from clause.engine.decide.reasons import (
     BENEFIT_OUTCOMES,
     OBLIGATION_OUTCOMES,
@@ -42,4 +44,5 @@ __all__ = [
     "quota_of",
     "rank_missing",
     "select",
+    "supersede",
 ]

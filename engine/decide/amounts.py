@@ -1,8 +1,9 @@
 """Amounts: a rule version's amount form, the parameters in force and the facts in; a sum out.
 
-One function per form of the rule file (`fixed`, `parameter`, `cap`, `per_unit`, `percentage`,
-`per_other_regulation`), registered in FORMS. A new form is a function here, a branch of the
-rule schema, a builder in engine.load.rules and a row in docs/architecture.md. Sums are exact
+One function per form of the rule file (`fixed`, `parameter`, `cap`, `floor`, `per_unit`,
+`percentage`, `computed`, `per_other_regulation`), registered in FORMS. A new form is a
+function here, a branch of the rule schema, a builder in engine.load.rules and a row in the
+officers' guide. Sums are exact
 decimals rounded half up to 0.01 yuan (分); a parameter with no value yields "not configured",
 never an invented number. The computation text is made only when a trace is asked for.
 """
@@ -43,12 +44,17 @@ def amount_of(
 
 
 def _money(money: Money | None, params: Mapping[str, Any]) -> Decimal | None:
+    """A literal, or a parameter's value (at `percent` % of it when given); None: no value."""
     if money is None:
         return None
     if money.value is not None:
         return money.value
     value = params.get(money.param or "")
-    return value if isinstance(value, Decimal) else None
+    if not isinstance(value, Decimal):
+        return None
+    if money.percent is None:
+        return value
+    return DECIMAL.divide(DECIMAL.multiply(value, money.percent), Decimal(100))
 
 
 def _shown(money: Money | None, value: Decimal | None) -> str:
@@ -56,7 +62,10 @@ def _shown(money: Money | None, value: Decimal | None) -> str:
         return ""
     if money.value is not None:
         return show_value(money.value)
-    return f"param.{money.param} = {show_value(value) if value is not None else '?'}"
+    known = show_value(value) if value is not None else "?"
+    if money.percent is not None:
+        return f"param.{money.param} × {show_value(money.percent)}% = {known}"
+    return f"param.{money.param} = {known}"
 
 
 def _param(amount: Amount) -> str | None:
@@ -104,6 +113,50 @@ def _cap(
     computation = f"min({claim_text} = {show_value(claimed)}, {shown})" if trace else ""
     paid = cents(max(min(claimed, cap), ZERO))
     return AmountResult("cap", paid, amount.quote, computation, cents(cap), _param(amount))
+
+
+def _floor(
+    amount: Amount, params: Mapping[str, Any], evaluate: Evaluate, trace: bool
+) -> AmountResult:
+    """不低于: the claimed or set amount, at least the floor; "at least the floor" when the
+    claim is unknown (then nothing is known but the least that is due)."""
+    floor = _money(amount.value, params)
+    shown = _shown(amount.value, floor) if trace else ""
+    claim_text = _text(amount.claimed)
+    if floor is None:
+        return _not_configured(amount, f"max({claim_text or '?'}, {shown})" if trace else "")
+    claimed = evaluate(amount.claimed, params) if amount.claimed else None
+    if not isinstance(claimed, Decimal):
+        computation = f"max({claim_text} = ?, {shown})" if trace else ""
+        note = Reason.of(ReasonCode.CLAIM_UNKNOWN_FLOOR, floor=show_value(cents(floor)))
+        return AmountResult(
+            "floor",
+            None,
+            amount.quote,
+            computation,
+            None,
+            _param(amount),
+            floor=cents(floor),
+            note=note,
+        )
+    computation = f"max({claim_text} = {show_value(claimed)}, {shown})" if trace else ""
+    paid = cents(max(claimed, floor, ZERO))
+    return AmountResult("floor", paid, amount.quote, computation, param=_param(amount))
+
+
+def _computed(
+    amount: Amount, params: Mapping[str, Any], evaluate: Evaluate, trace: bool
+) -> AmountResult:
+    """An amount an expression computes from the facts (a standard set locally, say)."""
+    value = evaluate(amount.claimed, params) if amount.claimed else None
+    text = _text(amount.claimed)
+    if not isinstance(value, Decimal):
+        note = Reason(ReasonCode.VALUE_UNKNOWN)
+        return AmountResult(
+            "computed", None, amount.quote, f"{text} = ?" if trace else "", note=note
+        )
+    computation = f"{text} = {show_value(value)}" if trace else ""
+    return AmountResult("computed", cents(max(value, ZERO)), amount.quote, computation)
 
 
 def _per_unit(
@@ -169,7 +222,9 @@ FORMS: dict[str, Form] = {
     "fixed": _fixed,
     "parameter": _fixed,
     "cap": _cap,
+    "floor": _floor,
     "per_unit": _per_unit,
     "percentage": _percentage,
+    "computed": _computed,
     "per_other_regulation": _per_other_regulation,
 }

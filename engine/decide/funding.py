@@ -3,7 +3,9 @@
 In: a decision, a way to evaluate quota expressions, and optionally a Budget (remaining quota
 per fund, shared by the cases of a register in input order). Out: the decision with one share
 per source. Each source pays up to its quota; a later source covers the shortfall; what no
-source covers is noted. A quota that is unknown (its fact is missing) leaves the split open.
+source covers is noted. What is not known (a quota whose fact is missing, or the amount
+itself when a claim is missing) leaves open only the shares it can change: a quota known to
+be 0 still pays 0, and the next source then pays the whole amount, whatever it turns out to be.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from clause.engine.decide.amounts import ZERO, cents
-from clause.engine.decide.reasons import Reason, ReasonCode
+from clause.engine.decide.reasons import Outcome, Reason, ReasonCode
 from clause.engine.decide.results import Decision, FundingShare
 from clause.engine.expr.values import show_value
 from clause.engine.model import Expr, FundingSource
@@ -54,34 +56,105 @@ def fund(
     evaluate: Callable[[Expr, Mapping[str, Any]], Any],
     budget: Budget | None = None,
 ) -> Decision:
-    """Fill in the decision's funding shares (none known unless eligible with a known amount)
-    and notes. The decision is still being built by the core, so it is completed in place
-    rather than copied: this runs for every funded decision of every case of a register."""
+    """Fill in the decision's funding shares and notes. A payable amount is split along the
+    chain (and spends `budget`); an eligible amount that is not known (a claim missing, say)
+    still has the shares its quotas settle (see `split`); anything else pays nothing known.
+    The decision is still being built by the core, so it is completed in place rather than
+    copied: this runs for every funded decision of every case of a register."""
     version = decision.version
     if version is None or not version.funding:
         return decision
     sources = version.funding
     amount = decision.paid
-    if amount is None:
+    result = decision.amount
+    if amount is None and (decision.outcome is not Outcome.ELIGIBLE or result is None):
         decision.funding = tuple(
             FundingShare(s.fund, s.quote, None, i > 0) for i, s in enumerate(sources)
         )
         return decision
     chain = [(s.fund, quota_of(s, evaluate)) for s in sources]
+    if amount is None:
+        assert result is not None
+        lo = result.floor if result.floor is not None else ZERO
+        told = split(lo, result.cap, chain)
+        decision.funding = tuple(
+            FundingShare(s.fund, s.quote, k.amount, i > 0, q, k.whole, k.up_to)
+            for i, (s, k, (_, q)) in enumerate(zip(sources, told, chain, strict=True))
+        )
+        decision.notes = (*decision.notes, *_quota_note(chain))
+        return decision
     got = allocate(amount, chain, budget)
+    known = split(amount, amount, chain) if any(g is None for g in got) else ()
     decision.funding = tuple(
-        FundingShare(s.fund, s.quote, g, i > 0, q)
+        FundingShare(s.fund, s.quote, g, i > 0, q, up_to=known[i].up_to if known else None)
         for i, (s, g, (_, q)) in enumerate(zip(sources, got, chain, strict=True))
     )
-    if any(g is None for g in got):
-        unknown = next(f for f, q in chain if q is not None and q.is_nan())
-        decision.notes = (*decision.notes, Reason.of(ReasonCode.QUOTA_UNKNOWN, fund=unknown))
+    if known:
+        decision.notes = (*decision.notes, *_quota_note(chain))
         return decision
     left = amount - sum((g for g in got if g is not None), ZERO)
     if left > 0:
         note = Reason.of(ReasonCode.UNCOVERED, amount=show_value(left))
         decision.notes = (*decision.notes, note)
     return decision
+
+
+def _quota_note(chain: Sequence[tuple[str, Decimal | None]]) -> tuple[Reason, ...]:
+    unknown = [f for f, q in chain if q is not None and q.is_nan()]
+    return (Reason.of(ReasonCode.QUOTA_UNKNOWN, fund=unknown[0]),) if unknown else ()
+
+
+@dataclass(frozen=True, slots=True)
+class Share:
+    """What is known of one source's share: its amount (None: not known), the most it can be,
+    and whether it is the whole amount (which is itself not known)."""
+
+    amount: Decimal | None
+    up_to: Decimal | None = None
+    whole: bool = False
+
+
+def split(
+    lo: Decimal, hi: Decimal | None, chain: Sequence[tuple[str, Decimal | None]]
+) -> tuple[Share, ...]:
+    """The shares of an amount known only to lie in [lo, hi] (hi None: no upper bound), along
+    a chain of (fund, quota) with quotas possibly unknown (QUOTA_UNKNOWN). Budgets play no
+    part: only a payable amount spends them.
+
+    Each source pays min(rest, quota), a monotone function of the amount, so the least and
+    most of each share are exact and a share is known exactly when they meet. A quota known to
+    be 0 pays 0; a source after one with no quota pays 0; a source whose quota is known to
+    cover the most the rest can be, with nothing paid before it, pays the whole amount.
+
+    >>> first, second = split(ZERO, Decimal(500), [("a", Decimal(0)), ("b", None)])
+    >>> first.amount, second.amount, second.whole, second.up_to
+    (Decimal('0.00'), None, True, Decimal('500'))
+    >>> split(ZERO, Decimal(500), [("a", Decimal(400)), ("b", None)])[1]
+    Share(amount=None, up_to=Decimal('100'), whole=False)
+    """
+    rest_lo, rest_hi = lo, hi
+    untouched = True  # the rest is still the whole amount
+    out: list[Share] = []
+    for _, quota in chain:
+        if quota is None:
+            low, high = rest_lo, rest_hi
+            whole = untouched
+            rest_lo, rest_hi = ZERO, ZERO
+        elif quota.is_nan():
+            low, high, whole = ZERO, rest_hi, False
+            rest_lo = ZERO
+        else:
+            q = max(quota, ZERO)
+            low, high = min(rest_lo, q), q if rest_hi is None else min(rest_hi, q)
+            whole = untouched and rest_hi is not None and q >= rest_hi
+            rest_lo = max(rest_lo - q, ZERO)
+            rest_hi = None if rest_hi is None else max(rest_hi - q, ZERO)
+        if high is not None and low == high:
+            out.append(Share(cents(low)))
+        else:
+            out.append(Share(None, None if high is None else high, whole and rest_hi == ZERO))
+        untouched = untouched and high == ZERO
+    return tuple(out)
 
 
 def allocate(
@@ -91,18 +164,21 @@ def allocate(
     up to its quota (None: no quota) and, when `budget` holds the fund, up to what is left of
     it; a later source covers what earlier ones could not. Returns each source's share.
 
-    A quota that is unknown (QUOTA_UNKNOWN) makes every share unknown (None) and spends no
-    budget. Budget allocation in a register calls this in input order.
+    A quota that is unknown (QUOTA_UNKNOWN) leaves open the shares it touches (None) and
+    spends no budget; shares it cannot touch are still known (`split`). Budget allocation in
+    a register calls this in input order.
 
     >>> allocate(Decimal("500.00"), [("a", Decimal(400)), ("b", None)])
     (Decimal('400.00'), Decimal('100.00'))
     >>> allocate(Decimal("500.00"), [("a", QUOTA_UNKNOWN), ("b", None)])
     (None, None)
+    >>> allocate(Decimal("500.00"), [("a", Decimal(600)), ("b", QUOTA_UNKNOWN)])
+    (Decimal('500.00'), Decimal('0.00'))
     >>> allocate(Decimal("500.00"), [("a", Decimal(0)), ("b", None)])
     (Decimal('0.00'), Decimal('500.00'))
     """
     if any(q is not None and q.is_nan() for _, q in chain):
-        return tuple(None for _ in chain)
+        return tuple(s.amount for s in split(amount, amount, chain))
     left = amount
     shares: list[Decimal | None] = []
     for fund_id, quota in chain:

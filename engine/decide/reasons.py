@@ -20,18 +20,24 @@ class Outcome(StrEnum):
     UNDETERMINED = "undetermined"
     COMPLIANT = "compliant"
     VIOLATION = "violation"
+    # 原则上: the case departs from a rule that admits exceptions; lawful (payable, compliant)
+    # only with a documented exception, which the facts cannot show. Neither a refusal nor a
+    # violation, and never silently clipped to the rule.
+    EXCEPTION_NEEDED = "exception_needed"
 
 
 BENEFIT_OUTCOMES = (
     Outcome.ELIGIBLE,
     Outcome.INELIGIBLE,
     Outcome.NOT_APPLICABLE,
+    Outcome.EXCEPTION_NEEDED,
     Outcome.UNDETERMINED,
 )
 OBLIGATION_OUTCOMES = (
     Outcome.COMPLIANT,
     Outcome.VIOLATION,
     Outcome.NOT_APPLICABLE,
+    Outcome.EXCEPTION_NEEDED,
     Outcome.UNDETERMINED,
 )
 
@@ -43,6 +49,7 @@ class Role(StrEnum):
     UNLESS = "unless"  # an exception: when true, the benefit is refused
     REQUIRES = "requires"
     ONCE = "once"  # the grant-history check of a one-off benefit (true: already granted)
+    EVENT = "event"  # whether the event that dates the version happened at all
 
 
 class ReasonCode(StrEnum):
@@ -55,9 +62,12 @@ class ReasonCode(StrEnum):
     RULE_NOT_YET = "rule_not_yet"
     NO_VERSION = "no_version"
     MISSING_EFFECTIVE_DATE = "missing_effective_date"
+    EVENT_NOT_HAPPENED = "event_not_happened"
     CONDITION_FAILED = "condition_failed"
     EXCEPTION = "exception"
     EARLIER_GRANT = "earlier_grant"
+    EARLIER_GRANT_IN_PERIOD = "earlier_grant_in_period"
+    PRINCIPLE_DEVIATION = "principle_deviation"
     MISSING_FACTS = "missing_facts"
     ALL_MET = "all_met"
     DUTY_NOT_APPLICABLE = "duty_not_applicable"
@@ -68,6 +78,8 @@ class ReasonCode(StrEnum):
     QUOTA_UNKNOWN = "quota_unknown"
     NOT_CONFIGURED = "not_configured"
     CLAIM_UNKNOWN = "claim_unknown"
+    CLAIM_UNKNOWN_FLOOR = "claim_unknown_floor"
+    VALUE_UNKNOWN = "value_unknown"
     COUNT_UNKNOWN = "count_unknown"
     BASE_UNKNOWN = "base_unknown"
     PER_OTHER_REGULATION = "per_other_regulation"
@@ -83,9 +95,12 @@ REASON_ARGS: dict[ReasonCode, frozenset[str]] = {
     ReasonCode.RULE_NOT_YET: frozenset({"start"}),
     ReasonCode.NO_VERSION: frozenset(),
     ReasonCode.MISSING_EFFECTIVE_DATE: frozenset({"paths"}),
+    ReasonCode.EVENT_NOT_HAPPENED: frozenset({"id", "quote"}),
     ReasonCode.CONDITION_FAILED: frozenset({"id", "quote"}),
     ReasonCode.EXCEPTION: frozenset({"id", "quote"}),
     ReasonCode.EARLIER_GRANT: frozenset({"program", "date", "quote"}),
+    ReasonCode.EARLIER_GRANT_IN_PERIOD: frozenset({"program", "date", "period", "quote"}),
+    ReasonCode.PRINCIPLE_DEVIATION: frozenset({"id", "quote"}),
     ReasonCode.MISSING_FACTS: frozenset(),
     ReasonCode.ALL_MET: frozenset(),
     ReasonCode.DUTY_NOT_APPLICABLE: frozenset({"id", "quote"}),
@@ -96,6 +111,8 @@ REASON_ARGS: dict[ReasonCode, frozenset[str]] = {
     ReasonCode.QUOTA_UNKNOWN: frozenset({"fund"}),
     ReasonCode.NOT_CONFIGURED: frozenset({"param"}),
     ReasonCode.CLAIM_UNKNOWN: frozenset({"cap"}),
+    ReasonCode.CLAIM_UNKNOWN_FLOOR: frozenset({"floor"}),
+    ReasonCode.VALUE_UNKNOWN: frozenset(),
     ReasonCode.COUNT_UNKNOWN: frozenset(),
     ReasonCode.BASE_UNKNOWN: frozenset(),
     ReasonCode.PER_OTHER_REGULATION: frozenset({"who", "param"}),

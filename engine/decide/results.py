@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from clause.engine.decide.reasons import Outcome, Reason, Role
-from clause.engine.model import Rule, Version
+from clause.engine.model import Cite, Rule, Version
 from clause.engine.source import Span
 
 
@@ -40,14 +40,17 @@ class ConditionResult:
     facts: tuple[Read, ...] = ()
     params: tuple[Read, ...] = ()
     span: Span | None = None
+    in_principle: bool = False  # 原则上: false means a deviation needing an exception
+    cite: Cite | None = None  # the clause the quote comes from, when not the rule's own
+    outcomes: tuple[Read, ...] = ()  # other rules' outcomes read, as `outcome("id")`
 
     @property
     def passed(self) -> bool | None:
-        """Whether the check lets the benefit through: a condition or requirement that holds,
-        an exception or an earlier grant that does not. None when unknown."""
+        """Whether the check lets the benefit through: a condition, requirement or event that
+        holds, an exception or an earlier grant that does not. None when unknown."""
         if self.value is None:
             return None
-        return self.value if self.role in (Role.CONDITION, Role.REQUIRES) else not self.value
+        return self.value if self.role not in (Role.UNLESS, Role.ONCE) else not self.value
 
 
 @dataclass(slots=True)
@@ -62,6 +65,7 @@ class AmountResult:
     param: str | None = None
     configured: bool = True
     note: Reason | None = None
+    floor: Decimal | None = None  # the least that is due, when the amount is not known
 
 
 @dataclass(slots=True)
@@ -73,6 +77,8 @@ class FundingShare:
     amount: Decimal | None
     shortfall: bool = False  # covers what an earlier source could not
     quota: Decimal | None = None  # the case's quota of this source (NaN: unknown)
+    whole: bool = False  # pays the whole amount, itself not known (amount is None)
+    up_to: Decimal | None = None  # when the share is not known: the most it can be
 
 
 @dataclass(slots=True)

@@ -64,9 +64,7 @@ class Change:
 def diff_libraries(old: Library, new: Library) -> list[Change]:
     """Every change from `old` to `new`, sorted by what it is about."""
     changes: list[Change] = []
-    changes += _documents(
-        {d.number: d for d in old.documents}, {d.number: d for d in new.documents}
-    )
+    changes += _documents({d.ref: d for d in old.documents}, {d.ref: d for d in new.documents})
     changes += _rules({r.id: r for r in old.rules_by_id}, {r.id: r for r in new.rules_by_id})
     changes += _parameters(old.parameters, new.parameters)
     for fund in sorted(set(new.funds) - set(old.funds)):

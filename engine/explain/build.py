@@ -32,7 +32,7 @@ def explain(
     """The explanation of `decisions` (made by `decide` with a tracing sink)."""
     return Explanation(
         date=on,
-        documents=tuple(d.number for d in library.documents),
+        documents=tuple(d.ref for d in library.documents),
         ruleset_digest=library.digest,
         facts_digest=facts_digest(facts),
         engine_version=__version__,
@@ -57,6 +57,8 @@ def explain_decision(library: Library, d: Decision, facts: Mapping[str, Any]) ->
                 share.amount,
                 share.shortfall,
                 share.quote,
+                share.whole,
+                share.up_to,
             )
         )
     return DecisionExplained(

@@ -54,6 +54,8 @@ class FundingLine:
     amount: Decimal | None
     shortfall: bool
     quote: str
+    whole: bool = False  # pays the whole amount, itself not known
+    up_to: Decimal | None = None  # when not known: the most it can be
 
 
 @dataclass(frozen=True, slots=True)

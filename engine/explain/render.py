@@ -24,7 +24,9 @@ from clause.engine.model import Window
 from clause.engine.source import Span
 
 #: The version of the JSON trace format; bumped when its shape or meaning changes.
-TRACE_VERSION = 2
+#: 3: outcome exception_needed, role event, conditions' in_principle, cite and outcomes read,
+#: funding shares' whole and up_to, amount forms floor and computed, amount_floor.
+TRACE_VERSION = 3
 
 MARK = {True: "✓", False: "✗", None: "?"}
 
@@ -35,6 +37,7 @@ OUTCOME_STYLE = {
     Outcome.VIOLATION: "bold red",
     Outcome.NOT_APPLICABLE: "bold",
     Outcome.UNDETERMINED: "bold yellow",
+    Outcome.EXCEPTION_NEEDED: "bold magenta",
 }
 
 
@@ -99,8 +102,35 @@ def reads_text(reads: tuple[Read, ...]) -> str:
 
 def check_mark(check: ConditionResult) -> str:
     """✓ when the check lets the benefit through, ✗ when it stops it, ? when unknown: an
-    earlier-grant check that finds none shows ✓."""
+    earlier-grant check that finds none shows ✓. An in-principle check that does not hold
+    shows !: a deviation needing a documented exception, not a failure."""
+    if check.in_principle and check.passed is False:
+        return "!"
     return MARK[check.passed]
+
+
+def check_label(check: ConditionResult, lang: str) -> str:
+    """`condition id`, `requirement id (in principle)`."""
+    lab = LABELS[lang]
+    tag = f" ({lab['in_principle']})" if check.in_principle else ""
+    return f"{lab[check.role.value]} {check.id}{tag}"
+
+
+def cite_text(check: ConditionResult, lang: str) -> str:
+    """` (clause 二.（三）)` when the quote comes from another clause than the rule's; ""."""
+    if check.cite is None:
+        return ""
+    where = f"{check.cite.document} " if check.cite.document else ""
+    return f" ({LABELS[lang]['cited']} {where}{check.cite.clause})"
+
+
+def share_text(amount: Decimal | None, whole: bool, up_to: Decimal | None, lang: str) -> str:
+    """A funding share: `400.00`, `the whole amount (up to 500.00)`, `— (up to 100.00)`."""
+    lab = LABELS[lang]
+    if amount is not None:
+        return money(amount) or ""
+    limit = f" ({lab['up_to']} {money(up_to)})" if up_to is not None else ""
+    return f"{lab['whole']}{limit}" if whole else f"—{limit}"
 
 
 # -- JSON ------------------------------------------------------------------------------------
@@ -143,6 +173,8 @@ def decision_json(d: DecisionExplained, lang: str) -> dict[str, Any]:
                 "name": f.name_zh if lang == "zh" else f.name_en,
                 "amount": money(f.amount),
                 "shortfall": f.shortfall,
+                "whole": f.whole,
+                "up_to": money(f.up_to),
                 "quote": f.quote,
             }
             for f in d.funding
@@ -170,6 +202,7 @@ def _amount_json(a: AmountResult | None, lang: str) -> dict[str, Any]:
             "amount": None,
             "amount_kind": None,
             "amount_cap": None,
+            "amount_floor": None,
             "computation": "",
             "amount_quote": None,
             "amount_note": "",
@@ -178,6 +211,7 @@ def _amount_json(a: AmountResult | None, lang: str) -> dict[str, Any]:
         "amount": money(a.amount),
         "amount_kind": a.kind,
         "amount_cap": money(a.cap),
+        "amount_floor": money(a.floor),
         "computation": a.computation,
         "amount_quote": a.quote,
         "amount_note": word(a.note, lang),
@@ -209,7 +243,10 @@ def _condition_json(c: ConditionResult) -> dict[str, Any]:
         "span": span_text(c.span) if c.span else "",
         "facts": [{"path": r.path, "value": json_value_deep(r.value)} for r in c.facts],
         "params": [{"path": r.path, "value": json_value_deep(r.value)} for r in c.params],
+        "outcomes": [{"path": r.path, "value": json_value_deep(r.value)} for r in c.outcomes],
         "missing": list(c.missing),
+        "in_principle": c.in_principle,
+        "cite": {"document": c.cite.document, "clause": c.cite.clause} if c.cite else None,
     }
 
 
@@ -258,10 +295,10 @@ def _markdown_decision(d: DecisionExplained, lang: str) -> list[str]:
         if d.amount.quote:
             out.append(f"  - {lab['quote']}: 「{md(d.amount.quote)}」")
     for f in d.funding:
-        value = money(f.amount) or "—"
+        value = share_text(f.amount, f.whole, f.up_to, lang)
         tag = f" ({lab['shortfall']})" if f.shortfall else ""
         name = f.name_zh if lang == "zh" else f.name_en
-        out.append(f"- {lab['funding']}: {md(name)}{tag}: {value} 「{md(f.quote)}」")
+        out.append(f"- {lab['funding']}: {md(name)}{tag}: {md(value)} 「{md(f.quote)}」")
     out.extend(f"- {md(word(note, lang))}" for note in d.notes)
     out.extend(f"- {md(param_text(p, lang))}" for p in d.parameters)
     if d.conditions:
@@ -271,11 +308,12 @@ def _markdown_decision(d: DecisionExplained, lang: str) -> list[str]:
             "|---|---|---|---|",
         ]
         for c in d.conditions:
+            tag = f" ({lab['in_principle']})" if c.in_principle else ""
             cells = (
                 check_mark(c),
-                f"{lab[c.role.value]}: {markdown_code(c.expr)}",
-                markdown_cell(reads_text(c.facts + c.params)),
-                markdown_cell(c.quote),
+                f"{lab[c.role.value]}{tag}: {markdown_code(c.expr)}",
+                markdown_cell(reads_text(c.facts + c.params + c.outcomes)),
+                markdown_cell(c.quote + cite_text(c, lang)),
             )
             out.append("| " + " | ".join(cells) + " |")
     out.append("")
@@ -354,7 +392,7 @@ def decision_text(d: DecisionExplained, lang: str) -> TextNode:
         if d.amount.quote:
             node.add(Styled(p(f"「{d.amount.quote}」"), "italic"))
     for f in d.funding:
-        value = money(f.amount) or "—"
+        value = share_text(f.amount, f.whole, f.up_to, lang)
         tag = f" ({lab['shortfall']})" if f.shortfall else ""
         name = f.name_zh if lang == "zh" else f.name_en
         node = tree.add(p(f"{lab['funding']}: {name}{tag}: {value}"))
@@ -369,11 +407,11 @@ def decision_text(d: DecisionExplained, lang: str) -> TextNode:
 def _text_condition(branch: TextNode, c: ConditionResult, lang: str) -> None:
     lab = LABELS[lang]
     style = {True: "green", False: "red", None: "yellow"}[c.passed]
-    node = branch.add(
-        Styled(check_mark(c), style), printable(f" {lab[c.role.value]} {c.id}: {c.expr}")
-    )
-    reads = reads_text(c.facts + c.params)
+    if c.in_principle and c.passed is False:
+        style = "magenta"
+    node = branch.add(Styled(check_mark(c), style), printable(f" {check_label(c, lang)}: {c.expr}"))
+    reads = reads_text(c.facts + c.params + c.outcomes)
     if reads:
         node.add(printable(f"{lab['read']}: {reads}"))
     if c.quote:
-        node.add(Styled(printable(f"「{c.quote}」"), "italic"))
+        node.add(Styled(printable(f"「{c.quote}」{cite_text(c, lang)}"), "italic"))

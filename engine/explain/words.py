@@ -20,6 +20,7 @@ OUTCOMES: dict[str, dict[Outcome, str]] = {
         Outcome.UNDETERMINED: "undetermined",
         Outcome.COMPLIANT: "compliant",
         Outcome.VIOLATION: "violation",
+        Outcome.EXCEPTION_NEEDED: "needs a documented exception",
     },
     "zh": {
         Outcome.ELIGIBLE: "符合条件",
@@ -28,6 +29,7 @@ OUTCOMES: dict[str, dict[Outcome, str]] = {
         Outcome.UNDETERMINED: "无法确定",
         Outcome.COMPLIANT: "合规",
         Outcome.VIOLATION: "违反",
+        Outcome.EXCEPTION_NEEDED: "需有例外依据",
     },
 }
 
@@ -40,9 +42,16 @@ REASONS: dict[str, dict[ReasonCode | str, str]] = {
         ReasonCode.RULE_NOT_YET: "this provision applies from {start}",
         ReasonCode.NO_VERSION: "no version is in force on the effective date",
         ReasonCode.MISSING_EFFECTIVE_DATE: "the date that selects the version is missing: {paths}",
+        ReasonCode.EVENT_NOT_HAPPENED: "this did not happen: {quote}",
         ReasonCode.CONDITION_FAILED: "condition not met: {quote}",
         ReasonCode.EXCEPTION: "exception applies: {quote}",
         ReasonCode.EARLIER_GRANT: "one-off benefit already granted ({program} {date})",
+        ReasonCode.EARLIER_GRANT_IN_PERIOD: (
+            "already granted in the same period ({period}): {program} {date}"
+        ),
+        ReasonCode.PRINCIPLE_DEVIATION: (
+            "departs from what holds in principle: {quote}; lawful only with a documented exception"
+        ),
         ReasonCode.MISSING_FACTS: "facts needed to decide are missing",
         ReasonCode.ALL_MET: "every condition is met",
         ReasonCode.DUTY_NOT_APPLICABLE: "the duty does not apply: {quote}",
@@ -57,6 +66,8 @@ REASONS: dict[str, dict[ReasonCode | str, str]] = {
             "set by parameter {param}, not configured for this date or locality"
         ),
         ReasonCode.CLAIM_UNKNOWN: "amount claimed not known: up to {cap}",
+        ReasonCode.CLAIM_UNKNOWN_FLOOR: "amount claimed not known: at least {floor}",
+        ReasonCode.VALUE_UNKNOWN: "the amount is not known: a fact it is computed from is missing",
         ReasonCode.COUNT_UNKNOWN: "the number of units is not known",
         ReasonCode.BASE_UNKNOWN: "the base amount is not known",
         ReasonCode.PER_OTHER_REGULATION: (
@@ -73,9 +84,12 @@ REASONS: dict[str, dict[ReasonCode | str, str]] = {
         ReasonCode.RULE_NOT_YET: "该项政策自 {start} 起执行",
         ReasonCode.NO_VERSION: "生效日期不在任何版本的有效期内",
         ReasonCode.MISSING_EFFECTIVE_DATE: "缺少用于选择版本的日期：{paths}",
+        ReasonCode.EVENT_NOT_HAPPENED: "该事项未发生：{quote}",
         ReasonCode.CONDITION_FAILED: "条件不满足：{quote}",
         ReasonCode.EXCEPTION: "适用除外情形：{quote}",
         ReasonCode.EARLIER_GRANT: "一次性补贴已享受过（{program} {date}）",
+        ReasonCode.EARLIER_GRANT_IN_PERIOD: "同一期间（{period}）内已享受过：{program} {date}",
+        ReasonCode.PRINCIPLE_DEVIATION: "与“原则上”的要求不符：{quote}；须有书面的例外依据",
         ReasonCode.MISSING_FACTS: "缺少作出决定所需的事实",
         ReasonCode.ALL_MET: "全部条件满足",
         ReasonCode.DUTY_NOT_APPLICABLE: "该义务不适用：{quote}",
@@ -86,6 +100,8 @@ REASONS: dict[str, dict[ReasonCode | str, str]] = {
         ReasonCode.QUOTA_UNKNOWN: "{fund} 的额度未知，各资金来源的分担无法确定",
         ReasonCode.NOT_CONFIGURED: "由参数 {param} 设定，该日期或地区未配置",
         ReasonCode.CLAIM_UNKNOWN: "申请金额未知：最高 {cap} 元",
+        ReasonCode.CLAIM_UNKNOWN_FLOOR: "申请金额未知：不低于 {floor} 元",
+        ReasonCode.VALUE_UNKNOWN: "金额未知：计算所需的事实缺失",
         ReasonCode.COUNT_UNKNOWN: "计算单位数未知",
         ReasonCode.BASE_UNKNOWN: "计算基数未知",
         ReasonCode.PER_OTHER_REGULATION: "按规定执行（{who}），此处未配置金额",
@@ -112,6 +128,10 @@ LABELS: dict[str, dict[str, str]] = {
         "unless": "exception",
         "requires": "requirement",
         "once": "one-off: earlier grant",
+        "event": "event",
+        "in_principle": "in principle",
+        "cited": "clause",
+        "whole": "the whole amount",
         "read": "read",
         "amount": "amount",
         "computation": "computation",
@@ -141,6 +161,10 @@ LABELS: dict[str, dict[str, str]] = {
         "unless": "除外情形",
         "requires": "要求",
         "once": "一次性：已享受记录",
+        "event": "事项",
+        "in_principle": "原则上",
+        "cited": "条款",
+        "whole": "全部金额",
         "read": "读取",
         "amount": "金额",
         "computation": "计算",

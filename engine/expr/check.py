@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, cast
 
-from clause.engine.diagnostics import Diagnostic, DiagnosticError, did_you_mean
+from clause.engine.diagnostics import Diagnostic, DiagnosticError, suggestion
 from clause.engine.expr import ast
 from clause.engine.expr.builtins import BUILTINS
 from clause.engine.expr.syntax import Origin
@@ -23,6 +23,7 @@ from clause.engine.expr.types import (
     DATE,
     DECISION_DATE_NAMES,
     ERROR,
+    KNOWN_OUTCOMES,
     NUMBER,
     PARAM_ROOT_NAMES,
     RECORD,
@@ -35,6 +36,7 @@ from clause.engine.expr.types import (
     is_stringy,
     unify,
 )
+from clause.engine.messages import Msg, msg
 from clause.engine.source import Span
 
 
@@ -52,24 +54,25 @@ def check_expr(
         and typed.type not in (ERROR, expect)
         and not (is_stringy(expect) and is_stringy(typed.type))
     ):
-        checker.report(
+        checker.finding(
             "T212",
-            f"expected {expect} here, found {typed.type}",
             typed.span,
-            label=f"this is {_a(typed.type)}",
-            help="a condition must be true or false, e.g. `person.age >= 16`"
-            if expect == BOOL
-            else "",
+            expected=str(expect),
+            found=str(typed.type),
+            kind=_a(typed.type),
+            help=msg("hint.condition") if expect == BOOL else "",
         )
     if checker.errors:
         raise DiagnosticError(checker.errors)
     return typed
 
 
-def _a(t: Any) -> str:
-    return {"bool": "true/false", "number": "a number", "string": "text", "date": "a date"}.get(
-        str(t), f"a {t}" if isinstance(t, ListType) else f"text ({t})"
-    )
+def _a(t: Any) -> Msg:
+    """A type in words: `a number`, `true/false`, `a list[date]`…"""
+    name = str(t)
+    if name in ("bool", "number", "string", "date"):
+        return msg(f"a.{name}")
+    return msg("a.list" if isinstance(t, ListType) else "a.other", type=name)
 
 
 _LITERAL_WORDS = {"true": "true", "false": "false", "yes": "true", "no": "false"}
@@ -81,9 +84,10 @@ class _Checker:
         self.origin = origin
         self.errors: list[Diagnostic] = []
 
-    def report(self, code: str, message: str, span: Span, label: str = "", help: str = "") -> None:
+    def finding(self, key: str, span: Span, /, **args: Any) -> None:
+        """Collect the catalog finding `key` (engine.messages) at `span`."""
         source = self.origin.line_text(span.line) if self.origin else None
-        self.errors.append(Diagnostic(code, message, span, label, help, source_line=source))
+        self.errors.append(Diagnostic.of(key, span, source_line=source, **args))
 
     def visit(self, node: ast.Node) -> ast.Node:
         method: Callable[[ast.Node], ast.Node] = getattr(self, "_" + type(node).__name__)
@@ -115,13 +119,8 @@ class _Checker:
     def _param(self, node: ast.Path, pid: str) -> ast.Node:
         t = self.env.params.get(pid)
         if t is None:
-            self.report(
-                "T202",
-                f"unknown parameter `{pid}`",
-                node.span,
-                label="no parameter with this id",
-                help=did_you_mean(pid, sorted(self.env.params)),
-            )
+            hint = suggestion(pid, sorted(self.env.params))
+            self.finding("T202", node.span, param=pid, help=hint or "")
             return replace(node, type=ERROR)
         return replace(node, type=t, root="param", keys=tuple(pid.split(".")))
 
@@ -140,13 +139,8 @@ class _Checker:
             return replace(node, type=ListType(RECORD), root="fact", keys=tuple(keys))
         if current.type is None:
             fields = ", ".join(f"`{n}`" for n in sorted(current.children)[:8])
-            self.report(
-                "T206",
-                f"`{'.'.join(node.segments)}` is a group of facts, not a value",
-                node.span,
-                label="name one of its fields",
-                help=f"its fields are {fields}" if fields else "",
-            )
+            hint = msg("hint.fields", fields=fields) if fields else ""
+            self.finding("T206", node.span, path=".".join(node.segments), help=hint)
             return replace(node, type=ERROR)
         t = current.type
         if through_array:
@@ -156,26 +150,22 @@ class _Checker:
     def _unknown_field(self, node: ast.Path, i: int, parent: Field, keys: list[str]) -> ast.Node:
         written = ".".join(node.segments[: i + 1])
         if parent.type is not None:
-            message = f"`{'.'.join(node.segments[:i])}` is {_a(parent.type)} and has no fields"
-            self.report("T201", message, node.span, label="remove the part after the dot")
+            path = ".".join(node.segments[:i])
+            self.finding("T201/scalar", node.span, path=path, kind=_a(parent.type))
             return replace(node, type=ERROR)
-        where = f" in `{'.'.join(keys)}`" if keys else ""
+        where = msg("where.in", path=".".join(keys)) if keys else ""
         options = parent.spellings()
         if i == 0:
             options += ["decision_date", "param"]
-        hint = did_you_mean(node.segments[i], options)
+        hint: Msg | None = suggestion(node.segments[i], options)
         if i == 0 and len(node.segments) == 1 and node.segments[0].lower() in _LITERAL_WORDS:
-            hint = f"write `{_LITERAL_WORDS[node.segments[0].lower()]}` in lower case"
+            hint = msg("hint.lower_case", word=_LITERAL_WORDS[node.segments[0].lower()])
         if not hint and i == 0:  # maybe the entity was left out: `age` for `person.age`
             nested = {n: f"{k}.{n}" for k, f in parent.children.items() for n in f.spellings()}
             close = difflib.get_close_matches(node.segments[0], sorted(nested), n=1, cutoff=0.6)
-            hint = f"did you mean `{nested[close[0]]}`?" if close else ""
-        self.report(
-            "T201",
-            f"unknown field `{node.segments[i]}`{where}",
-            node.span,
-            label=f"`{written}` is not in the facts schema",
-            help=hint,
+            hint = msg("hint.did_you_mean", option=nested[close[0]]) if close else None
+        self.finding(
+            "T201", node.span, field=node.segments[i], where=where, written=written, help=hint or ""
         )
         return replace(node, type=ERROR)
 
@@ -188,11 +178,12 @@ class _Checker:
             if item_t is None or item_t == ERROR:
                 item_t = item.type
             elif not compatible(item_t, item.type):
-                self.report(
+                self.finding(
                     "T205",
-                    f"list items must have one type: {item_t} and {item.type}",
                     item.span,
-                    label=f"this is {_a(item.type)}",
+                    first=str(item_t),
+                    other=str(item.type),
+                    label=msg("label.this_is", kind=_a(item.type)),
                 )
                 item_t = ERROR
             else:
@@ -207,16 +198,17 @@ class _Checker:
         t = self._need(operand, want, f"`{node.op}`")
         return replace(node, operand=operand, type=t)
 
-    def _need(self, operand: ast.Node, want: Any, what: str, help: str = "") -> Any:
+    def _need(self, operand: ast.Node, want: Any, what: str) -> Any:
         if operand.type == ERROR:
             return ERROR
         if operand.type != want:
-            self.report(
-                "T203",
-                f"{what} needs {_a(want)}, found {operand.type}",
+            self.finding(
+                "T203/needs",
                 operand.span,
-                label=f"this is {_a(operand.type)}",
-                help=help,
+                what=what,
+                kind=_a(want),
+                found=str(operand.type),
+                label=msg("label.this_is", kind=_a(operand.type)),
             )
             return ERROR
         return want
@@ -228,11 +220,12 @@ class _Checker:
         if self._need(cond, BOOL, "`if`") == ERROR:
             t = ERROR
         if not compatible(then.type, orelse.type):
-            self.report(
+            self.finding(
                 "T207",
-                f"both branches of `if` must have one type: {then.type} and {orelse.type}",
                 orelse.span,
-                label=f"this is {_a(orelse.type)}",
+                then=str(then.type),
+                orelse=str(orelse.type),
+                label=msg("label.this_is", kind=_a(orelse.type)),
             )
             t = ERROR
         return replace(node, cond=cond, then=then, orelse=orelse, type=t)
@@ -257,28 +250,31 @@ class _Checker:
     def _arith(self, node: ast.Binary, left: ast.Node, right: ast.Node) -> Any:
         if left.type == NUMBER and right.type == NUMBER:
             return NUMBER
-        help = ""
+        hint: Msg | str = ""
         if left.type == DATE and right.type == NUMBER and node.op in "+-":
-            help = "use add_days(d, n), add_months(d, n) or add_years(d, n)"
+            hint = msg("hint.date_plus")
         elif left.type == DATE and right.type == DATE and node.op == "-":
-            help = "use days_between(a, b) or months_between(a, b)"
+            hint = msg("hint.date_minus")
         bad = left if left.type != NUMBER else right
-        self.report(
-            "T203",
-            f"`{node.op}` needs numbers on both sides, found {left.type} and {right.type}",
+        self.finding(
+            "T203/arith",
             bad.span,
-            label=f"this is {_a(bad.type)}",
-            help=help,
+            op=node.op,
+            left=str(left.type),
+            right=str(right.type),
+            label=msg("label.this_is", kind=_a(bad.type)),
+            help=hint,
         )
         return ERROR
 
     def _equality(self, node: ast.Binary, left: ast.Node, right: ast.Node) -> Any:
         if not compatible(left.type, right.type):
-            self.report(
-                "T203",
-                f"cannot compare {left.type} with {right.type}",
+            self.finding(
+                "T203/compare",
                 node.op_span or node.span,
-                label=f"left is {_a(left.type)}, right is {_a(right.type)}",
+                left=str(left.type),
+                right=str(right.type),
+                label=msg("label.left_right", left=_a(left.type), right=_a(right.type)),
             )
             return ERROR
         ok = self._enum_literal(left, right) and self._enum_literal(right, left)
@@ -304,12 +300,9 @@ class _Checker:
                 and (lit.value not in allowed)
             ):
                 shown = ", ".join(f'"{v}"' for v in allowed[:12])
-                self.report(
-                    "T204",
-                    f'"{lit.value}" is not an allowed value of `{_dotted(field_side)}`',
-                    lit.span,
-                    label="not among the allowed values",
-                    help=did_you_mean(lit.value, list(allowed)) or f"allowed: {shown}",
+                hint = suggestion(lit.value, list(allowed)) or msg("hint.allowed", values=shown)
+                self.finding(
+                    "T204", lit.span, value=lit.value, field=_dotted(field_side), help=hint
                 )
                 ok = False
         return ok
@@ -317,30 +310,33 @@ class _Checker:
     def _order(self, node: ast.Binary, left: ast.Node, right: ast.Node) -> Any:
         if left.type == right.type and left.type in (NUMBER, DATE):
             return BOOL
-        self.report(
-            "T203",
-            f"`{node.op}` compares two numbers or two dates, found {left.type} and {right.type}",
+        self.finding(
+            "T203/order",
             node.op_span or node.span,
-            label=f"left is {_a(left.type)}, right is {_a(right.type)}",
+            op=node.op,
+            left=str(left.type),
+            right=str(right.type),
+            label=msg("label.left_right", left=_a(left.type), right=_a(right.type)),
         )
         return ERROR
 
     def _member(self, node: ast.Binary, left: ast.Node, right: ast.Node) -> Any:
         if not isinstance(right.type, ListType):
-            self.report(
-                "T203",
-                f"`{node.op}` needs a list on its right, found {right.type}",
+            self.finding(
+                "T203/member_list",
                 right.span,
-                label=f"this is {_a(right.type)}",
-                help='write a list like ["a", "b"]',
+                op=node.op,
+                found=str(right.type),
+                label=msg("label.this_is", kind=_a(right.type)),
             )
             return ERROR
         if right.type.item is not None and not compatible(left.type, right.type.item):
-            self.report(
-                "T203",
-                f"cannot look for {left.type} in {right.type}",
+            self.finding(
+                "T203/member_item",
                 node.op_span or node.span,
-                label=f"left is {_a(left.type)}",
+                left=str(left.type),
+                right=str(right.type),
+                label=msg("label.left", left=_a(left.type)),
             )
             return ERROR
         ok = self._enum_literal(left, right)
@@ -352,42 +348,58 @@ class _Checker:
         builtin = BUILTINS.get(node.name)
         span = node.name_span or node.span
         if builtin is None:
-            self.report(
-                "T208",
-                f"unknown function `{node.name}`",
-                span,
-                label="not a function of the language",
-                help=did_you_mean(node.name, sorted(BUILTINS))
-                or "functions: " + ", ".join(sorted(BUILTINS)),
+            hint = suggestion(node.name, sorted(BUILTINS)) or msg(
+                "hint.functions", names=", ".join(sorted(BUILTINS))
             )
+            self.finding("T208", span, name=node.name, help=hint)
             args = tuple(self.visit(a) for a in node.args)
             return replace(node, args=args, type=ERROR)
         if node.name == "exists" and len(node.args) == 1 and not isinstance(node.args[0], ast.Path):
-            self.report("T211", "exists() takes a fact path", node.args[0].span, label="not a path")
+            self.finding("T211", node.args[0].span)
             return replace(node, type=ERROR)
+        if node.name == "outcome" and len(node.args) == 1:
+            return self._outcome(node)
         args = tuple(self.visit(a) for a in node.args)
         n = len(args)
         if n < builtin.min_args or (builtin.max_args >= 0 and n > builtin.max_args):
-            want = (
+            want: Msg | str = (
                 f"{builtin.min_args}"
                 if builtin.min_args == builtin.max_args
-                else f"at least {builtin.min_args}"
+                else msg("want.at_least", count=builtin.min_args)
                 if builtin.max_args < 0
-                else f"{builtin.min_args} to {builtin.max_args}"
+                else msg("want.range", low=builtin.min_args, high=builtin.max_args)
             )
-            self.report(
+            word = "argument" if want == "1" else "arguments"
+            self.finding(
                 "T209",
-                f"{node.name}() takes {want} argument{'s' if want != '1' else ''}, given {n}",
                 node.span,
+                name=node.name,
+                want=want,
+                given=n,
+                args_word=word,
                 label=builtin.doc,
             )
             return replace(node, args=args, type=ERROR)
         result = builtin.typing([a.type for a in args])
         if isinstance(result, tuple):
-            index, message = result
-            self.report("T210", f"{node.name}(): {message}", args[index].span, label=builtin.doc)
+            index, reason = result
+            self.finding("T210", args[index].span, name=node.name, reason=reason, label=builtin.doc)
             return replace(node, args=args, type=ERROR)
         return replace(node, args=args, type=result)
+
+    def _outcome(self, node: ast.Call) -> ast.Node:
+        """`outcome("rule-id")`: another rule's outcome, typed by the kind of that rule."""
+        arg = node.args[0]
+        if not (isinstance(arg, ast.Literal) and isinstance(arg.value, str)):
+            self.finding("T213/literal", arg.span)
+            return replace(node, type=ERROR)
+        kind = self.env.rules.get(arg.value)
+        if kind is None:
+            hint = suggestion(arg.value, sorted(self.env.rules)) or ""
+            self.finding("T213/unknown", arg.span, rule=arg.value, help=hint)
+            return replace(node, type=ERROR)
+        typed_arg = replace(arg, type=STRING)
+        return replace(node, args=(typed_arg,), type=EnumType(KNOWN_OUTCOMES[kind]))
 
 
 class _ItemOf:

@@ -16,7 +16,7 @@ from typing import Any
 
 from clause.engine.expr import ast
 from clause.engine.expr.builtins import BUILTINS
-from clause.engine.expr.runtime import ARITH, arith_error, lookup_fact
+from clause.engine.expr.runtime import ARITH, arith_error, lookup_fact, read_outcome
 from clause.engine.expr.values import DECIMAL, EvalError, Unknown, merge_unknown
 
 CompiledExpr = Callable[[Mapping[str, Any], Mapping[str, Any], "date | None"], Any]
@@ -56,6 +56,7 @@ class _Generator:
             "_arith_error": arith_error,
             "_lookup": lookup_fact,
             "_minus": DECIMAL.minus,
+            "_outcome": read_outcome,
         }
         self._temps = itertools.count()
 
@@ -171,6 +172,12 @@ class _Generator:
             t = self.temp()
             self.line(ind, f"{t} = {value}.__class__ is not _U")
             return t
+        if node.name == "outcome":
+            first = node.args[0]
+            rule_id = first.value if isinstance(first, ast.Literal) else ""
+            t = self.temp()
+            self.line(ind, f"{t} = _outcome(params, {self.const(rule_id)})")
+            return t
         args = [self.emit(a, ind) for a in node.args]
         t = self.temp()
         fn = self.const(BUILTINS[node.name].impl)
@@ -182,7 +189,7 @@ class _Generator:
         self.line(ind + 2, f"{t} = {fn}({', '.join(args)})")
         self.line(ind + 1, "except _EvalError as err:")
         span = self.const(node.span)
-        self.line(ind + 2, f"raise _EvalError(err.code, err.message, err.span or {span}) from None")
+        self.line(ind + 2, f"raise _EvalError(err.code, err.reason, err.span or {span}) from None")
         return t
 
 

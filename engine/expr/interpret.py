@@ -15,7 +15,7 @@ from typing import Any
 
 from clause.engine.expr import ast
 from clause.engine.expr.builtins import BUILTINS
-from clause.engine.expr.runtime import arith, lookup_fact, negate
+from clause.engine.expr.runtime import arith, lookup_fact, negate, outcome_path, read_outcome
 from clause.engine.expr.values import EvalError, Unknown, merge_unknown
 
 _COMPARE = {
@@ -134,10 +134,19 @@ class _Interpreter:
     def _Call(self, node: ast.Call) -> Any:
         if node.name == "exists":
             return type(self.eval(node.args[0])) is not Unknown
+        if node.name == "outcome":
+            rule_id = str(_literal(node.args[0]))
+            value = read_outcome(self.params, rule_id)
+            self.reads[outcome_path(rule_id)] = value
+            return value
         args = [self.eval(a) for a in node.args]
         if any(type(a) is Unknown for a in args):
             return merge_unknown(*args)
         try:
             return BUILTINS[node.name].impl(*args)
         except EvalError as err:
-            raise EvalError(err.code, err.message, err.span or node.span) from None
+            raise EvalError(err.code, err.reason, err.span or node.span) from None
+
+
+def _literal(node: ast.Node) -> object:
+    return node.value if isinstance(node, ast.Literal) else None

@@ -10,6 +10,7 @@ from decimal import Decimal, DecimalException, DivisionByZero, InvalidOperation,
 from typing import Any
 
 from clause.engine.expr.values import DECIMAL, EvalError, Unknown
+from clause.engine.messages import msg
 from clause.engine.source import Span
 
 ARITH: dict[str, Callable[[Decimal, Decimal], Decimal]] = {
@@ -25,10 +26,10 @@ def arith_error(exc: DecimalException, span: Span | None) -> EvalError:
     if isinstance(exc, DivisionByZero) or (
         isinstance(exc, InvalidOperation) and "division" in repr(exc.args).lower()
     ):
-        return EvalError("E301", "division by zero", span)
+        return EvalError("E301", msg("E301"), span)
     if isinstance(exc, Overflow):
-        return EvalError("E302", "number too large (arithmetic overflow)", span)
-    return EvalError("E301", "division by zero", span)
+        return EvalError("E302", msg("E302"), span)
+    return EvalError("E301", msg("E301"), span)
 
 
 def arith(op: str, left: Decimal, right: Decimal, span: Span | None) -> Decimal:
@@ -40,6 +41,23 @@ def arith(op: str, left: Decimal, right: Decimal, span: Span | None) -> Decimal:
 
 def negate(value: Decimal, span: Span | None) -> Decimal:
     return DECIMAL.minus(value)
+
+
+#: Where the decision core puts the outcome of a rule that an expression reads with
+#: `outcome("id")`: in the parameters mapping, under a key no parameter id can have.
+OUTCOME_PREFIX = "outcome:"
+
+
+def outcome_path(rule_id: str) -> str:
+    """How a read of `outcome("id")` is named in traces and unknown lists."""
+    return f'outcome("{rule_id}")'
+
+
+def read_outcome(params: Mapping[str, Any], rule_id: str) -> Any:
+    """The outcome of rule `rule_id` as the decision core supplied it: its word, or an
+    Unknown carrying the facts that would settle it; Unknown when none was supplied."""
+    value = params.get(OUTCOME_PREFIX + rule_id)
+    return Unknown(frozenset({outcome_path(rule_id)})) if value is None else value
 
 
 def lookup_fact(facts: Mapping[str, Any], keys: tuple[str, ...], dotted: str) -> Any:

@@ -12,6 +12,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from clause.engine.messages import Text, msg
+
+#: Objects nested in a facts schema, at most (as deep as YAML files may nest).
+MAX_SCHEMA_DEPTH = 64
+
 
 @dataclass(frozen=True, slots=True)
 class Type:
@@ -53,6 +58,14 @@ ERROR = Type("error")
 RECORD = Type("record")  # an item of a list of records: only counted or tested with exists()
 
 DECISION_DATE_NAMES = ("decision_date", "决定日期")
+
+#: What `outcome("rule-id")` can be, by the kind of rule it names. An undetermined rule gives
+#: an unknown value (carrying the facts it lacks), never the word "undetermined"; the lists
+#: are those of engine.decide.reasons, which a unit test holds equal.
+KNOWN_OUTCOMES = {
+    "benefit": ("eligible", "ineligible", "not_applicable", "exception_needed"),
+    "obligation": ("compliant", "violation", "not_applicable", "exception_needed"),
+}
 PARAM_ROOT_NAMES = ("param", "参数")
 
 
@@ -120,10 +133,12 @@ class Field:
 
 @dataclass(frozen=True)
 class TypeEnv:
-    """Names an expression can use: facts (a Field tree) and parameters (id -> type)."""
+    """Names an expression can use: facts (a Field tree), parameters (id -> type) and the
+    rules whose outcome it may read (id -> kind, benefit or obligation)."""
 
     facts: Field
     params: Mapping[str, Any] = field(default_factory=dict)
+    rules: Mapping[str, str] = field(default_factory=dict)
 
     @staticmethod
     def empty() -> TypeEnv:
@@ -144,31 +159,51 @@ class TypeEnv:
 
 
 class SchemaTypeError(ValueError):
-    """The facts schema uses a construct the expression language cannot type."""
+    """The facts schema uses a construct the expression language cannot type; `reason` is the
+    message in both languages, `message` its English text."""
 
-    def __init__(self, pointer: str, message: str) -> None:
-        super().__init__(f"{pointer or '/'}: {message}")
+    def __init__(self, pointer: str, reason: Text) -> None:
+        super().__init__(f"{pointer or '/'}: {reason}")
         self.pointer = pointer
-        self.message = message
+        self.reason = reason
+        self.message = str(reason)
 
 
-def _aliases(node: Mapping[str, Any]) -> tuple[str, ...]:
+def _aliases(node: Mapping[str, Any], pointer: str) -> tuple[str, ...]:
     alias = node.get("x-alias", ())
-    return (alias,) if isinstance(alias, str) else tuple(alias)
+    if isinstance(alias, str):
+        return (alias,)
+    if not isinstance(alias, list | tuple) or not all(isinstance(a, str) for a in alias):
+        raise SchemaTypeError(pointer, _shape_error("x-alias", "expect.text", alias))
+    return tuple(alias)
 
 
-def _resolve(node: Mapping[str, Any], root: Mapping[str, Any], pointer: str) -> Mapping[str, Any]:
+def _shape_error(key: str, expected: str, found: object) -> Text:
+    kind = "kind.list" if isinstance(found, list) else "kind.text"
+    kind = "kind.mapping" if isinstance(found, Mapping) else kind
+    kind = "kind.number" if isinstance(found, int | float | Decimal) else kind
+    return msg("F002/shape", key=key, expected=msg(expected), found=msg(kind))
+
+
+def _mapping(node: object, pointer: str, key: str = "") -> Mapping[str, Any]:
+    if not isinstance(node, Mapping):
+        raise SchemaTypeError(pointer, _shape_error(key or pointer or "/", "expect.mapping", node))
+    return node
+
+
+def _resolve(node: object, root: Mapping[str, Any], pointer: str) -> Mapping[str, Any]:
+    node = _mapping(node, pointer)
     seen = 0
     while "$ref" in node:
         ref = node["$ref"]
         if not isinstance(ref, str) or not ref.startswith("#/") or seen > 32:
-            raise SchemaTypeError(pointer, f"only local references are supported, not {ref!r}")
+            raise SchemaTypeError(pointer, msg("F002/ref", ref=repr(ref)))
         target: Any = root
         for part in ref[2:].split("/"):
             if not isinstance(target, Mapping) or part not in target:
-                raise SchemaTypeError(pointer, f"reference {ref!r} does not resolve")
+                raise SchemaTypeError(pointer, msg("F002/unresolved", ref=repr(ref)))
             target = target[part]
-        node, seen = target, seen + 1
+        node, seen = _mapping(target, pointer), seen + 1
     return node
 
 
@@ -178,22 +213,26 @@ def _field_from_schema(
     root: Mapping[str, Any],
     aliases: tuple[str, ...],
     pointer: str = "",
+    depth: int = 0,
 ) -> Field:
     node = _resolve(node, root, pointer)
     title = str(node.get("title", ""))
+    if depth > MAX_SCHEMA_DEPTH:
+        raise SchemaTypeError(pointer, msg("L011", max=MAX_SCHEMA_DEPTH))
     if node.get("type") == "object" or "properties" in node:
         children = {}
-        for key, sub in sorted(node.get("properties", {}).items()):
+        properties = _mapping(node.get("properties", {}), pointer, "properties")
+        for key, sub in sorted(properties.items()):
             here = f"{pointer}/properties/{key}"
             children[key] = _field_from_schema(
-                key, sub, root, _aliases(_resolve(sub, root, here)), here
+                key, sub, root, _aliases(_resolve(sub, root, here), here), here, depth + 1
             )
         return Field(name, aliases, None, children, title=title)
     if node.get("type") == "array":
         here = f"{pointer}/items"
         items = _resolve(node.get("items", {}), root, here)
         if items.get("type") == "object" or "properties" in items:
-            inner = _field_from_schema(name, items, root, aliases, here)
+            inner = _field_from_schema(name, items, root, aliases, here, depth + 1)
             return Field(name, aliases, None, inner.children, is_array=True, title=title)
         return Field(name, aliases, ListType(_scalar_type(here, items)), title=title)
     return Field(name, aliases, _scalar_type(pointer, node), title=title)
@@ -202,9 +241,9 @@ def _field_from_schema(
 def _scalar_type(pointer: str, node: Mapping[str, Any]) -> Any:
     if "enum" in node:
         values = node["enum"]
-        if all(isinstance(v, str) for v in values):
+        if isinstance(values, list) and all(isinstance(v, str) for v in values):
             return EnumType(tuple(values))
-        raise SchemaTypeError(pointer, "enum values must all be strings")
+        raise SchemaTypeError(pointer, msg("F002/enum"))
     kind = node.get("type")
     if isinstance(kind, list):  # ["integer", "null"] and the like: null means a missing fact
         kinds = [k for k in kind if k != "null"]
@@ -215,7 +254,7 @@ def _scalar_type(pointer: str, node: Mapping[str, Any]) -> Any:
         return NUMBER
     if kind == "string":
         return DATE if node.get("format") == "date" else STRING
-    raise SchemaTypeError(pointer, f"a field of type {node.get('type')!r} cannot be used in rules")
+    raise SchemaTypeError(pointer, msg("F002/type", type=repr(node.get("type"))))
 
 
 def _type_of_value(value: Any) -> Any:

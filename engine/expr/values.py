@@ -16,6 +16,8 @@ from decimal import (
     Overflow,
 )
 
+from clause.engine.diagnostics import Diagnostic
+from clause.engine.messages import Text
 from clause.engine.source import Span
 
 #: Every arithmetic operation goes through this context: 34 significant digits, half-up
@@ -61,13 +63,20 @@ def merge_unknown(*values: object) -> Unknown:
 
 
 class EvalError(Exception):
-    """A runtime error in an expression (division by zero, a date out of range…), with its span."""
+    """A runtime error in an expression (division by zero, a date out of range…), with its span.
+    `reason` is the message in both languages (engine.messages), `message` its English text."""
 
-    def __init__(self, code: str, message: str, span: Span | None = None) -> None:
-        super().__init__(message)
+    def __init__(self, code: str, message: Text, span: Span | None = None) -> None:
+        super().__init__(str(message))
         self.code = code
-        self.message = message
+        self.reason = message
+        self.message = str(message)
         self.span = span
+
+    def diagnostic(self) -> Diagnostic:
+        """The error as a finding, at its span (or the start of the expression)."""
+        span = self.span or Span("<expr>", 1, 1, 1, 1)
+        return Diagnostic.make(self.code, self.reason, span)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, EvalError) and (other.code, other.message) == (

@@ -11,26 +11,17 @@ from collections.abc import Iterator, Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from clause.engine.diagnostics import Diagnostic, Severity, did_you_mean
+from clause.engine.diagnostics import Diagnostic, Severity, suggestion
 from clause.engine.expr import ast
 from clause.engine.expr.types import TypeEnv
+from clause.engine.load.forms import check_forms
 from clause.engine.load.loader import Loaded, json_pointer
-from clause.engine.load.notice import Notice, closest_passage, quote_occurs
+from clause.engine.load.notice import Notice, quote_occurs
+from clause.engine.load.quotenumbers import check_quote_numbers
+from clause.engine.load.report import Report, bad_quote
+from clause.engine.messages import msg
 from clause.engine.model import Document, Fund, Parameter, Rule, UnencodedClause, Version, Window
 from clause.engine.source import Span
-
-
-class _Report:
-    def __init__(self, loaded: Mapping[str, Loaded]) -> None:
-        self.loaded = loaded
-        self.items: list[Diagnostic] = []
-
-    def at(self, code: str, message: str, span: Span, **kw: Any) -> None:
-        source = self.loaded[span.file].line(span.line) if span.file in self.loaded else None
-        self.items.append(Diagnostic(code, message, span, source_line=source, **kw))
-
-    def at_pointer(self, code: str, message: str, file: str, pointer: str, **kw: Any) -> None:
-        self.items.append(self.loaded[file].diagnostic(code, message, pointer, **kw))
 
 
 def check_consistency(
@@ -46,49 +37,50 @@ def check_consistency(
 ) -> list[Diagnostic]:
     """Every cross-file finding. `rule_ids` holds ids of rule files that failed to build too,
     so one broken file does not make references to it look wrong."""
-    report = _Report(loaded)
+    report = Report(loaded)
     known = (rule_ids or set()) | {r.id for r in rules}
     _unique_ids(report, rules, unencoded)
     items: list[Rule | UnencodedClause] = [*rules, *unencoded]
     for item in items:
         _cites(report, document, notice, item)
+    _document_window(report, document)
     for rule in rules:
         _subject(report, rule, env)
+        _windows(report, rule)
         _versions(report, document, rule)
+        report.items.extend(check_quote_numbers(rule, loaded[rule.file], parameters))
         _references(report, rule, known, parameters, funds)
         _parameter_coverage(report, document, rule, parameters)
     for param in parameters.values():
         _parameter_values(report, document, notice, param)
     _document_quote(report, document, notice)
     _untested(report, rules, loaded)
+    check_forms(report, document, notice, rules, parameters, env, loaded)
     return report.items
 
 
-def _unique_ids(report: _Report, rules: list[Rule], unencoded: list[UnencodedClause]) -> None:
+def _unique_ids(report: Report, rules: list[Rule], unencoded: list[UnencodedClause]) -> None:
     seen: dict[str, Span] = {}
     items: list[Rule | UnencodedClause] = [*rules, *unencoded]
     for item in sorted(items, key=lambda i: (i.file, i.id)):
         if item.id in seen:
             first = seen[item.id]
             report.at_pointer(
-                "R001",
-                f"rule id `{item.id}` is already used",
-                item.file,
-                "/id",
-                label=f"first used in {first.file}:{first.line}",
-                help="every rule needs its own id; ids never change once published",
+                "R001", item.file, "/id", id=item.id, where=f"{first.file}:{first.line}"
             )
         else:
             seen[item.id] = item.span
 
 
 def _quotes(data: Any, pointer: str = "") -> Iterator[tuple[str, str]]:
-    """Every `quote` value in a file, with its JSON pointer."""
+    """Every `quote` value in a file, with its JSON pointer; quotes beside a `cite` (taken
+    from another clause) are checked there, by engine.load.forms."""
     if isinstance(data, Mapping):
         for key, value in data.items():
             here = f"{pointer}/{key}"
             if key == "quote" and isinstance(value, str):
-                yield here, value
+                if "cite" not in data:
+                    yield here, value
             else:
                 yield from _quotes(value, here)
     elif isinstance(data, list):
@@ -97,104 +89,90 @@ def _quotes(data: Any, pointer: str = "") -> Iterator[tuple[str, str]]:
 
 
 def _cites(
-    report: _Report, document: Document, notice: Notice, item: Rule | UnencodedClause
+    report: Report, document: Document, notice: Notice, item: Rule | UnencodedClause
 ) -> None:
     """The cited clause exists, and every quote in the file occurs in it."""
     loaded = report.loaded[item.file]
-    doc_number = loaded.data.get("document", document.number)
-    if doc_number != document.number:
-        report.at_pointer(
-            "R014",
-            f"this rule cites {doc_number}, but the package encodes {document.number}",
-            item.file,
-            "/document",
-            help="a package encodes one notice; put rules of another notice in its own package",
-        )
+    doc_number = loaded.data.get("document", document.ref)
+    if doc_number != document.ref:
+        report.at_pointer("R014", item.file, "/document", cited=doc_number, package=document.ref)
         return
     clause = notice.get(item.clause)
     if clause is None:
         ids = [c.id for c in notice.clauses]
-        report.at_pointer(
-            "R002",
-            f"clause `{item.clause}` is not in the notice",
-            item.file,
-            "/clause",
-            label="no clause with this id",
-            help=did_you_mean(item.clause, ids, cutoff=0.5)
-            or f"clause ids are {', '.join(ids[:12])}…",
+        hint = suggestion(item.clause, ids, cutoff=0.5) or msg(
+            "hint.clause_ids", ids=", ".join(ids[:12])
         )
+        report.at_pointer("R002", item.file, "/clause", clause=item.clause, help=hint)
         return
     for pointer, quote in _quotes(loaded.data):
         if not quote_occurs(quote, clause.text):
-            _bad_quote(report, item.file, pointer, quote, clause.id, clause.text, notice)
+            bad_quote(report, item.file, pointer, quote, clause.id, clause.text, notice)
 
 
-def _bad_quote(
-    report: _Report, file: str, pointer: str, quote: str, clause_id: str, text: str, notice: Notice
-) -> None:
-    near = closest_passage(quote, text)
-    elsewhere = [c for c in notice.clauses_quoting(quote) if c != clause_id]
-    help = f"the clause says: {near}" if near else ""
-    if elsewhere:
-        help = f"these words are in clause {', '.join(elsewhere)}, not {clause_id}"
-    report.at_pointer(
-        "R003",
-        f"quote is not in the text of clause {clause_id}",
-        file,
-        pointer,
-        label="not found verbatim (whitespace aside)",
-        help=help,
-        notes=(f"clause: {notice.breadcrumb(clause_id)}",),
-    )
-
-
-def _subject(report: _Report, rule: Rule, env: TypeEnv) -> None:
+def _subject(report: Report, rule: Rule, env: TypeEnv) -> None:
     entities = sorted(env.facts.children)
     entity = env.facts.children.get(rule.subject)
     history = entity.children.get("grants") if entity is not None else None
     for i, version in enumerate(rule.versions):
         if version.once and (history is None or "program" not in history.children):
-            report.at_pointer(
-                "R017",
-                f"a one-off benefit needs `{rule.subject}.grants[].program` in the facts schema",
-                rule.file,
-                f"/versions/{i}/once",
-                help="add a `grants` list of records with a `program` field to the entity",
-            )
+            report.at_pointer("R017", rule.file, f"/versions/{i}/once", subject=rule.subject)
     if entities and rule.subject not in env.facts.children:
-        report.at_pointer(
-            "R011",
-            f"subject `{rule.subject}` is not an entity of the facts schema",
-            rule.file,
-            "/subject",
-            help=did_you_mean(rule.subject, entities, cutoff=0.5)
-            or f"entities: {', '.join(entities)}",
+        hint = suggestion(rule.subject, entities, cutoff=0.5) or msg(
+            "hint.entities", entities=", ".join(entities)
+        )
+        report.at_pointer("R011", rule.file, "/subject", subject=rule.subject, help=hint)
+
+
+def _windows(report: Report, rule: Rule) -> None:
+    """R018: a version's window must not end before it starts."""
+    for i, version in enumerate(rule.versions):
+        window = version.window
+        if window.start is not None and window.end is not None and window.end < window.start:
+            report.items.append(
+                report.loaded[rule.file].finding(
+                    "R018",
+                    f"/versions/{i}/valid",
+                    what=msg("what.version", number=version.number),
+                    start=window.start.isoformat(),
+                    end=window.end.isoformat(),
+                )
+            )
+
+
+def _document_window(report: Report, document: Document) -> None:
+    start, end = document.in_force.start, document.in_force.end
+    if start is not None and end is not None and end < start and document.file in report.loaded:
+        report.items.append(
+            report.loaded[document.file].finding(
+                "R018",
+                "/in_force",
+                what=msg("what.in_force"),
+                start=start.isoformat(),
+                end=end.isoformat(),
+            )
         )
 
 
-def _versions(report: _Report, document: Document, rule: Rule) -> None:
+def _versions(report: Report, document: Document, rule: Rule) -> None:
     versions = rule.versions
     for i, version in enumerate(versions):
         pointer = f"/versions/{i}"
         if version.number != i + 1:
             report.at_pointer(
-                "R010",
-                f"version {version.number} is listed as number {i + 1}",
-                rule.file,
-                f"{pointer}/version",
-                help="number versions 1, 2, 3… in the order they were enacted",
+                "R010", rule.file, f"{pointer}/version", number=version.number, position=i + 1
             )
         for j, earlier in enumerate(versions[:i]):
             if version.window.overlaps(earlier.window):
                 report.at_pointer(
                     "R004",
-                    f"version {version.number} ({version.window}) overlaps version "
-                    f"{earlier.number} ({earlier.window})",
                     rule.file,
                     f"{pointer}/valid",
-                    label="overlapping window",
-                    help=f"end version {earlier.number} the day before this one starts",
-                    notes=(f"version {earlier.number} is at {versions[j].span}",),
+                    number=version.number,
+                    window=str(version.window),
+                    earlier=earlier.number,
+                    earlier_window=str(earlier.window),
+                    where=str(versions[j].span),
                 )
         # an open end means "until the notice lapses": only explicit dates can fall outside
         bounded = Window(
@@ -202,19 +180,19 @@ def _versions(report: _Report, document: Document, rule: Rule) -> None:
             version.window.end or document.in_force.end,
         )
         outside = not bounded.within(document.in_force)
-        if outside and version.enacted_by == document.number:
+        if outside and version.enacted_by == document.ref:
             report.at_pointer(
                 "R005",
-                f"version {version.number} ({version.window}) is outside the notice's force "
-                f"({document.in_force})",
                 rule.file,
                 f"{pointer}/valid",
-                help="a window beyond the notice needs the amending document in `enacted.by`",
+                number=version.number,
+                window=str(version.window),
+                in_force=str(document.in_force),
             )
 
 
 def _references(
-    report: _Report,
+    report: Report,
     rule: Rule,
     rule_ids: set[str],
     parameters: Mapping[str, Parameter],
@@ -224,35 +202,23 @@ def _references(
         base = f"/versions/{i}"
         for k, target in enumerate(version.overrides):
             if target not in rule_ids or target == rule.id:
-                why = "itself" if target == rule.id else "no such rule"
+                key = "R006/itself" if target == rule.id else "R006"
+                hint = suggestion(target, sorted(rule_ids - {rule.id}), cutoff=0.5)
                 report.at_pointer(
-                    "R006",
-                    f"`overrides` names {why}: `{target}`",
-                    rule.file,
-                    f"{base}/overrides/{k}",
-                    help=did_you_mean(target, sorted(rule_ids - {rule.id}), cutoff=0.5),
+                    key, rule.file, f"{base}/overrides/{k}", target=target, help=hint or ""
                 )
         for k, source in enumerate(version.funding):
             if source.fund not in funds:
+                hint = suggestion(source.fund, sorted(funds), cutoff=0.5)
                 report.at_pointer(
-                    "R007",
-                    f"unknown funding source `{source.fund}`",
-                    rule.file,
-                    f"{base}/funding/{k}/fund",
-                    help=did_you_mean(source.fund, sorted(funds), cutoff=0.5)
-                    or "declare it in funds.yaml",
+                    "R007", rule.file, f"{base}/funding/{k}/fund", fund=source.fund, help=hint
                 )
         amount = version.amount
         param = amount.value.param if amount and amount.value else None
         if param is not None and param not in parameters:
-            report.at_pointer(
-                "R008",
-                f"unknown parameter `{param}`",
-                rule.file,
-                _param_pointer(report.loaded[rule.file].data, base),
-                help=did_you_mean(param, sorted(parameters), cutoff=0.5)
-                or "declare it in parameters/",
-            )
+            hint = suggestion(param, sorted(parameters), cutoff=0.5)
+            pointer = _param_pointer(report.loaded[rule.file].data, base)
+            report.at_pointer("R008", rule.file, pointer, param=param, help=hint)
 
 
 def _param_pointer(data: Mapping[str, Any], base: str) -> str:
@@ -260,7 +226,7 @@ def _param_pointer(data: Mapping[str, Any], base: str) -> str:
     index = int(base.rsplit("/", 1)[1])
     amount = data["versions"][index]["amount"]
     kind, body = next(iter(amount.items()))
-    for key in ("param", "max", "rate", "value"):
+    for key in ("param", "max", "min", "rate", "value"):
         value = body.get(key)
         if key == "param" and isinstance(value, str):
             return f"{base}/amount/{kind}/param"
@@ -285,7 +251,7 @@ def params_used(version: Version) -> set[str]:
 
 
 def _parameter_coverage(
-    report: _Report, document: Document, rule: Rule, parameters: Mapping[str, Parameter]
+    report: Report, document: Document, rule: Rule, parameters: Mapping[str, Parameter]
 ) -> None:
     for i, version in enumerate(rule.versions):
         window = Window(
@@ -300,12 +266,13 @@ def _parameter_coverage(
             if gap is not None:
                 report.at_pointer(
                     "R009",
-                    f"parameter `{pid}` has no value on {gap.isoformat()}, "
-                    f"while version {version.number} is in force ({version.window})",
                     rule.file,
                     f"/versions/{i}/valid",
-                    help=f"add a value to {param.file} covering that day, or `value: null` "
-                    "if the amount is set elsewhere and not configured here",
+                    param=pid,
+                    day=gap.isoformat(),
+                    number=version.number,
+                    window=str(version.window),
+                    file=param.file,
                 )
 
 
@@ -340,21 +307,32 @@ def _first_gap(window: Window, covering: list[Window]) -> date | None:
     return day
 
 
-def _parameter_values(
-    report: _Report, document: Document, notice: Notice, param: Parameter
-) -> None:
+def _parameter_values(report: Report, document: Document, notice: Notice, param: Parameter) -> None:
     data = report.loaded[param.file].data
     for i, pv in enumerate(param.values):
+        start, end = pv.window.start, pv.window.end
+        if start is not None and end is not None and end < start:
+            report.items.append(
+                report.loaded[param.file].finding(
+                    "R018",
+                    f"/values/{i}",
+                    what=msg("what.value", number=i + 1, param=param.id),
+                    start=start.isoformat(),
+                    end=end.isoformat(),
+                )
+            )
         for j in range(i):
             other = param.values[j]
             if other.locality == pv.locality and other.window.overlaps(pv.window):
-                where = f" for {pv.locality}" if pv.locality else ""
+                where = msg("where.locality", locality=pv.locality) if pv.locality else ""
                 report.at_pointer(
                     "R013",
-                    f"values {j + 1} and {i + 1} of `{param.id}`{where} overlap",
                     param.file,
                     f"/values/{i}",
-                    help="end the earlier value the day before the later one starts",
+                    first=j + 1,
+                    again=i + 1,
+                    param=param.id,
+                    where=where,
                 )
     citations = [("/citation", data["citation"])] + [
         (f"/values/{i}/citation", v["citation"])
@@ -362,18 +340,15 @@ def _parameter_values(
         if "citation" in v
     ]
     for pointer, citation in citations:
-        if citation.get("document") != document.number or "clause" not in citation:
+        if citation.get("document") != document.ref or "clause" not in citation:
             continue  # cites another regulation: its text is not in this package
         clause = notice.get(citation["clause"])
         if clause is None:
             report.at_pointer(
-                "R002",
-                f"clause `{citation['clause']}` is not in the notice",
-                param.file,
-                f"{pointer}/clause",
+                "R002", param.file, f"{pointer}/clause", clause=citation["clause"], help=""
             )
         elif not quote_occurs(citation["quote"], clause.text):
-            _bad_quote(
+            bad_quote(
                 report,
                 param.file,
                 f"{pointer}/quote",
@@ -384,21 +359,19 @@ def _parameter_values(
             )
 
 
-def _document_quote(report: _Report, document: Document, notice: Notice) -> None:
+def _document_quote(report: Report, document: Document, notice: Notice) -> None:
     data = report.loaded[document.file].data["in_force"]
     clause_id, quote = data.get("clause"), data.get("quote")
     if clause_id is None or quote is None:
         return
     clause = notice.get(clause_id)
     if clause is None:
-        report.at_pointer(
-            "R002", f"clause `{clause_id}` is not in the notice", document.file, "/in_force/clause"
-        )
+        report.at_pointer("R002", document.file, "/in_force/clause", clause=clause_id, help="")
     elif not quote_occurs(quote, clause.text):
-        _bad_quote(report, document.file, "/in_force/quote", quote, clause_id, clause.text, notice)
+        bad_quote(report, document.file, "/in_force/quote", quote, clause_id, clause.text, notice)
 
 
-def _untested(report: _Report, rules: list[Rule], loaded: Mapping[str, Loaded]) -> None:
+def _untested(report: Report, rules: list[Rule], loaded: Mapping[str, Loaded]) -> None:
     """A rule no policy test case mentions is a warning: nothing proves it decides right."""
     mentioned: set[str] = set()
     tests = [name for name in loaded if "/tests/" in name.replace("\\", "/")]
@@ -410,13 +383,8 @@ def _untested(report: _Report, rules: list[Rule], loaded: Mapping[str, Loaded]) 
                 mentioned.update(case["expect"])
     for rule in rules:
         if rule.id not in mentioned:
-            report.at(
-                "W001",
-                f"rule `{rule.id}` has no policy test case",
-                report.loaded[rule.file].span("/id"),
-                severity=Severity.WARNING,
-                help="add a case to the package's tests/ that expects an outcome for it",
-            )
+            span = report.loaded[rule.file].span("/id")
+            report.at("W001", span, rule=rule.id, severity=Severity.WARNING)
 
 
 __all__ = ["check_consistency", "json_pointer", "params_used"]

@@ -45,8 +45,10 @@ from pathlib import Path
 from typing import Any
 
 from clause.engine.diagnostics import Diagnostic, DiagnosticError, DiagnosticSet
+from clause.engine.load.composer import DEFAULT_LIMITS, Limits, StringSource
 from clause.engine.load.textmap import TextMap, build_text_map
-from clause.engine.load.yamlnodes import DEFAULT_LIMITS, Limits, StringSource, build_data
+from clause.engine.load.yamlnodes import build_data
+from clause.engine.messages import Text, os_reason
 from clause.engine.source import Span, line_of, offset_to_line_col
 
 __all__ = [
@@ -169,11 +171,19 @@ class Loaded:
         return tuple(text_map.position(o) for o in offsets)
 
     def diagnostic(
-        self, code: str, message: str, pointer: str, *, key: bool = False, **kw: Any
+        self, code: str, message: Text, pointer: str, *, key: bool = False, **kw: Any
     ) -> Diagnostic:
-        """A Diagnostic at the value (or with key=True its key), with the source line filled."""
+        """A Diagnostic at the value (or with key=True its key), with the source line filled;
+        `message`, `label`, `help` may be catalog messages (engine.messages)."""
         span = self.key_span(pointer) if key else self.span(pointer)
-        return Diagnostic(code, message, span, source_line=self.line(span.line), **kw)
+        return Diagnostic.make(code, message, span, source_line=self.line(span.line), **kw)
+
+    def finding(
+        self, key: str, pointer: str, /, *, at_key: bool = False, **args: Any
+    ) -> Diagnostic:
+        """The catalog finding `key` (engine.messages) at the value at `pointer` (or its key)."""
+        span = self.key_span(pointer) if at_key else self.span(pointer)
+        return Diagnostic.of(key, span, source_line=self.line(span.line), **args)
 
     def value_at(self, pointer: str) -> Any:
         """The value at `pointer`, or None when there is none."""
@@ -234,20 +244,17 @@ def load_yaml_into(
 
 def _fail(
     file: str,
-    code: str,
-    message: str,
+    key: str,
+    /,
     *,
-    help: str = "",
     text: str | None = None,
     at: tuple[int, int] = (1, 1),
-    label: str = "",
+    **args: Any,
 ) -> DiagnosticError:
     line, col = at
     span = Span(file, line, col, line, col + 1)
     source_line = line_of(text, line) if text is not None else None
-    return DiagnosticError(
-        [Diagnostic(code, message, span, label=label, help=help, source_line=source_line)]
-    )
+    return DiagnosticError([Diagnostic.of(key, span, source_line=source_line, **args)])
 
 
 def _read(source: Path | str | bytes, file: str | None, limits: Limits) -> tuple[str, str]:
@@ -260,24 +267,17 @@ def _read(source: Path | str | bytes, file: str | None, limits: Limits) -> tuple
         data = source
     size = len(data.encode("utf-8")) if isinstance(data, str) else len(data)
     if size > limits.max_bytes:
-        raise _fail(
-            file,
-            "L003",
-            f"file is larger than {limits.max_bytes} bytes",
-            help="split it into several files; policy files are small",
-        )
+        raise _fail(file, "L003", max=limits.max_bytes)
     text = data if isinstance(data, str) else _decode(data, file)
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     odd = _ODD_LINE_BREAKS.search(text)
     if odd:
         raise _fail(
             file,
-            "L002",
-            f"unusual line break U+{ord(odd.group()):04X} in the text",
-            help="replace it with an ordinary line break or delete it; it often "
-            "comes from copying out of a word processor",
+            "L002/break",
             text=text,
             at=offset_to_line_col(text, odd.start()),
+            code=f"{ord(odd.group()):04X}",
         )
     return file, text
 
@@ -288,13 +288,7 @@ def _read_bytes(path: Path, file: str, limits: Limits) -> bytes:
         with path.open("rb") as handle:
             return handle.read(limits.max_bytes + 1)
     except OSError as error:
-        reason = error.strerror or type(error).__name__
-        raise _fail(
-            file,
-            "L001",
-            f"cannot read file: {reason.lower()}",
-            help="check the path and that the file is readable",
-        ) from None
+        raise _fail(file, "L001", reason=os_reason(error)) from None
 
 
 def _decode(data: bytes, file: str) -> str:
@@ -304,10 +298,8 @@ def _decode(data: bytes, file: str) -> str:
         before = data[: error.start].decode("utf-8", errors="replace")
         raise _fail(
             file,
-            "L002",
-            "file is not valid UTF-8 text",
-            help='save the file as UTF-8 (editors call it "UTF-8", not GBK/GB2312)',
+            "L002/utf8",
             text=data.decode("utf-8", errors="replace"),
             at=offset_to_line_col(before, len(before)),
-            label=f"byte 0x{data[error.start]:02X} here is not UTF-8",
+            byte=f"0x{data[error.start]:02X}",
         ) from None

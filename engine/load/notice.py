@@ -130,23 +130,12 @@ def _check_ids(loaded: Loaded, clauses: tuple[Clause, ...]) -> list[Diagnostic]:
         if clause.id in first:
             where = loaded.span(f"/clauses/{first[clause.id]}/id")
             problems.append(
-                loaded.diagnostic(
-                    "N001",
-                    f"clause id `{clause.id}` is used twice",
-                    f"/clauses/{index}/id",
-                    help="give each clause its own id, e.g. 二.（一）",
-                    notes=(f"note: first used at {where}",),
-                )
+                loaded.finding("N001", f"/clauses/{index}/id", id=clause.id, where=str(where))
             )
             continue
         if clause.parent is not None and clause.parent not in first:
             problems.append(
-                loaded.diagnostic(
-                    "N002",
-                    f"parent `{clause.parent}` is not a clause before this one",
-                    f"/clauses/{index}/parent",
-                    help="a parent must be the id of an enclosing clause listed earlier",
-                )
+                loaded.finding("N002", f"/clauses/{index}/parent", parent=clause.parent)
             )
         first[clause.id] = index
     return problems

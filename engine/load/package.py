@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from clause.engine.diagnostics import Diagnostic, DiagnosticError, Severity
+from clause.engine.diagnostics import Diagnostic, DiagnosticError, DiagnosticSet, Severity
 from clause.engine.expr.types import SchemaTypeError, TypeEnv
 from clause.engine.load.consistency import check_consistency
 from clause.engine.load.loader import Loaded, load_yaml
@@ -29,6 +30,7 @@ from clause.engine.load.rules import (
     parameter_type,
 )
 from clause.engine.load.validate import to_json_data, validate_loaded
+from clause.engine.messages import msg, os_reason
 from clause.engine.model import Document, Fund, Package, Parameter, Rule, UnencodedClause
 from clause.engine.source import Span
 
@@ -55,13 +57,21 @@ class PackageLoad:
         return any(d.code.startswith("L") for d in self.diagnostics)
 
 
-def find_packages(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
-    """Package roots under or above `paths`, and files that belong to no package."""
+def find_packages(
+    paths: Iterable[Path], problems: DiagnosticSet | None = None
+) -> tuple[list[Path], list[Path]]:
+    """Package roots under or above `paths`, and files that belong to no package. A folder
+    that cannot be listed goes to `problems` (L001) when given."""
     roots: set[Path] = set()
     loose: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found = sorted(p.parent for p in path.rglob(DOCUMENT_FILE))
+            try:
+                found = sorted(p.parent for p in path.rglob(DOCUMENT_FILE))
+            except OSError as err:
+                if problems is not None:
+                    problems.add(_at(path, "L001", reason=os_reason(err)))
+                found = []
             above = _package_above(path)
             roots.update(found or ([above] if above else []))
         else:
@@ -80,13 +90,55 @@ def _package_above(path: Path) -> Path | None:
     return None
 
 
+def _at(path: Path, key: str, /, **args: Any) -> Diagnostic:
+    return Diagnostic.of(key, Span(str(path), 1, 1, 1, 1), **args)
+
+
 class _Loader:
     def __init__(self, root: Path) -> None:
         self.root = root
+        self.real_root = os.path.realpath(root)
         self.result = PackageLoad(root, None)
         self.rule_ids: set[str] = set()
 
+    def inside(self, path: Path) -> bool:
+        """Whether `path`, links followed, is in the package folder: nothing outside it is
+        read (a `text:` of `../secret.yaml`, a link in rules/ to another folder)."""
+        real = os.path.realpath(path)
+        return real == self.real_root or real.startswith(self.real_root + os.sep)
+
+    def outside(self, path: Path) -> None:
+        self.result.diagnostics.append(_at(path, "L018", path=str(path), root=str(self.root)))
+
+    def files(self, folder: Path, what: str | None = None) -> list[Path]:
+        """The YAML files under `folder`, sorted. A link that leads out of the package is
+        refused (L018); an unreadable folder is reported (L001); a missing one too (R016)
+        when `what` names it as required."""
+        if not folder.exists() and not folder.is_symlink():
+            if what is not None:
+                self.missing(what, folder)
+            return []
+        if not self.inside(folder):
+            self.outside(folder)
+            return []
+        if not folder.is_dir():
+            self.result.diagnostics.append(_at(folder, "L001/folder", path=str(folder)))
+            return []
+        found: list[Path] = []
+        try:
+            for path in sorted(folder.rglob("*")):
+                if path.is_symlink() and not self.inside(path):
+                    self.outside(path)
+                elif path.suffix == ".yaml" and path.is_file():
+                    found.append(path)
+        except OSError as err:
+            self.result.diagnostics.append(_at(folder, "L001", reason=os_reason(err)))
+        return found
+
     def load(self, path: Path, schema: str | None) -> Loaded | None:
+        if not self.inside(path):
+            self.outside(path)
+            return None
         try:
             loaded = load_yaml(path, file=str(path))
         except DiagnosticError as err:
@@ -109,15 +161,7 @@ class _Loader:
         return loaded
 
     def missing(self, what: str, path: Path) -> None:
-        self.result.diagnostics.append(
-            Diagnostic(
-                "R016",
-                f"{what} is missing: expected {path.name}",
-                Span(str(path), 1, 1, 1, 1),
-                help=f"a policy package holds {DOCUMENT_FILE}, the notice text, funds.yaml, "
-                "facts.schema.json, rules/ and parameters/",
-            )
-        )
+        self.result.diagnostics.append(_at(path, "R016", what=msg(what), name=path.name))
 
 
 def load_package(root: Path) -> PackageLoad:
@@ -132,12 +176,9 @@ def load_package(root: Path) -> PackageLoad:
     param_types = {pid: parameter_type(p) for pid, p in parameters.items()}
     env = TypeEnv(facts_env.facts if facts_env else TypeEnv.empty().facts, param_types)
     # without a usable facts schema every fact path would be an error: check the files only
-    rules, unencoded = _rules(loader, root, env if facts_env else None)
-    tests = (
-        sorted(str(p) for p in (root / "tests").rglob("*.yaml"))
-        if (root / "tests").is_dir()
-        else []
-    )
+    doc_ref = document.ref if document is not None else ""
+    rules, unencoded = _rules(loader, root, env if facts_env else None, doc_ref)
+    tests = [str(p) for p in loader.files(root / "tests")]
     for path in tests:
         loader.load(Path(path), "policy-test")
     if document is not None and notice is not None:
@@ -176,9 +217,13 @@ def load_package(root: Path) -> PackageLoad:
 def _notice(loader: _Loader, root: Path, doc: Loaded | None) -> Notice | None:
     if doc is None:
         if not (root / DOCUMENT_FILE).exists():
-            loader.missing("the document metadata", root / DOCUMENT_FILE)
+            loader.missing("what.document", root / DOCUMENT_FILE)
         return None
     path = root / doc.data["text"]
+    if not loader.inside(path):  # said at the `text:` that names it
+        found = doc.finding("L018", "/text", path=doc.data["text"], root=str(root))
+        loader.result.diagnostics.append(found)
+        return None
     loaded = loader.load(path, None)
     if loaded is None:
         return None
@@ -200,7 +245,7 @@ def _funds(loader: _Loader, root: Path) -> dict[str, Fund]:
 def _facts_schema(loader: _Loader, root: Path) -> tuple[dict[str, Any], TypeEnv | None]:
     path = next((root / n for n in FACTS_SCHEMA_FILES if (root / n).exists()), None)
     if path is None:
-        loader.missing("the facts schema", root / FACTS_SCHEMA_FILES[0])
+        loader.missing("what.facts_schema", root / FACTS_SCHEMA_FILES[0])
         return {}, None
     loaded = loader.load(path, "facts")
     if loaded is None:
@@ -210,28 +255,23 @@ def _facts_schema(loader: _Loader, root: Path) -> tuple[dict[str, Any], TypeEnv 
         return schema, TypeEnv.from_schema(schema)
     except SchemaTypeError as err:
         loader.result.diagnostics.append(
-            loaded.diagnostic("F002", err.message, err.pointer, help="see docs/expressions.md")
+            loaded.diagnostic("F002", err.reason, err.pointer, help=msg("hint.see_expressions"))
         )
         return schema, None
 
 
 def _parameters(loader: _Loader, root: Path) -> dict[str, Parameter]:
     params: dict[str, Parameter] = {}
-    folder = root / "parameters"
-    for path in sorted(folder.rglob("*.yaml")) if folder.is_dir() else []:
+    for path in loader.files(root / "parameters"):
         loaded = loader.load(path, "parameter")
         if loaded is None:
             continue
         param = build_parameter(loaded)
         if param.id in params:
             first = params[param.id]
+            where = f"{first.file}:{first.span.line}"
             loader.result.diagnostics.append(
-                loaded.diagnostic(
-                    "R015",
-                    f"parameter id `{param.id}` is already used",
-                    "/id",
-                    label=f"first defined in {first.file}:{first.span.line}",
-                )
+                loaded.finding("R015", "/id", param=param.id, where=where)
             )
             continue
         params[param.id] = param
@@ -239,17 +279,21 @@ def _parameters(loader: _Loader, root: Path) -> dict[str, Parameter]:
 
 
 def _rules(
-    loader: _Loader, root: Path, env: TypeEnv | None
+    loader: _Loader, root: Path, env: TypeEnv | None, document: str
 ) -> tuple[list[Rule], list[UnencodedClause]]:
+    """Every rule file, built once all are read: an expression may read any rule's outcome,
+    so the type environment must know every rule id and kind first."""
     rules: list[Rule] = []
     unencoded: list[UnencodedClause] = []
-    folder = root / "rules"
-    for path in sorted(folder.rglob("*.yaml")) if folder.is_dir() else []:
-        loaded = loader.load(path, "rule")
-        if loaded is None or env is None:
-            continue
+    files = [loader.load(p, "rule") for p in loader.files(root / "rules", "what.rules")]
+    valid = [f for f in files if f is not None]
+    if env is None:
+        return rules, unencoded
+    kinds = {f.data["id"]: f.data["kind"] for f in valid if "kind" in f.data}
+    env = replace(env, rules=kinds)
+    for loaded in valid:
         ctx = FileContext(loaded, env)
-        built = build_rule(ctx)
+        built = build_rule(ctx, document)
         loader.result.diagnostics.extend(ctx.diagnostics)
         if isinstance(built, Rule):
             rules.append(built)

@@ -20,17 +20,22 @@ from clause.engine.expr.syntax import Origin, parse_expr
 from clause.engine.expr.types import BOOL, DATE, NUMBER, STRING, TypeEnv
 from clause.engine.facts import to_decimal
 from clause.engine.load.loader import Loaded
+from clause.engine.messages import Text
 from clause.engine.model import (
     Amount,
+    Bound,
     Citation,
+    Cite,
     Condition,
     Document,
     Expr,
     Fund,
     FundingSource,
     Money,
+    OnceLimit,
     Parameter,
     ParameterValue,
+    Period,
     Rule,
     UnencodedClause,
     Version,
@@ -47,7 +52,7 @@ class FileContext:
         self.diagnostics: list[Diagnostic] = []
         self._lines = tuple(loaded.text.split("\n"))
 
-    def report(self, code: str, message: str, pointer: str, **kw: Any) -> None:
+    def report(self, code: str, message: Text, pointer: str, **kw: Any) -> None:
         self.diagnostics.append(self.loaded.diagnostic(code, message, pointer, **kw))
 
     def expr(self, pointer: str, expect: Any) -> Expr | None:
@@ -74,7 +79,8 @@ def _window(raw: Mapping[str, Any]) -> Window:
 
 def _money(raw: Any) -> Money:
     if isinstance(raw, Mapping):
-        return Money(param=raw["param"])
+        percent = raw.get("percent")
+        return Money(param=raw["param"], percent=to_decimal(percent) if percent else None)
     return Money(value=to_decimal(raw))
 
 
@@ -82,9 +88,9 @@ def build_document(loaded: Loaded) -> Document:
     data = loaded.data
     in_force = data["in_force"]
     return Document(
-        number=data["number"],
+        number=data.get("number"),
         title_zh=data["title"]["zh"],
-        title_en=data["title"]["en"],
+        title_en=data["title"].get("en", data["title"]["zh"]),
         issued=data["issued"],
         in_force=_window(in_force),
         file=loaded.file,
@@ -126,6 +132,16 @@ def build_parameter(loaded: Loaded) -> Parameter:
         file=loaded.file,
         span=loaded.span(""),
         set_by=data.get("set_by"),
+        bounds=tuple(
+            Bound(
+                side,
+                _money(raw["value"]),
+                raw["quote"],
+                bool(raw.get("in_principle", False)),
+                raw.get("clause"),
+            )
+            for side, raw in sorted((data.get("bounds") or {}).items())
+        ),
     )
 
 
@@ -133,8 +149,9 @@ def _citation(raw: Mapping[str, Any]) -> Citation:
     return Citation(raw["document"], raw["quote"], raw.get("clause"))
 
 
-def build_rule(ctx: FileContext) -> Rule | UnencodedClause | None:
-    """The rule (or unencoded clause) in a rule file; None when any expression has an error."""
+def build_rule(ctx: FileContext, document: str = "") -> Rule | UnencodedClause | None:
+    """The rule (or unencoded clause) in a rule file; None when any expression has an error.
+    `document` is the package's document, which a rule that names none encodes."""
     data = ctx.loaded.data
     if "status" in data:
         title = data.get("title") or {}
@@ -156,7 +173,7 @@ def build_rule(ctx: FileContext) -> Rule | UnencodedClause | None:
         id=data["id"],
         title_zh=data["title"]["zh"],
         title_en=data["title"]["en"],
-        document=data["document"],
+        document=data.get("document", document),
         clause=data["clause"],
         subject=data["subject"],
         kind=data["kind"],
@@ -175,23 +192,64 @@ def _conditions(
         here = f"{pointer}/{i}"
         cid = raw.get("id") or f"{prefix}{i + 1}"
         if cid in seen:
-            ctx.report(
-                "R012",
-                f"condition id `{cid}` is used twice in this rule",
-                f"{here}/id",
-                label="already used",
-                help="give each condition its own id",
-            )
+            ctx.diagnostics.append(ctx.loaded.finding("R012", f"{here}/id", id=cid))
         seen[cid] = here
-        expr = ctx.expr(f"{here}/expr", BOOL)
-        if expr is not None:
-            out.append(Condition(cid, expr, raw["quote"], ctx.loaded.span(here)))
+        condition = _condition(ctx, here, raw, cid)
+        if condition is not None:
+            out.append(condition)
     return tuple(out)
+
+
+def _condition(ctx: FileContext, here: str, raw: Mapping[str, Any], cid: str) -> Condition | None:
+    expr = ctx.expr(f"{here}/expr", BOOL)
+    if expr is None:
+        return None
+    cite = raw.get("cite")
+    return Condition(
+        cid,
+        expr,
+        raw["quote"],
+        ctx.loaded.span(here),
+        in_principle=bool(raw.get("in_principle", False)),
+        cite=Cite(cite["clause"], cite.get("document")) if cite else None,
+    )
+
+
+def _once(raw: Any) -> tuple[OnceLimit, ...]:
+    """The limits of a one-off or periodic benefit: `once: true` (once ever, the rule's own
+    grants), one `{program, per, quote}`, or a list of them."""
+    if raw is True:
+        return (OnceLimit(),)
+    if isinstance(raw, Mapping):
+        return (_limit(raw),)
+    if isinstance(raw, list):
+        return tuple(_limit(item) for item in raw)
+    return ()
+
+
+def _limit(raw: Mapping[str, Any]) -> OnceLimit:
+    program = raw["program"]
+    programs = (program,) if isinstance(program, str) else tuple(program)
+    per = raw.get("per")
+    period = None
+    if per == "year":
+        period = Period("year")
+    elif isinstance(per, Mapping) and "months" in per:
+        period = Period("months", months=per["months"])
+    elif isinstance(per, Mapping):
+        period = Period("during", window=_window(per))
+    return OnceLimit(programs, period, raw.get("quote"))
 
 
 def _version(ctx: FileContext, pointer: str, raw: Mapping[str, Any]) -> Version:
     once = raw.get("once", False)
     effective = ctx.expr(f"{pointer}/effective_date", DATE) if "effective_date" in raw else None
+    event = (
+        _condition(ctx, f"{pointer}/event", raw["event"], raw["event"].get("id") or "event")
+        if "event" in raw
+        else None
+    )
+    limits = _once(once)
     return Version(
         number=raw["version"],
         enacted_on=raw["enacted"]["date"],
@@ -200,6 +258,7 @@ def _version(ctx: FileContext, pointer: str, raw: Mapping[str, Any]) -> Version:
         span=ctx.loaded.span(pointer),
         window_quote=raw["valid"].get("quote"),
         effective_date=effective,
+        event=event,
         conditions=_conditions(ctx, f"{pointer}/conditions", raw.get("conditions", []), "c"),
         unless=_conditions(ctx, f"{pointer}/unless", raw.get("unless", []), "u"),
         requires=_conditions(ctx, f"{pointer}/requires", raw.get("requires", []), "r"),
@@ -207,10 +266,14 @@ def _version(ctx: FileContext, pointer: str, raw: Mapping[str, Any]) -> Version:
         funding=tuple(
             _funding(ctx, f"{pointer}/funding/{i}", f) for i, f in enumerate(raw.get("funding", []))
         ),
-        once=bool(once),
-        once_program=once.get("program") if isinstance(once, Mapping) else None,
-        once_quote=once.get("quote") if isinstance(once, Mapping) else None,
+        once=bool(limits),
+        once_program=limits[0].programs[0] if limits and limits[0].programs else None,
+        once_quote=limits[0].quote if limits else None,
+        once_limits=limits,
         overrides=tuple(raw.get("overrides", ())),
+        in_principle=any(
+            c.get("in_principle") for k in ("conditions", "requires") for c in raw.get(k, [])
+        ),
     )
 
 
@@ -224,6 +287,11 @@ def _amount(ctx: FileContext, pointer: str, raw: Mapping[str, Any]) -> Amount:
     if kind == "cap":
         claimed = ctx.expr(f"{here}/claimed", NUMBER)
         return Amount(kind, quote, span, value=_money(body["max"]), claimed=claimed)
+    if kind == "floor":
+        claimed = ctx.expr(f"{here}/claimed", NUMBER)
+        return Amount(kind, quote, span, value=_money(body["min"]), claimed=claimed)
+    if kind == "computed":
+        return Amount(kind, quote, span, claimed=ctx.expr(f"{here}/value", NUMBER))
     if kind == "per_unit":
         count = ctx.expr(f"{here}/count", NUMBER)
         return Amount(

@@ -21,8 +21,9 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError, best_match
 
-from clause.engine.diagnostics import Diagnostic, did_you_mean
+from clause.engine.diagnostics import Diagnostic, suggestion
 from clause.engine.load.loader import Loaded, json_pointer
+from clause.engine.messages import Both, Msg, Text, msg, render
 
 
 def _schema_dir() -> Path:
@@ -43,13 +44,13 @@ SCHEMA_NAMES = (
     "trace",
 )
 
-_TYPE_WORDS = {
-    "object": "a mapping",
-    "array": "a list",
-    "string": "text",
-    "integer": "a whole number",
-    "number": "a number",
-    "boolean": "true or false",
+_TYPE_WORDS: dict[str, Text] = {
+    "object": msg("kind.mapping"),
+    "array": msg("kind.list"),
+    "string": msg("kind.text"),
+    "integer": msg("kind.whole"),
+    "number": msg("kind.number"),
+    "boolean": msg("expect.bool"),
     "null": "null",
 }
 
@@ -104,12 +105,16 @@ def validate_loaded(loaded: Loaded, schema: str) -> list[Diagnostic]:
     return sorted(found, key=Diagnostic.sort_key)
 
 
+_NO_TEXT = Both("", "")
+
+
 @dataclass(frozen=True, slots=True)
 class _Doc:
-    """The documentation of the schema closest to an error: English title, help, examples."""
+    """The documentation of the schema closest to an error: title and help in both languages
+    (the schemas write "中文 / English"), and examples."""
 
-    title: str = ""
-    help: str = ""
+    title: Both = _NO_TEXT
+    help: Both = _NO_TEXT
     examples: tuple[Any, ...] = ()
 
 
@@ -128,11 +133,15 @@ class _Reporter:
             return self._no_alternative(error, pointer)
         if "propertyNames" in error.schema_path and isinstance(error.instance, str):
             key_pointer = json_pointer([*error.absolute_path, error.instance])
-            message = f"key `{error.instance}` is not a valid name here"
             help_text = self._doc(error).help
-            return [self.loaded.diagnostic("S005", message, key_pointer, key=True, help=help_text)]
+            return [
+                self.loaded.finding(
+                    "S005/key", key_pointer, at_key=True, key=error.instance, help=help_text
+                )
+            ]
         handler = {
             "required": self._missing,
+            "dependentRequired": self._dependent,
             "type": self._wrong_type,
             "enum": self._not_allowed,
             "const": self._not_allowed,
@@ -145,17 +154,9 @@ class _Reporter:
         for key in error.instance:
             if key in allowed:
                 continue
-            help_text = did_you_mean(key, allowed) or _allowed_keys(allowed)
-            out.append(
-                self.loaded.diagnostic(
-                    "S001",
-                    f"unknown key `{key}`",
-                    json_pointer([*error.absolute_path, key]),
-                    key=True,
-                    label="not part of this format",
-                    help=help_text,
-                )
-            )
+            help_text = suggestion(key, allowed) or _allowed_keys(allowed)
+            pointer = json_pointer([*error.absolute_path, key])
+            out.append(self.loaded.finding("S001", pointer, at_key=True, key=key, help=help_text))
         return out
 
     def _missing(self, error: ValidationError, pointer: str) -> Diagnostic:
@@ -165,32 +166,48 @@ class _Reporter:
         field = named.group(1) if named else (missing or ["?"])[0]
         title = self._resolve(error.schema.get("properties", {}).get(field, {})).get("title")
         last = pointer.rsplit("/", 1)[-1]
-        where = f" in `{last}`" if pointer and not last.isdigit() else ""
-        return self.loaded.diagnostic(
-            "S002",
-            f"missing required key `{field}`{where}",
-            pointer,
-            key=bool(pointer),
-            help=f"add `{field}:` ({title})" if title else f"add `{field}:`",
+        where = msg("where.in", path=last) if pointer and not last.isdigit() else ""
+        hint = (
+            msg("hint.add_key_titled", key=field, title=title)
+            if isinstance(title, str)
+            else msg("hint.add_key", key=field)
+        )
+        return self.loaded.finding(
+            "S002", pointer, at_key=bool(pointer), key=field, where=where, help=hint
+        )
+
+    def _dependent(self, error: ValidationError, pointer: str) -> Diagnostic:
+        """A key that needs another beside it (a version's `event` needs its `effective_date`)."""
+        present = next((k for k in error.validator_value if k in error.instance), "?")
+        needed = [n for n in error.validator_value.get(present, ()) if n not in error.instance]
+        field = needed[0] if needed else "?"
+        pointer = json_pointer([*error.absolute_path, present])
+        return self.loaded.finding(
+            "S002/dependent", pointer, at_key=True, present=present, needed=field
         )
 
     def _wrong_type(self, error: ValidationError, pointer: str) -> Diagnostic:
         expected = error.validator_value
         names = [expected] if isinstance(expected, str) else list(expected)
-        wanted = " or ".join(_TYPE_WORDS.get(n, n) for n in names)
-        return self.loaded.diagnostic(
+        wanted = Both(
+            " or ".join(render(_TYPE_WORDS.get(n, n), "en") for n in names),
+            " 或 ".join(render(_TYPE_WORDS.get(n, n), "zh") for n in names),
+        )
+        return self.loaded.finding(
             "S003",
-            f"expected {wanted}, found {_describe(error.instance)}",
             pointer,
+            expected=wanted,
+            found=_describe(error.instance),
             help=self._doc(error).help,
         )
 
     def _not_allowed(self, error: ValidationError, pointer: str) -> Diagnostic:
         values = error.validator_value if error.validator == "enum" else [error.validator_value]
         texts = [str(v) for v in values]
-        help_text = did_you_mean(str(error.instance), texts, 0.5) or "allowed: " + ", ".join(texts)
-        message = f"{_describe(error.instance)} is not an allowed value"
-        return self.loaded.diagnostic("S004", message, pointer, help=help_text)
+        help_text = suggestion(str(error.instance), texts, 0.5) or msg(
+            "hint.allowed", values=", ".join(texts)
+        )
+        return self.loaded.finding("S004", pointer, value=_describe(error.instance), help=help_text)
 
     def _no_alternative(self, error: ValidationError, pointer: str) -> list[Diagnostic]:
         """No alternative of an anyOf fits. Alternatives whose type does not even match are
@@ -206,31 +223,34 @@ class _Reporter:
         if deeper:
             return self.diagnose(best_match(deeper))
         doc = self._doc(error)
-        message = f"{_describe(error.instance)} is not a valid {doc.title.lower() or 'value'}"
-        return [self.loaded.diagnostic("S006", message, pointer, help=doc.help)]
+        what = _lower(doc.title) if doc.title.en else msg("what.value_plain")
+        return [
+            self.loaded.finding(
+                "S006", pointer, value=_describe(error.instance), what=what, help=doc.help
+            )
+        ]
 
     def _constraint(self, error: ValidationError, pointer: str) -> Diagnostic:
-        kind, limit, doc = error.validator, error.validator_value, self._doc(error)
+        kind, limit, doc = str(error.validator), error.validator_value, self._doc(error)
         shown = _describe(error.instance)
         keys = ", ".join(error.instance) if isinstance(error.instance, dict) else ""
-        messages = {
-            "format": f"{shown} is not a valid {limit}",
-            "pattern": f"{shown} is not a valid {doc.title.lower()}"
-            if doc.title
-            else f"{shown} does not have the expected form",
-            "minLength": "must not be empty" if limit == 1 else f"needs {limit}+ characters",
-            "minItems": f"needs at least {limit} item{'s' if limit != 1 else ''}",
-            "minProperties": "must not be empty",
-            "maxProperties": f"only {limit} of these keys may be given, found: {keys}",
-            "uniqueItems": "the items must not repeat",
-        }
-        help_text = doc.help
+        hint: Text = doc.help
         if kind == "format" and limit == "date":
-            help_text = "write a calendar date as YYYY-MM-DD, e.g. 2021-08-16"
+            hint = msg("hint.date")
         elif kind == "pattern" and doc.examples:
-            help_text = "e.g. " + ", ".join(str(e) for e in doc.examples[:2])
-        message = messages.get(str(kind)) or error.message
-        return self.loaded.diagnostic("S005", message, pointer, help=help_text)
+            hint = msg("hint.examples", examples=", ".join(str(e) for e in doc.examples[:2]))
+        args: dict[str, Any]
+        if kind == "pattern" and doc.title.en:
+            key, args = "S005/pattern", {"value": shown, "what": _lower(doc.title)}
+        elif kind == "minLength" and limit != 1:
+            key, args = "S005/minLength", {"min": limit}
+        elif kind in _CONSTRAINTS:
+            items = "item" if limit == 1 else "items"
+            key = _CONSTRAINTS[kind]
+            args = {"value": shown, "limit": limit, "keys": keys, "items_word": items}
+        else:  # a constraint the schemas do not use today: jsonschema's own words
+            key, args = "S005/other", {"reason": error.message}
+        return self.loaded.finding(key, pointer, help=hint, **args)
 
     def _resolve(self, node: Any) -> Any:
         """Follow local `$ref`s (`#/$defs/x`) to the schema they name."""
@@ -257,8 +277,8 @@ class _Reporter:
             if isinstance(node, Mapping):  # a schema, or a `properties` table: check types
                 title, text, examples = (node.get(k) for k in ("title", "description", "examples"))
                 doc = _Doc(
-                    _english(title) if isinstance(title, str) else doc.title,
-                    _english(text) if isinstance(text, str) else doc.help,
+                    _bilingual(title) if isinstance(title, str) else doc.title,
+                    _bilingual(text) if isinstance(text, str) else doc.help,
                     tuple(examples) if isinstance(examples, list) else doc.examples,
                 )
         return doc
@@ -277,28 +297,56 @@ def _only_type_mismatch(errors: list[ValidationError]) -> bool:
     return all(e.validator == "type" and not e.relative_path for e in errors)
 
 
-def _allowed_keys(allowed: list[str]) -> str:
-    return "allowed keys: " + ", ".join(allowed) if allowed else "no keys are allowed here"
+#: The finding for each constraint of the schemas, with `value`, `limit` and `keys` to fill.
+_CONSTRAINTS = {
+    "format": "S005/format",
+    "pattern": "S005/form",
+    "minLength": "S005/empty",
+    "minItems": "S005/minItems",
+    "minProperties": "S005/empty",
+    "maxProperties": "S005/maxProperties",
+    "uniqueItems": "S005/unique",
+}
 
 
-def _describe(value: Any) -> str:
+def _allowed_keys(allowed: list[str]) -> Msg:
+    if allowed:
+        return msg("hint.allowed_keys", keys=", ".join(allowed))
+    return msg("hint.no_keys")
+
+
+def _describe(value: Any) -> Text:
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:
         return "null"
     if isinstance(value, dict):
-        return "a mapping"
+        return msg("kind.mapping")
     if isinstance(value, list):
-        return "a list"
+        return msg("kind.list")
     if isinstance(value, str):
         return f"`{value if len(value) <= 40 else value[:39] + '…'}`"
     return f"`{value}`"
 
 
+def _bilingual(text: str) -> Both:
+    """Both halves of a bilingual schema text ("中文 / English" or "中文\\nEnglish").
+
+    >>> _bilingual("金额（元） / Amount (yuan)")
+    Both(en='Amount (yuan)', zh='金额（元）')
+    """
+    for separator in ("\n", " / "):
+        if separator in text:
+            zh, en = text.rsplit(separator, 1)
+            return Both(en.strip(), zh.strip())
+    return Both(text.strip(), text.strip())
+
+
 def _english(text: str) -> str:
-    """The English half of a bilingual schema text ("中文 / English" or "中文\\nEnglish")."""
-    if "\n" in text:
-        return text.rsplit("\n", 1)[-1].strip()
-    if " / " in text:
-        return text.rsplit(" / ", 1)[-1].strip()
-    return text.strip()
+    """The English half of a bilingual schema text."""
+    return _bilingual(text).en
+
+
+def _lower(text: Both) -> Both:
+    """A title as it reads inside a sentence: English in lower case."""
+    return Both(text.en.lower(), text.zh)

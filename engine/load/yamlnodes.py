@@ -14,105 +14,22 @@ from typing import Any
 import yaml
 
 from clause.engine.diagnostics import Diagnostic, DiagnosticError
+from clause.engine.load.composer import (
+    MAP_TAG,
+    PLAIN_TAG,
+    SEQ_TAG,
+    STR_TAG,
+    Alias,
+    Fatal,
+    Limits,
+    StringSource,
+    collector_paused,
+    compose,
+    mark_span,
+)
 from clause.engine.load.scalars import ScalarProblem, resolve_plain
-from clause.engine.source import Span, line_of, offset_to_line_col
-
-_PLAIN_TAG = "!clause/plain"  # an untagged plain scalar: typed by `resolve_plain`, not PyYAML
-_STR_TAG = "tag:yaml.org,2002:str"
-_SEQ_TAG = "tag:yaml.org,2002:seq"
-_MAP_TAG = "tag:yaml.org,2002:map"
-
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    """Bounds on what one YAML file may cost to load."""
-
-    max_bytes: int = 5 * 1024 * 1024
-    max_depth: int = 64  # nested mappings and lists
-    max_aliases: int = 100  # `*name` uses in one file
-    max_alias_values: int = 10_000  # values produced by expanding aliases, in total
-
-
-DEFAULT_LIMITS = Limits()
-
-
-@dataclass(frozen=True, slots=True)
-class StringSource:
-    """Where a string value's text sits, kept so its TextMap can be built when first needed."""
-
-    start: int
-    end: int
-    style: str | None
-    line: int
-    col: int
-
-
-class _Fatal(Exception):
-    """Stops loading: the file is too deep, too expansive or cyclic."""
-
-    def __init__(self, diagnostic: Diagnostic) -> None:
-        super().__init__(diagnostic.message)
-        self.diagnostic = diagnostic
-
-
-@dataclass(frozen=True, slots=True)
-class _Alias:
-    """A `*name` in the file: the node it refers to, and where the alias itself is written."""
-
-    node: yaml.Node | None
-    start_mark: Any
-    end_mark: Any
-    anchor: str | None
-
-
-class _Composer(yaml.SafeLoader):
-    """SafeLoader that leaves plain scalars untyped and counts depth and aliases as it goes."""
-
-    def __init__(self, text: str, file: str, limits: Limits) -> None:
-        super().__init__(text)
-        self.file, self.source, self.limits = file, text, limits
-        self.depth = 0
-        self.alias_count = 0
-
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
-        if kind is yaml.ScalarNode and implicit[0]:
-            return _PLAIN_TAG
-        return str(super().resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        event = self.peek_event()  # type: ignore[no-untyped-call]
-        if isinstance(event, yaml.AliasEvent):
-            self.alias_count += 1
-            if self.alias_count > self.limits.max_aliases:
-                raise _Fatal(
-                    _mark_diagnostic(
-                        self.file,
-                        self.source,
-                        "L012",
-                        f"more than {self.limits.max_aliases} aliases in one file",
-                        event.start_mark,
-                        help="write the values out instead of repeating them with *aliases",
-                    )
-                )
-            node = super().compose_node(parent, index)
-            return _Alias(node, event.start_mark, event.end_mark, event.anchor)
-        nested = isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent)
-        self.depth += nested
-        try:
-            if self.depth > self.limits.max_depth:
-                raise _Fatal(
-                    _mark_diagnostic(
-                        self.file,
-                        self.source,
-                        "L011",
-                        f"nesting deeper than {self.limits.max_depth} levels",
-                        event.start_mark,
-                        help="flatten the structure; policy files need only a few levels",
-                    )
-                )
-            return super().compose_node(parent, index)
-        finally:
-            self.depth -= nested
+from clause.engine.messages import msg
+from clause.engine.source import Span, line_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,106 +42,23 @@ class Built:
     strings: dict[str, StringSource]
 
 
-def build_data(text: str, file: str, limits: Limits) -> Built:
-    """Compose and build one YAML document; DiagnosticError carries every L diagnostic."""
-    root = _compose(text, file, limits)
-    builder = _Builder(file, text, limits)
-    if root is None:  # an empty file
-        return Built(None, {"": Span(file, 1, 1, 1, 1)}, {}, {})
-    try:
-        data = builder.build(root, "", 0)
-    except _Fatal as fatal:
-        raise DiagnosticError([fatal.diagnostic]) from None
+def build_data(text: str, file: str, limits: Limits, *, fast: bool = True) -> Built:
+    """Compose and build one YAML document; DiagnosticError carries every L diagnostic.
+
+    With `fast`, libyaml composes the text when it can do so within the rules
+    (engine.load.fastyaml); the result is the same node tree as the pure-Python composer's."""
+    with collector_paused():
+        root = compose(text, file, limits, fast)
+        builder = _Builder(file, text, limits)
+        if root is None:  # an empty file
+            return Built(None, {"": Span(file, 1, 1, 1, 1)}, {}, {})
+        try:
+            data = builder.build(root, "", 0)
+        except Fatal as fatal:
+            raise DiagnosticError([fatal.diagnostic]) from None
     if builder.diagnostics:
         raise DiagnosticError(sorted(builder.diagnostics, key=Diagnostic.sort_key))
     return Built(data, builder.spans, builder.key_spans, builder.strings)
-
-
-def _compose(text: str, file: str, limits: Limits) -> yaml.Node | None:
-    composer = None
-    try:
-        composer = _Composer(text, file, limits)  # the reader checks characters right here
-        return composer.get_single_node()
-    except _Fatal as fatal:
-        raise DiagnosticError([fatal.diagnostic]) from None
-    except yaml.MarkedYAMLError as error:
-        raise DiagnosticError([_syntax_diagnostic(file, text, error)]) from None
-    except yaml.reader.ReaderError as error:
-        line, col = offset_to_line_col(text, error.position)
-        span = Span(file, line, col, line, col + 1)
-        diagnostic = Diagnostic(
-            "L002",
-            f"character U+{error.character:04X} is not allowed in YAML",
-            span,
-            help="delete the invisible control character at this place",
-            source_line=line_of(text, line),
-        )
-        raise DiagnosticError([diagnostic]) from None
-    finally:
-        if composer is not None:
-            composer.dispose()
-
-
-_SYNTAX_HELP = (
-    ("'\\t'", "indent with spaces: YAML does not allow tabs for indentation"),
-    (
-        "mapping values are not allowed",
-        'a value that contains ": " must be quoted, '
-        'e.g. "…"; otherwise check the indentation of this line',
-    ),
-    (
-        "could not find expected ':'",
-        'a key needs ": " after it; a value that goes on over '
-        "several lines must be indented under its key or quoted",
-    ),
-    ("undefined alias", "define the anchor (&name) before using it (*name)"),
-    (
-        "expected <block end>",
-        "check the indentation: the items of one list or mapping must line up",
-    ),
-    ("found unexpected end of stream", "a quote or bracket is not closed"),
-)
-
-
-def _syntax_diagnostic(file: str, text: str, error: yaml.MarkedYAMLError) -> Diagnostic:
-    problem = error.problem or error.context or "invalid YAML"
-    mark = error.problem_mark or error.context_mark
-    if "expected a single document" in (error.context or ""):
-        return _mark_diagnostic(
-            file,
-            text,
-            "L005",
-            "more than one YAML document in the file",
-            mark,
-            help="remove the `---` line: one file holds one document",
-        )
-    help_text = next((h for key, h in _SYNTAX_HELP if key in problem), "")
-    notes: tuple[str, ...] = ()
-    if error.context and error.context_mark is not None and error.problem_mark is not None:
-        where = f"{file}:{error.context_mark.line + 1}:{error.context_mark.column + 1}"
-        notes = (f"note: {error.context} at {where}",)
-    return _mark_diagnostic(
-        file, text, "L004", f"invalid YAML: {problem}", mark, help=help_text, notes=notes
-    )
-
-
-def mark_span(file: str, start: Any, end: Any = None) -> Span:
-    if start is None:
-        return Span(file, 1, 1, 1, 2)
-    end = end if end is not None and end.index > start.index else None
-    if end is None:
-        return Span(file, start.line + 1, start.column + 1, start.line + 1, start.column + 2)
-    return Span(file, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
-
-
-def _mark_diagnostic(
-    file: str, text: str, code: str, message: str, start: Any, end: Any = None, **kw: Any
-) -> Diagnostic:
-    span = mark_span(file, start, end)
-    return Diagnostic(code, message, span, source_line=line_of(text, span.line), **kw)
-
-
-# --- building: nodes to plain data, spans and string sources -----------------------------------
 
 
 class _Builder:
@@ -238,11 +72,11 @@ class _Builder:
         self.diagnostics: list[Diagnostic] = []
         self.expanding = 0  # > 0 while inside an alias expansion
         self.expanded = 0  # values produced by alias expansion so far
-        self.outer: _Alias | None = None  # the alias whose expansion is under way
+        self.outer: Alias | None = None  # the alias whose expansion is under way
         self.active: set[int] = set()  # collections being built, to catch `&a [*a]`
 
     def build(self, node: Any, pointer: str, depth: int) -> Any:
-        if isinstance(node, _Alias):
+        if isinstance(node, Alias):
             return self._alias(node, pointer, depth)
         if self.expanding:
             self._count_expansion()
@@ -253,12 +87,12 @@ class _Builder:
         self.active.add(id(node))
         try:
             if isinstance(node, yaml.SequenceNode):
-                self._check_tag(node, _SEQ_TAG)
+                self._check_tag(node, SEQ_TAG)
                 return [
                     self.build(item, f"{pointer}/{i}", depth + 1)
                     for i, item in enumerate(node.value)
                 ]
-            self._check_tag(node, _MAP_TAG)
+            self._check_tag(node, MAP_TAG)
             return self._mapping(node, pointer, depth)
         finally:
             self.active.discard(id(node))
@@ -267,33 +101,23 @@ class _Builder:
         """Refuse a collection nested too deep or inside itself; both only happen via aliases,
         as the composer already bounds the depth of the text."""
         if depth >= self.limits.max_depth:
-            message = f"nesting deeper than {self.limits.max_depth} levels (through aliases)"
-            raise _Fatal(self._at(node, "L011", message))
+            raise Fatal(self._at(node, "L011/alias", max=self.limits.max_depth))
         if id(node) in self.active:
-            raise _Fatal(
-                self._at(
-                    node,
-                    "L013",
-                    "an alias refers to the value that contains it",
-                    help="an anchor (&name) cannot be used (*name) inside itself",
-                )
-            )
+            raise Fatal(self._at(node, "L013"))
 
     def _count_expansion(self) -> None:
         self.expanded += 1
         if self.expanded > self.limits.max_alias_values and self.outer is not None:
-            raise _Fatal(
+            raise Fatal(
                 self._at(
                     self.outer,
-                    "L012",
-                    f"aliases expand to more than {self.limits.max_alias_values} values",
-                    label=f"expanding *{self.outer.anchor} goes over the limit",
-                    help='this looks like a "billion laughs" file; write '
-                    "the values out instead of nesting *aliases",
+                    "L012/expand",
+                    max=self.limits.max_alias_values,
+                    anchor=self.outer.anchor,
                 )
             )
 
-    def _alias(self, alias: _Alias, pointer: str, depth: int) -> Any:
+    def _alias(self, alias: Alias, pointer: str, depth: int) -> Any:
         if not self.expanding:
             self.outer = alias
         self.expanding += 1
@@ -321,25 +145,15 @@ class _Builder:
         return result
 
     def _key(self, key_node: Any) -> str | None:
-        node = key_node.node if isinstance(key_node, _Alias) else key_node
+        node = key_node.node if isinstance(key_node, Alias) else key_node
         if not isinstance(node, yaml.ScalarNode):
-            self._add(
-                key_node,
-                "L015",
-                "a mapping key must be a single text, not a list or mapping",
-                help="write the key as plain text",
-            )
+            self._add(key_node, "L015")
             return None
-        if node.tag not in (_PLAIN_TAG, _STR_TAG):
+        if node.tag not in (PLAIN_TAG, STR_TAG):
             self._bad_tag(node)
             return None
-        if node.tag == _PLAIN_TAG and node.value == "<<":
-            self._add(
-                node,
-                "L014",
-                "merge keys (<<) are not supported",
-                help="write the keys out in this mapping",
-            )
+        if node.tag == PLAIN_TAG and node.value == "<<":
+            self._add(node, "L014")
             return None
         return str(node.value)
 
@@ -349,20 +163,20 @@ class _Builder:
         self._add(
             again,
             "L006",
-            f"duplicate key `{key}` (lines {first_line} and {again_line})",
-            label="written again here",
-            help="delete one of them, or rename it; YAML would silently keep only the last",
-            notes=(f"note: first written at {self._span(first)}",),
+            key=key,
+            first=first_line,
+            again=again_line,
+            notes=(msg("note.first_written", where=str(self._span(first))),),
         )
 
     def _scalar(self, node: yaml.ScalarNode, pointer: str) -> Any:
-        if node.tag == _PLAIN_TAG:
+        if node.tag == PLAIN_TAG:
             try:
                 value = resolve_plain(node.value)
             except ScalarProblem as problem:
-                self._add(node, problem.code, problem.message, help=problem.help)
+                self._add(node, problem.key, **problem.params)
                 return None
-        elif node.tag == _STR_TAG:
+        elif node.tag == STR_TAG:
             value = node.value
         else:
             self._bad_tag(node)
@@ -380,22 +194,16 @@ class _Builder:
 
     def _bad_tag(self, node: yaml.Node) -> None:
         tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
-        self._add(
-            node,
-            "L007",
-            f"tag `{tag}` is not allowed",
-            help="remove the tag: policy files hold plain data only (to force text, "
-            "quote the value)",
-        )
+        self._add(node, "L007", tag=tag)
 
     def _span(self, node: Any) -> Span:
         return mark_span(self.file, node.start_mark, node.end_mark)
 
-    def _at(self, node: Any, code: str, message: str, **kw: Any) -> Diagnostic:
+    def _at(self, node: Any, key: str, /, **kw: Any) -> Diagnostic:
         span = self._span(node)
         if span.end_line != span.line:  # a whole block: point at its first character only
             span = Span(self.file, span.line, span.col, span.line, span.col + 1)
-        return Diagnostic(code, message, span, source_line=line_of(self.text, span.line), **kw)
+        return Diagnostic.of(key, span, source_line=line_of(self.text, span.line), **kw)
 
-    def _add(self, node: Any, code: str, message: str, **kw: Any) -> None:
-        self.diagnostics.append(self._at(node, code, message, **kw))
+    def _add(self, node: Any, key: str, /, **kw: Any) -> None:
+        self.diagnostics.append(self._at(node, key, **kw))

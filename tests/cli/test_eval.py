@@ -40,7 +40,8 @@ def test_text_summary_reconciles_and_names_the_files(clause: Any, register_file:
     transport = next(
         line for line in result.out.splitlines() if line.strip().startswith("transport")
     )
-    assert transport.split()[1:] == ["2", "0", "0", "0", "800.00"]
+    # eligible|compliant, ineligible|violation, exception needed, not applicable, undetermined
+    assert transport.split()[1:] == ["2", "0", "0", "0", "0", "800.00"]
     assert "bridging_fund" in result.out
     assert f"results: {out}; rejects: {register_file.with_name('results.rejects.jsonl')}" in (
         result.out
@@ -82,7 +83,7 @@ def test_only_and_rule_filters(clause: Any, register_file: Path) -> None:
     ("more", "words"),
     [
         (("--date", "2030-02-30"), "U001"),
-        (("--rule", "nope"), "U003 no rule `nope`"),
+        (("--rule", "nope"), "U003 --rule: no rule `nope`"),
         (("--only", "maybe"), "U004"),
         (("--out", "results.xlsx"), "B003"),
         (("--workers", "0"), "--workers"),
@@ -104,7 +105,7 @@ def test_an_unusable_register_exits_2_naming_the_file(clause: Any, tmp_path: Pat
     assert result.code == 2
     assert f"{bad}:1:1: B002 column `person.povety` is not a fact path" in result.err
     missing = clause(*eval_args(tmp_path / "nope.csv"))
-    assert missing.code == 2 and "B001 no such file" in missing.err
+    assert missing.code == 2 and "B001 cannot read file: no such file or directory" in missing.err
 
 
 def test_no_progress_bar_when_stderr_is_not_a_terminal(clause: Any, register_file: Path) -> None:

@@ -127,7 +127,8 @@ def test_misspelt_fact_in_a_test_case_is_an_error_not_a_missing_fact(clause, min
     cases.write_text(text.replace("training_months: 8,", "training_month: 8,"), encoding="utf-8")
     r = clause("test", "mini")
     assert r.code == 1
-    assert "facts: /person: Additional properties are not allowed" in r.out
+    assert "facts: /person/training_month: `training_month` is not a field" in r.out
+    assert "(did you mean `training_months`?)" in r.out
 
 
 def test_explain_only_keeps_the_outcomes_asked_for(clause, mini) -> None:

@@ -33,7 +33,7 @@ HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "expr"
 ENGINE_EXPR = HERE.parents[1] / "engine" / "expr"
 
-FILE_KEYS = {"schema", "params", "facts", "date", "cases"}
+FILE_KEYS = {"schema", "params", "rules", "facts", "date", "cases"}
 CASE_KEYS = {"expr", "facts", "params", "date", "expect", "want", "unknown", "shown",
              "want_error", "note"}  # fmt: skip
 ERROR_KEYS = {"code", "line", "col", "message", "help"}
@@ -261,11 +261,17 @@ def load_file(path: Path) -> list[Case]:
     _no_stray_keys(doc, FILE_KEYS, name)
     declared = {pid: type_named(spec["type"]) for pid, spec in (doc.get("params") or {}).items()}
     env = TypeEnv.from_schema(doc.get("schema") or {"type": "object"}, declared)
+    rules = doc.get("rules") or {}  # rules whose outcome() the cases read: {id: {kind, outcome}}
+    env = replace(env, rules={rid: spec["kind"] for rid, spec in rules.items()})
     defaults = {
         pid: value_of_type(spec["value"], declared[pid])
         for pid, spec in (doc.get("params") or {}).items()
         if spec.get("value") is not None
     }
+    # the decision core hands outcomes to expressions beside the parameters (engine.expr.runtime)
+    defaults.update(
+        {f"outcome:{rid}": spec["outcome"] for rid, spec in rules.items() if spec.get("outcome")}
+    )
     cases = []
     for index, raw in enumerate(doc["cases"]):
         where = f"{name}::{index}"

@@ -12,7 +12,9 @@ from clause.engine.load.package import find_packages, load_package
 from clause.engine.testing import run_tests
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES, _ = find_packages([ROOT / "policies", ROOT / "tests" / "fixtures" / "mini"])
+PACKAGES, _ = find_packages(
+    [ROOT / "policies", ROOT / "tests" / "fixtures" / "mini", ROOT / "tests" / "fixtures" / "forms"]
+)
 
 
 @pytest.mark.parametrize("root", PACKAGES, ids=[p.name for p in PACKAGES])
@@ -28,7 +30,7 @@ def test_package_cases_pass(root: Path) -> None:
         + "; ".join(
             f"{m.rule}.{m.field} expected {m.expected}, got {m.actual}" for m in c.mismatches
         )
-        + c.error
+        + str(c.error)
         for c in run.failed
     ]
     assert not failures, "\n".join(failures)

@@ -50,3 +50,66 @@ def entity(draw: st.DrawFn, fields: dict[str, Any]) -> dict[str, Any]:
 cases = st.fixed_dictionaries(
     {}, optional={"person": entity(person_fields), "site": entity(site_fields)}
 )
+
+
+# -- the language-forms package (tests/fixtures/forms): decided around 2031 ------------------
+
+# mostly inside the list's year (2031), sometimes on either side of it
+forms_dates = st.one_of(
+    st.dates(min_value=date(2031, 1, 1), max_value=date(2031, 12, 31)),
+    st.sampled_from([date(2030, 12, 31), date(2032, 1, 1)]),
+)
+grant_dates = st.dates(min_value=date(2014, 1, 1), max_value=date(2032, 2, 1))
+forms_person_fields = {
+    "poverty_alleviated": mostly_true,
+    "gender": st.sampled_from(["男", "女"]),
+    "birth_date": st.one_of(
+        st.dates(min_value=date(1966, 1, 1), max_value=date(2010, 12, 31)),
+        st.dates(min_value=date(1960, 1, 1), max_value=date(2016, 12, 31)),
+    ),
+    "work_scope": st.sampled_from(["省内县外", "省内县外", "跨省", "县内"]),
+    "departure_date": forms_dates,
+    "transport_cost": st.integers(min_value=0, max_value=600),
+    # mostly in November, so the window's 上旬 boundary (the 10th and 11th) is reached
+    "applied_on": st.one_of(
+        st.builds(date, st.sampled_from([2031, 2031, 2031, 2030]), st.just(11), st.integers(1, 12)),
+        forms_dates,
+    ),
+    "training": st.fixed_dictionaries(
+        {},
+        optional={
+            "completed": mostly_true,
+            "end_date": forms_dates,
+            "certificate": mostly_true,
+            "fee": st.integers(min_value=0, max_value=3000),
+        },
+    ),
+    "grants": st.lists(
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "program": st.sampled_from(
+                    ["外出务工交通补助", "一次性交通补助", "务工奖补", "技能培训补贴", "其他"]
+                ),
+                "date": grant_dates,
+            },
+        ),
+        max_size=2,
+    ).map(lambda grants: grants[: len(grants) // 2 + 1] if grants else grants),
+}
+forms_job_fields = {
+    "locality": st.sampled_from(["甲镇", "乙镇", "丙镇", "丁镇", "戊镇"]),
+    "in_post": mostly_true,
+    "accident_insurance": mostly_true,
+    "contract_months": st.integers(min_value=6, max_value=18),
+}
+forms_cases = st.fixed_dictionaries(
+    {}, optional={"person": entity(forms_person_fields), "job": entity(forms_job_fields)}
+)
+# a township standard set for the case (as a policy test may), or the package's own values
+forms_params = st.one_of(
+    st.just({}),
+    st.fixed_dictionaries(
+        {"job.township_standard": st.sampled_from([700, 900, 1600, 1800, 1801, 1900, None])}
+    ),
+)

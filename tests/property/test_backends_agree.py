@@ -298,6 +298,7 @@ class Gen:
             return getattr(self, "bool_" + draw(st.sampled_from(shapes)))(d)
         if key == N:
             shapes = ["neg", "arith", "if", "abs", "round", "extremum", "count", "sum", "between"]
+            shapes += ["part"]
             return getattr(self, "number_" + draw(st.sampled_from(shapes)))(d)
         if key == D:
             shapes = ["if", "shift", "make", "extremum"]
@@ -381,6 +382,9 @@ class Gen:
         name = self.pick(["months_between", "years_between", "days_between"])
         return call(name, self(D, d), self(D, d))
 
+    def number_part(self, d: int) -> ast.Node:
+        return call(self.pick(["year", "month", "day"]), self(D, d))
+
     # date
     def date_if(self, d: int) -> ast.Node:
         return if_(self(B, d), self(D, d), self(D, d))
@@ -395,6 +399,8 @@ class Gen:
         return call(name, self(D, d), amount)
 
     def date_make(self, d: int) -> ast.Node:
+        if self.draw(st.integers(0, 3)) == 0:  # from the parts of another date (「当年」)
+            return call("date", call("year", self(D, d)), self(N, d), call("day", self(D, d)))
         if self.draw(st.booleans()):
             year, month, day = (self.draw(st.integers(1, 9999)), self.draw(st.integers(1, 12)),
                                 self.draw(st.integers(1, 31)))  # fmt: skip

@@ -1,4 +1,5 @@
-"""Properties of decisions that auditors rely on, over generated cases of the mini package.
+"""Properties of decisions that auditors rely on, over generated cases of the mini package and
+of the language-forms package (tests/fixtures/forms).
 
 - Rule order and fact key order never change the explanation, byte for byte.
 - The compiled fast path (no trace) and the traced interpreter decide the same.
@@ -18,7 +19,7 @@ from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import cases, dates
+from strategies import cases, dates, forms_cases, forms_dates, forms_params
 
 from clause.engine.decide import NULL_SINK, TraceSink, decide
 from clause.engine.explain.build import explain
@@ -26,6 +27,7 @@ from clause.engine.explain.render import to_json
 from clause.engine.facts import normalize_facts
 from clause.engine.library import Library
 from clause.engine.load.package import load_package
+from clause.engine.testing import with_parameters
 
 MINI = Path(__file__).resolve().parents[1] / "fixtures" / "mini"
 PACKAGE = load_package(MINI).package
@@ -120,4 +122,73 @@ def test_a_missing_fact_never_flips_eligible_and_ineligible(facts, on) -> None:
             if after.outcome == "undetermined":
                 assert fact in after.missing or any(m.startswith(fact) for m in after.missing)
             elif after.superseded_by is None and decision.superseded_by is None:
+                assert after.outcome == decision.outcome, (rule_id, fact)
+
+
+# -- the same properties over the language forms of issue 11 (tests/fixtures/forms) --------
+# cited clauses, another rule's outcome, periodic limits over several programmes, floors,
+# computed amounts, events, in-principle checks, and parameters set per case.
+
+FORMS = load_package(MINI.parent / "forms").package
+assert FORMS is not None
+FORMS_LIBRARY = Library.of([FORMS])
+
+
+def run_forms(
+    facts: dict[str, Any], on: date, params: dict[str, Any], trace: bool = True
+) -> list[Any]:
+    library = with_parameters(FORMS_LIBRARY, params, "generated") if params else FORMS_LIBRARY
+    sink = TraceSink() if trace else NULL_SINK
+    return decide(library, normalize_facts(facts, FORMS.env.facts), on, sink=sink)
+
+
+@given(facts=forms_cases, on=forms_dates, params=forms_params)
+def test_forms_fast_path_decides_like_the_traced_interpreter(facts, on, params) -> None:
+    fast = run_forms(facts, on, params, trace=False)
+    traced = run_forms(facts, on, params, trace=True)
+    assert summary(fast) == summary(traced)
+    assert [[(s.whole, s.up_to) for s in d.funding] for d in fast] == [
+        [(s.whole, s.up_to) for s in d.funding] for d in traced
+    ]
+
+
+@given(facts=forms_cases, on=forms_dates, seed=st.integers(0, 2**16))
+def test_forms_rule_and_key_order_never_change_the_explanation(facts, on, seed) -> None:
+    """Rules that read another's outcome are decided after it whatever the file order."""
+    rng = random.Random(seed)
+    rules = list(FORMS.rules)
+    rng.shuffle(rules)
+    reordered = Library.of([replace(FORMS, rules=tuple(rules))])
+    normal = normalize_facts(facts, FORMS.env.facts)
+
+    def shown(library: Library, case: dict[str, Any]) -> str:
+        decisions = decide(library, normalize_facts(case, FORMS.env.facts), on, sink=TraceSink())
+        return json.dumps(to_json(explain(library, decisions, on, normal), "en"))
+
+    assert shown(reordered, shuffled(facts, rng)) == shown(FORMS_LIBRARY, facts)
+
+
+@given(facts=forms_cases, on=forms_dates, params=forms_params)
+def test_forms_a_missing_fact_never_flips_a_decided_outcome(facts, on, params) -> None:
+    decided = ("eligible", "ineligible", "compliant", "violation", "exception_needed")
+    before = {d.rule.id: d for d in run_forms(facts, on, params)}
+    for rule_id, decision in before.items():
+        if decision.outcome not in decided:
+            continue
+        read = {r.path for c in decision.conditions for r in c.facts}
+        for path in sorted(read):
+            fact = path if path.count(".") == 1 else ".".join(path.split(".")[:2])
+            smaller = without(facts, fact)
+            if smaller is None:
+                continue
+            after = {d.rule.id: d for d in run_forms(smaller, on, params)}.get(rule_id)
+            if after is None:
+                continue
+            if after.outcome == "undetermined":
+                assert any(m == fact or m.startswith(fact + ".") for m in after.missing), (
+                    rule_id,
+                    fact,
+                    after.missing,
+                )
+            else:
                 assert after.outcome == decision.outcome, (rule_id, fact)

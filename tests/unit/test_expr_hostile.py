@@ -257,9 +257,9 @@ def test_runtime_failures_are_clean(text: str, want: tuple[str, int, int]) -> No
 
 # -- the compiled backend never contains user text ------------------------------------------------
 
-HELPERS = {"_U", "_merge", "_EvalError", "_DecErr", "_arith_error", "_lookup", "_minus"}
+HELPERS = {"_U", "_merge", "_EvalError", "_DecErr", "_arith_error", "_lookup", "_minus", "_outcome"}
 ALLOWED_NAMES = re.compile(r"(t\d+|_c\d+|facts|params|decision_date|exc|err|tuple)")
-ALLOWED_ATTRIBUTES = {"get", "__class__", "code", "message", "span"}
+ALLOWED_ATTRIBUTES = {"get", "__class__", "code", "message", "reason", "span"}
 
 INJECTIONS = [
     "\"__import__('os').system('rm -rf /')\" == person.name",

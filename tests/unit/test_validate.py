@@ -119,3 +119,21 @@ def test_several_findings_come_sorted() -> None:
 
 def test_dates_are_validated_as_iso_text() -> None:
     assert to_json_data([{"d": date(2021, 8, 16)}]) == [{"d": "2021-08-16"}]
+
+
+def test_an_event_without_the_date_it_dates_is_named_at_the_event() -> None:
+    text = RULE.replace(
+        "    conditions:\n",
+        "    event: {expr: employer.hired, quote: 吸纳脱贫人口就业}\n    conditions:\n",
+    )
+    assert brief(text) == [
+        (
+            "S002",
+            11,
+            5,
+            "`event` needs `effective_date` beside it",
+            "add `effective_date:` to this mapping, or remove `event`",
+        )
+    ]
+    dated = text.replace("    event:", "    effective_date: employer.hire_date\n    event:")
+    assert check(dated) == []

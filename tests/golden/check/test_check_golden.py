@@ -2,7 +2,8 @@
 file, line and column, and the exact rendered output (golden `.txt` beside it).
 
 Each case is `<name>.yaml`: edits applied to a copy of `tests/fixtures/mini`, then the findings
-expected. Run `pytest --update-golden` to rewrite the `.txt` files, and review the diff.
+expected (and `lang: zh` to render the golden text in Chinese). Run `pytest --update-golden`
+to rewrite the `.txt` files, and review the diff.
 """
 
 from __future__ import annotations
@@ -51,7 +52,8 @@ def test_broken_package(case_file: Path, tmp_path: Path, monkeypatch, clause, re
         assert key in got, f"expected {key}, got {sorted(got)}"
     assert result.code == case.get("exit", 1)
 
-    text = clause("check", "mini")
+    lang = ["--lang", case["lang"]] if "lang" in case else []
+    text = clause("check", "mini", *lang)
     assert text.code == result.code
     golden = case_file.with_suffix(".txt")
     if request.config.getoption("--update-golden"):

@@ -1,7 +1,8 @@
 """`clause explain` golden files: for each case, the exact text, JSON and Markdown output.
 
-A case is `<name>.yaml`: `date`, `facts`, and optionally `lang`, `rule`, `budget`. The package is
-`tests/fixtures/mini`. Run `pytest --update-golden` to rewrite the outputs and review the diff.
+A case is `<name>.yaml`: `date`, `facts`, and optionally `lang`, `rule`, `budget` and `package`
+(a folder of tests/fixtures; `mini` by default, `forms` for the language forms of issue 11).
+Run `pytest --update-golden` to rewrite the outputs and review the diff.
 The JSON is also validated against `schemas/trace.schema.json`.
 """
 
@@ -25,7 +26,8 @@ def run_case(case_file: Path, fmt: str, tmp_path: Path, monkeypatch, clause):
     case = yaml.safe_load(case_file.read_text(encoding="utf-8"))
     facts = tmp_path / "facts.yaml"
     facts.write_text(yaml.safe_dump(case["facts"], allow_unicode=True), encoding="utf-8")
-    args = ["explain", "facts.yaml", "--date", str(case["date"]), "--package", "mini"]
+    package = case.get("package", "mini")
+    args = ["explain", "facts.yaml", "--date", str(case["date"]), "--package", package]
     args += ["--format", fmt, "--lang", case.get("lang", "zh")]
     if "rule" in case:
         args += ["--rule", case["rule"]]
@@ -33,8 +35,8 @@ def run_case(case_file: Path, fmt: str, tmp_path: Path, monkeypatch, clause):
         (tmp_path / "budget.yaml").write_text(yaml.safe_dump(case["budget"]), encoding="utf-8")
         args += ["--budget", "budget.yaml"]
     monkeypatch.chdir(tmp_path)
-    if not (tmp_path / "mini").exists():
-        (tmp_path / "mini").symlink_to(MINI, target_is_directory=True)
+    if not (tmp_path / package).exists():
+        (tmp_path / package).symlink_to(MINI.parent / package, target_is_directory=True)
     return clause(*args)
 
 

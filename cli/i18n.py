@@ -1,0 +1,312 @@
+"""The command line in Chinese and English: which language, help texts and the words of output.
+
+In: the command line and the environment. Out: the language (`--lang zh|en` anywhere on the
+line, else the locale: LC_ALL, LC_MESSAGES, LANG starting with `zh` give Chinese), the Chinese
+help of every command and option (`HELP_ZH`, applied to the Click commands by `localize`), and
+`WORDS`, every fixed word the renderers print, as (English, Chinese).
+
+English help is written where each command is defined; its Chinese is here, keyed by command
+name, `command --option` or `command ARGUMENT`. `tests/unit/test_messages.py` fails when a
+command, option or argument lacks its Chinese help, or a word lacks either language.
+Diagnostics have their own catalog (engine.messages).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from clause.engine.messages import LANGS, lang_from_env
+
+LANG_OPTION = "--lang"
+
+
+def lang_from_argv(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> str:
+    """The language a command line asks for: `--lang zh`, `--lang=en`, else the locale's.
+
+    >>> lang_from_argv(["check", "--lang", "zh"]), lang_from_argv(["x", "--lang=en"], {})
+    ('zh', 'en')
+    """
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        value = None
+        if arg == LANG_OPTION and i + 1 < len(argv):
+            value = argv[i + 1]
+        elif arg.startswith(LANG_OPTION + "="):
+            value = arg.split("=", 1)[1]
+        if value in LANGS:
+            return value
+    return lang_from_env(environ)
+
+
+#: Chinese help, by command, `command --option` and `command ARGUMENT` ("" is the app itself).
+HELP_ZH: dict[str, str] = {
+    "": "政策即代码：检查补贴文件的规则、试算表达式、解释决定。",
+    " --version": "显示版本。",
+    "expr": "试算一个表达式：显示其值、类型、未知的事实和每个子表达式。"
+    "以 - 开头的表达式请写在 -- 之后：clause expr -- '-1 + 2'。",
+    "expr EXPRESSION": "表达式，按 shell 规则加引号。",
+    "expr --facts": "事实文件（YAML 或 JSON）；`-` 表示标准输入。",
+    "expr --schema": "用于确定类型的事实模式（JSON Schema）。",
+    "expr --params": "参数值（YAML 或 JSON）。",
+    "expr --date": "决定日期 YYYY-MM-DD（`decision_date`）。",
+    "expr --format": "输出格式。",
+    "check": "检查政策文件：模式、表达式及其类型、引文是否与文件原文一致、版本、编号和引用。"
+    "退出码 0 无问题，1 有问题，2 输入无法读取或用法错误。",
+    "check PATHS": "政策包、目录或文件（默认：policies/）。",
+    "check --format": "输出格式。",
+    "check --max-errors": "最多显示多少条问题。",
+    "explain": "在某一日期对一个案例作出决定，并逐条解释到条款原文。",
+    "explain FACTS": "一个案例的事实（YAML 或 JSON）；`-` 表示标准输入。",
+    "explain --date": "决定日期 YYYY-MM-DD。",
+    "explain --rule": "只解释这条规则。",
+    "explain --format": "输出格式。",
+    "explain --budget": "各资金来源的剩余额度（YAML 或 JSON）。",
+    "explain --package": "政策包目录（默认：policies/ 下唯一的政策包）。",
+    "explain --only": "只显示这些结果，如 eligible,undetermined。",
+    "test": "运行政策测试用例；失败时给出轨迹，并报告规则、版本和条件的覆盖率。"
+    "退出码 0 全部通过，1 有失败或覆盖率不足，2 没有可运行的用例或输入无法读取。",
+    "test PATHS": "政策包或目录（默认：policies/）。",
+    "test --format": "输出格式。",
+    "test --min-coverage": "覆盖率低于此百分比即失败。",
+    "coverage": "文件的哪些条款已编码、属于引用、属于定性或尚缺。有条款缺失时退出码为 1。",
+    "coverage PACKAGE": "政策包（默认：policies/ 下的政策包）。",
+    "coverage --format": "输出格式。",
+    "rules": "列出规则及其版本和有效期。",
+    "rules --package": "政策包目录（默认：policies/ 下唯一的政策包）。",
+    "rules --format": "输出格式。",
+    "show": "把一条规则与它所编码的条款原文并列显示。",
+    "show RULE": "规则编号。",
+    "show --package": "政策包目录（默认：policies/ 下唯一的政策包）。",
+    "eval": "在某一日期对名册的每一行作出决定：逐案逐规则的结果、带行号和原因的拒绝行、"
+    "按规则和资金来源的合计。运行完成退出码为 0（拒绝行会报告，不算失败），"
+    "输入或选项无法使用时为 2。",
+    "eval SOURCE": "名册：.csv、.jsonl 或 .parquet。",
+    "eval --date": "决定日期 YYYY-MM-DD。",
+    "eval --out": "结果文件（.csv、.jsonl 或 .parquet）：每个案例每条规则一行。",
+    "eval --rejects": "拒绝行文件（JSON Lines，.jsonl）；默认为 <out>.rejects.jsonl。",
+    "eval --budget": "各资金来源的额度（YAML 或 JSON），按名册顺序使用。",
+    "eval --rule": "只决定这条规则（可重复）。",
+    "eval --only": "只写出这些结果，如 eligible,undetermined。",
+    "eval --workers": "工作进程数，最多为本机的处理器数。",
+    "eval --chunk-size": "每次交给一个工作进程的行数（1 到 100000）。",
+    "eval --encoding": "CSV 名册的文本编码（如 gb18030）。",
+    "eval --format": "汇总的输出格式。",
+    "eval --quiet": "不显示进度条。",
+    "eval --backend": "决定案例的方式：columnar（按块成列决定）或 record（逐个案例）。",
+    "eval --engine": "在哪里决定各块：本机，或 Spark。",
+    "eval --layout": "结果的布局：每个案例每条规则一行（long）或每个案例一行（wide）。",
+    "eval --master": "使用 --engine spark 时的 Spark master（local[2]、spark://…）。",
+    "eval --package": "政策包目录（默认：policies/ 下唯一的政策包）。",
+    "diff": "比较政策库的两个状态：以经办人员的语言列出每处变化；给出 --register 和 --date 时，"
+    "列出哪些案例的决定改变了，以及各资金来源改变前后的合计。退出码 0（有差异不是错误），"
+    "2 输入无法使用。",
+    "diff OLD": "改变前的政策库：目录或 git 版本。",
+    "diff NEW": "改变后的政策库：目录或 git 版本。",
+    "diff --library": "政策库目录（用于 git 版本）。",
+    "diff --register": "在两种状态下分别决定的名册（.csv、.jsonl、.parquet）。",
+    "diff --date": "决定日期 YYYY-MM-DD（与 --register 一起使用）。",
+    "diff --out": "把每个改变了的决定写到这里（JSON Lines）。",
+    "diff --budget": "各资金来源的额度，按名册顺序使用。",
+    "diff --format": "输出格式。",
+    "--lang": "输出语言：zh 或 en（默认按 LANG 等区域设置）。",
+    "--help": "显示此帮助并退出。",
+}
+
+#: Headings and markers of the help screens, as Click prints them, and their Chinese.
+_HELP_WORDS_ZH = (
+    (re.compile(r"^Usage: ", re.M), "用法："),
+    (re.compile(r"^Options:$", re.M), "选项："),
+    (re.compile(r"^Arguments:$", re.M), "参数："),
+    (re.compile(r"^Commands:$", re.M), "命令："),
+    (re.compile(r"\[default: "), "[默认："),
+    (re.compile(r"\[required\]"), "[必填]"),
+    (re.compile(r"Show this message and exit\."), "显示此帮助并退出。"),
+)
+
+
+def translate_help(text: str, lang: str) -> str:
+    """Click's own words in a help screen (`Usage:`, `Options:`…) in `lang`."""
+    if lang != "zh":
+        return text
+    for pattern, zh in _HELP_WORDS_ZH:
+        text = pattern.sub(zh, text)
+    return text
+
+
+def help_key(command: str, param: Any) -> str:
+    """The HELP_ZH key of a Click parameter: `check --format`, `check PATHS`."""
+    if getattr(param, "param_type_name", "") == "argument":
+        return f"{command} {str(param.name).upper()}"
+    opts = [o for o in getattr(param, "opts", []) if o.startswith("--")]
+    name = opts[0] if opts else f"--{param.name}"
+    if name in (LANG_OPTION, "--help"):
+        return name
+    return f"{command} {name}"
+
+
+def localize(group: Any, lang: str) -> None:
+    """Put the Chinese help on every command and parameter of the Click group (for zh), and
+    make every help screen print Click's own headings in `lang`."""
+    _translate_formatter(group, lang)
+    commands: dict[str, Any] = getattr(group, "commands", {})
+    for name, command in [("", group), *commands.items()]:
+        _translate_formatter(command, lang)
+        if lang != "zh":
+            continue
+        if name in HELP_ZH:
+            command.help = HELP_ZH[name]
+            command.short_help = None
+        for param in command.params:
+            key = help_key(name, param)
+            if key in HELP_ZH:
+                param.help = HELP_ZH[key]
+
+
+def _translate_formatter(command: Any, lang: str) -> None:
+    """Wrap the command's help formatting so Click's headings come out in `lang`."""
+    if lang == "en" or getattr(command, "_clause_lang", None) == lang:
+        return
+    format_help = command.format_help
+
+    def translated(ctx: Any, formatter: Any) -> None:
+        format_help(ctx, formatter)
+        formatter.buffer[:] = [translate_help("".join(formatter.buffer), lang)]
+
+    command.format_help = translated
+    command._clause_lang = lang
+
+
+#: Every fixed word the renderers print: (English, Chinese), templates with named arguments.
+WORDS: dict[str, tuple[str, str]] = {
+    "check.summary": (
+        "{errors} {errors_word}, {warnings} {warnings_word} in {files} {files_word}{more}",
+        "{files} 个文件中有 {errors} 个错误、{warnings} 个警告{more}",
+    ),
+    "check.more": (
+        " ({hidden} more not shown: raise --max-errors)",
+        "（另有 {hidden} 条未显示：请调大 --max-errors）",
+    ),
+    "test.coverage": (
+        "{package}: coverage {percent}% ({covered}/{items}: rules, versions, each condition "
+        "true and false)",
+        "{package}：覆盖率 {percent}%（{covered}/{items}：规则、版本、每个条件为真和为假）",
+    ),
+    "test.gap": ("  not covered: {gap}", "  未覆盖：{gap}"),
+    "test.summary": ("{passed} passed, {failed} failed", "{passed} 个通过，{failed} 个失败"),
+    "test.fail": ("FAIL {file}:{line}: {name} (on {date})", "失败 {file}:{line}：{name}（{date}）"),
+    "test.mismatch": (
+        "  {rule}.{field}: expected {expected}, got {actual}",
+        "  {rule}.{field}：预期 {expected}，实际 {actual}",
+    ),
+    "coverage.title": ("{document}: coverage of the notice", "{document}：条款覆盖情况"),
+    "coverage.clause": ("clause", "条款"),
+    "coverage.title_column": ("title", "标题"),
+    "coverage.status": ("status", "状态"),
+    "coverage.rules": ("rules", "规则"),
+    "coverage.reason": ("reason", "理由"),
+    "coverage.encoded": ("encoded", "已编码"),
+    "coverage.referential": ("referential", "引用"),
+    "coverage.qualitative": ("qualitative", "定性"),
+    "coverage.missing": ("missing", "缺失"),
+    "coverage.totals": ("{counts} of {total} clauses", "共 {total} 个条款：{counts}"),
+    "rules.title": (
+        "{document}: {rules} rules, {unencoded} unencoded",
+        "{document}：{rules} 条规则，{unencoded} 个未编码条款",
+    ),
+    "rules.id": ("id", "编号"),
+    "rules.title_column": ("title", "标题"),
+    "rules.kind": ("kind", "类型"),
+    "rules.subject": ("subject", "主体"),
+    "rules.clause": ("clause", "条款"),
+    "rules.versions": ("versions", "版本"),
+    "show.not_found": ("(clause not found)", "（未找到条款）"),
+    "show.rule": ("rule file {file}", "规则文件 {file}"),
+    "show.clause": ("clause {document} {crumb}", "条款 {document} {crumb}"),
+    "expr.value": ("value    ", "值       "),
+    "expr.type": ("type     ", "类型     "),
+    "expr.unknown": ("unknown  ", "未知     "),
+    "expr.none": ("none", "无"),
+    "expr.nodes": ("sub-expressions", "子表达式"),
+    "expr.short_circuit": ("not evaluated (short-circuit)", "未求值（短路）"),
+    "eval.decisions": ("decisions on {date}", "{date} 的决定"),
+    "eval.rule": ("rule", "规则"),
+    "eval.eligible": ("eligible\ncompliant", "符合条件\n合规"),
+    "eval.ineligible": ("ineligible\nviolation", "不符合条件\n违反"),
+    "eval.exception_needed": ("exception\nneeded", "需有例外\n依据"),
+    "eval.not_applicable": ("not\napplicable", "不适用"),
+    "eval.undetermined": ("undetermined", "无法确定"),
+    "eval.amount": ("amount (yuan)", "金额（元）"),
+    "eval.not_known": ("+{count} not known", "另有 {count} 笔未知"),
+    "eval.split_open": ("+{count} split open", "另有 {count} 笔分担未定"),
+    "eval.funds": ("funding sources", "资金来源"),
+    "eval.fund": ("fund", "资金来源"),
+    "eval.allocated": ("allocated", "已分配"),
+    "eval.cases": ("cases", "案例数"),
+    "eval.quota": ("quota", "额度"),
+    "eval.remaining": ("remaining", "剩余"),
+    "eval.passed_on": ("shortfall\npassed on", "转给下一来源\n的缺口"),
+    "eval.uncovered": (
+        "not covered by any funding source: {amount} yuan",
+        "任何资金来源都未覆盖：{amount} 元",
+    ),
+    "eval.split_note": (
+        "amounts decided but not split between funds (a quota is not known): {count} case(s), "
+        "{amount} yuan; the funds table counts only the shares that are known",
+        "已决定金额但未在资金来源间分担（额度未知）：{count} 个案例，{amount} 元；"
+        "资金来源表只计入已知的份额",
+    ),
+    "eval.reconcile": (
+        "rows read {read} = decided {decided} + rejected {rejected}",
+        "读取 {read} 行 = 已决定 {decided} 行 + 拒绝 {rejected} 行",
+    ),
+    "eval.unreconciled": ("  (does not reconcile!)", "（不平衡！）"),
+    "eval.swallowed": (
+        "{records} malformed record(s) took {lines} line(s) between them: see the rejects",
+        "{records} 条格式错误的记录共占用 {lines} 行：见拒绝行文件",
+    ),
+    "eval.duplicates": (
+        "{count} row(s) repeat a case id already seen: rejected, see the rejects",
+        "{count} 行的案例编号重复：已拒绝，见拒绝行文件",
+    ),
+    "eval.record_path": (
+        "columnar: {rows} rows decided case by case on the record path",
+        "列式后端：{rows} 行改由逐案路径决定",
+    ),
+    "eval.record_rules": (
+        "; rules on the record path: {rules}",
+        "；由逐案路径决定的规则：{rules}",
+    ),
+    "eval.written": ("results: {out}; rejects: {rejects}", "结果：{out}；拒绝行：{rejects}"),
+    "eval.not_written": (
+        "results: not written (no --out); rejects: {rejects}",
+        "结果：未写出（未指定 --out）；拒绝行：{rejects}",
+    ),
+    "eval.rejected": (
+        "{count} {rows_word} rejected: see {rejects}",
+        "拒绝 {count} 行：见 {rejects}",
+    ),
+    "eval.interrupted": ("interrupted: no results written", "已中断：未写出任何结果"),
+    "main.internal": (
+        "internal error: {error} (a bug in clause: please report it)",
+        "内部错误：{error}（这是 clause 的缺陷，请报告）",
+    ),
+    "main.aborted": ("aborted", "已中止"),
+    "main.stopped": ("stopped by {signal}", "被 {signal} 终止"),
+    "main.usage": ("usage: {usage}", "用法：{usage}"),
+    "main.try_help": ("try '{command} --help' for help", "运行 '{command} --help' 查看帮助"),
+}
+
+
+def t(key: str, lang: str, /, **args: object) -> str:
+    """A word of output in `lang`, its arguments filled in (a Chinese text may leave out
+    arguments only English needs, such as the plural `errors_word`)."""
+    en, zh = WORDS[key]
+    return (zh if lang == "zh" else en).format(**args)
+
+
+def plural(count: int, word: str) -> str:
+    """`word` with an s unless `count` is 1: for English texts."""
+    return word if count == 1 else f"{word}s"

@@ -1,0 +1,207 @@
+"""Messages of the expression language: parsing (P), types (T) and evaluation (E), in English and
+Chinese: see engine.messages for the keys. Code the officer writes (`==`, `and`, function
+names, types such as `number`) is never translated."""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # -- P: parsing ---------------------------------------------------------------------------
+    "P001": ("unexpected character `{char}`", "意外的字符 `{char}`"),
+    "P001.label": ("not part of the language", "不是表达式语言的一部分"),
+    "P002": ("unexpected `{token}`", "意外的 `{token}`"),
+    "P002.label": ("expected {expected}", "此处应为{expected}"),
+    "P003": ("string not closed", "字符串没有结束"),
+    "P003.label": (
+        "this quote has no closing partner on the line",
+        "这个引号在本行没有配对的结束引号",
+    ),
+    "P003.help": ("end the string with {quote}", "请用 {quote} 结束字符串"),
+    "P004": ("expression ends too early", "表达式过早结束"),
+    "P004.label": ("expected {expected}", "此处应为{expected}"),
+    "P005": ("number has more than {max} digits", "数字超过 {max} 位"),
+    "P005.help": (
+        "amounts in yuan need far fewer digits; check for a typing error",
+        "以元计的金额用不了这么多位；请检查是否打错",
+    ),
+    "P006/invalid": ("`{text}` is not a calendar date", "`{text}` 不是日历上的日期"),
+    "P006/invalid.help": ("write YYYY-MM-DD", "请写 YYYY-MM-DD"),
+    "P006/padded": ("write the date `{text}` as `{padded}`", "日期 `{text}` 请写作 `{padded}`"),
+    "P006/padded.help": (
+        "dates are written YYYY-MM-DD; to subtract, put spaces: {spaced}",
+        "日期写作 YYYY-MM-DD；如要相减，请加空格：{spaced}",
+    ),
+    "P007": ("string longer than {max} characters", "字符串超过 {max} 个字符"),
+    "P008": ("unknown escape `\\{char}` in string", "字符串中有未知的转义 `\\{char}`"),
+    "P008.help": (
+        "the escapes are \\n \\t \\\\ \\\" \\'",
+        "可用的转义有 \\n \\t \\\\ \\\" \\'",
+    ),
+    "P009": (
+        "`{text}` is a number with an exponent: exponents are not allowed",
+        "`{text}` 是带指数的数字：不允许使用指数",
+    ),
+    "P009.label": ("write the number out", "请把数字完整写出"),
+    "P009.help": ("write {plain}", "请写 {plain}"),
+    "P101": (
+        "expression too long: {length} characters, the limit is {max}",
+        "表达式过长：{length} 个字符，上限为 {max}",
+    ),
+    "P101.help": (
+        "split the condition into several conditions",
+        "请把这个条件拆成几个条件",
+    ),
+    "P102": (
+        "expression nested too deeply: more than {max} levels{what}",
+        "表达式嵌套过深：超过 {max} 层{what}",
+    ),
+    "P102.label": ("the limit is reached here", "在此处达到上限"),
+    "P102.help": (
+        "split the condition into several conditions",
+        "请把这个条件拆成几个条件",
+    ),
+    "what.if_nesting": (" of if-then-else", "（if-then-else）"),
+    "what.operators": (" of operators", "（运算符）"),
+    "hint.p.eq": ("write == to compare", "比较请写 =="),
+    "hint.p.and": ("write `and`", "请写 `and`"),
+    "hint.p.or": ("write `or`", "请写 `or`"),
+    "hint.p.not": ("write `not`, or != for not-equal", "请写 `not`；不等于请写 !="),
+    "hint.p.paren": ("use ASCII parentheses ( )", "请使用半角括号 ( )"),
+    "hint.p.dquote": ('quote text with ASCII quotes "…"', '文字请用半角引号 "…"'),
+    "hint.p.squote": ("quote text with ASCII quotes '…'", "文字请用半角引号 '…'"),
+    "hint.p.ge": ("write >=", "请写 >="),
+    "hint.p.le": ("write <=", "请写 <="),
+    "hint.p.comma": ("separate with an ASCII comma ,", "请用半角逗号 , 分隔"),
+    "hint.p.percent": (
+        "write a percentage as a fraction: 15% is 0.15",
+        "百分比请写成小数：15% 写作 0.15",
+    ),
+    "hint.p.digits": ("write digits as ASCII 0-9", "数字请用半角 0-9"),
+    "expected.end": ("the end of the expression", "表达式结尾"),
+    "expected.operator": (
+        "an operator or the end of the expression",
+        "运算符或表达式结尾",
+    ),
+    # -- T: types -----------------------------------------------------------------------------
+    "T201": ("unknown field `{field}`{where}", "未知字段 `{field}`{where}"),
+    "T201.label": ("`{written}` is not in the facts schema", "`{written}` 不在事实模式中"),
+    "T201/scalar": ("`{path}` is {kind} and has no fields", "`{path}` 是{kind}，没有字段"),
+    "T201/scalar.label": ("remove the part after the dot", "请去掉点号后面的部分"),
+    "hint.lower_case": ("write `{word}` in lower case", "请用小写写 `{word}`"),
+    "T202": ("unknown parameter `{param}`", "未知参数 `{param}`"),
+    "T202.label": ("no parameter with this id", "没有这个编号的参数"),
+    "T203/needs": ("{what} needs {kind}, found {found}", "{what} 需要{kind}，实际为 {found}"),
+    "T203/arith": (
+        "`{op}` needs numbers on both sides, found {left} and {right}",
+        "`{op}` 两边都须是数字，实际为 {left} 和 {right}",
+    ),
+    "T203/compare": ("cannot compare {left} with {right}", "无法比较 {left} 与 {right}"),
+    "T203/order": (
+        "`{op}` compares two numbers or two dates, found {left} and {right}",
+        "`{op}` 只比较两个数字或两个日期，实际为 {left} 和 {right}",
+    ),
+    "T203/member_list": (
+        "`{op}` needs a list on its right, found {found}",
+        "`{op}` 右边须是列表，实际为 {found}",
+    ),
+    "T203/member_list.help": ('write a list like ["a", "b"]', '请写成列表，如 ["a", "b"]'),
+    "T203/member_item": ("cannot look for {left} in {right}", "无法在 {right} 中查找 {left}"),
+    "label.this_is": ("this is {kind}", "这是{kind}"),
+    "label.left_right": ("left is {left}, right is {right}", "左边是{left}，右边是{right}"),
+    "label.left": ("left is {left}", "左边是{left}"),
+    "hint.date_plus": (
+        "use add_days(d, n), add_months(d, n) or add_years(d, n)",
+        "请用 add_days(d, n)、add_months(d, n) 或 add_years(d, n)",
+    ),
+    "hint.date_minus": (
+        "use days_between(a, b) or months_between(a, b)",
+        "请用 days_between(a, b) 或 months_between(a, b)",
+    ),
+    "T204": (
+        '"{value}" is not an allowed value of `{field}`',
+        "“{value}”不是 `{field}` 允许的值",
+    ),
+    "T204.label": ("not among the allowed values", "不在允许的值之中"),
+    "hint.allowed": ("allowed: {values}", "允许的值：{values}"),
+    "T205": (
+        "list items must have one type: {first} and {other}",
+        "列表各项须是同一类型：{first} 与 {other}",
+    ),
+    "T206": ("`{path}` is a group of facts, not a value", "`{path}` 是一组事实，而不是一个值"),
+    "T206.label": ("name one of its fields", "请写出其中一个字段"),
+    "hint.fields": ("its fields are {fields}", "其字段有 {fields}"),
+    "T207": (
+        "both branches of `if` must have one type: {then} and {orelse}",
+        "`if` 的两个分支须是同一类型：{then} 与 {orelse}",
+    ),
+    "T208": ("unknown function `{name}`", "未知函数 `{name}`"),
+    "T208.label": ("not a function of the language", "不是表达式语言的函数"),
+    "hint.functions": ("functions: {names}", "可用函数：{names}"),
+    "T209": (
+        "{name}() takes {want} {args_word}, given {given}",
+        "{name}() 需要 {want} 个参数，实际给了 {given} 个",
+    ),
+    "want.at_least": ("at least {count}", "至少 {count}"),
+    "want.range": ("{low} to {high}", "{low} 到 {high}"),
+    "T210": ("{name}(): {reason}", "{name}()：{reason}"),
+    "T210/expected": ("expected {want}, found {found}", "应为 {want}，实际为 {found}"),
+    "T210/extremum_list": (
+        "expected a list of numbers or dates, found {found}",
+        "应为数字或日期的列表，实际为 {found}",
+    ),
+    "T210/extremum": (
+        "expected a number or a date, found {found}",
+        "应为数字或日期，实际为 {found}",
+    ),
+    "T210/same": (
+        "all arguments must have the same type: expected {first}, found {found}",
+        "所有参数须是同一类型：应为 {first}，实际为 {found}",
+    ),
+    "T210/list": ("expected a list, found {found}", "应为列表，实际为 {found}"),
+    "T210/list_of": (
+        "expected a list of {item}, found {found}",
+        "应为 {item} 的列表，实际为 {found}",
+    ),
+    "T211": ("exists() takes a fact path", "exists() 的参数须是事实路径"),
+    "T211.label": ("not a path", "不是路径"),
+    "T213/literal": (
+        "outcome() takes the id of a rule, in quotes",
+        "outcome() 的参数是加引号的规则编号",
+    ),
+    "T213/literal.label": ("not a rule id", "不是规则编号"),
+    "T213/literal.help": (
+        'e.g. outcome("c2-application-window") == "eligible"',
+        '例如 outcome("c2-application-window") == "eligible"',
+    ),
+    "T213/unknown": ("no rule `{rule}` to read the outcome of", "没有规则 `{rule}` 可读取结果"),
+    "T213/unknown.label": ("not a rule of this library", "不是本库的规则"),
+    "T212": ("expected {expected} here, found {found}", "此处应为 {expected}，实际为 {found}"),
+    "T212.label": ("this is {kind}", "这是{kind}"),
+    "hint.condition": (
+        "a condition must be true or false, e.g. `person.age >= 16`",
+        "条件的值须是真或假，如 `person.age >= 16`",
+    ),
+    "a.bool": ("true/false", "真/假"),
+    "a.number": ("a number", "数字"),
+    "a.string": ("text", "文字"),
+    "a.date": ("a date", "日期"),
+    "a.list": ("a {type}", "{type}"),
+    "a.other": ("text ({type})", "文字（{type}）"),
+    # -- E: evaluation ------------------------------------------------------------------------
+    "E301": ("division by zero", "除以零"),
+    "E302": ("number too large (arithmetic overflow)", "数字过大（运算溢出）"),
+    "E302/round": ("number too large to round", "数字过大，无法取整"),
+    "E303": ("{what} must be a whole number, got {value}", "{what} 须是整数，实际为 {value}"),
+    "E304": ("{what} out of range: {value}", "{what} 超出范围：{value}"),
+    "E304/round": (
+        "round() digits must be between 0 and 10, got {places}",
+        "round() 的位数须在 0 到 10 之间，实际为 {places}",
+    ),
+    "E305/min": ("min() of an empty list", "对空列表求 min()"),
+    "E305/max": ("max() of an empty list", "对空列表求 max()"),
+    "E306": ("{date} is not a calendar date", "{date} 不是日历上的日期"),
+    "E306/range": ("date out of range (years 1 to 9999)", "日期超出范围（公元 1 至 9999 年）"),
+    "E399": (
+        "backends disagree: {compiled} vs {interpreted}",
+        "两种计算方式结果不同：{compiled} 与 {interpreted}",
+    ),
+}
