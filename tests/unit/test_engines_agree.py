@@ -1,9 +1,10 @@
 """Every backend and engine writes the same files: record vs columnar, local vs Spark.
 
 The register is the seeded Hubei one from benchmarks/gen_register.py (a few thousand rows with
-missing cells, grant histories and broken rows), decided with and without a budget, written
-as CSV, JSON Lines and Parquet. Files must be equal byte for byte, rejects included. The Spark
-run uses local mode (Java 17 is required; the test says so and skips only when it is absent).
+missing cells, grant histories, broken rows and repeated case ids), decided with and without a
+budget, written as CSV, JSON Lines and Parquet. Files must be equal byte for byte, rejects
+included. The Spark run uses local mode (Java 17 is required; the test says so and skips only
+when it is absent).
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def registers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         path = folder / f"hubei.{kind}"
         subprocess.run(
             [sys.executable, str(ROOT / "benchmarks" / "gen_register.py"), str(path),
-             "--rows", "3000", "--seed", "7"],
+             "--rows", "3000", "--seed", "7", "--repeated", "0.01"],
             check=True, capture_output=True,
         )  # fmt: skip
         out[kind] = path
@@ -55,6 +56,8 @@ def registers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def _run(library: Library, source: Path, out: Path, **options: object) -> tuple[bytes, bytes]:
     summary = evaluate_batch(library, source, BatchOptions(on=ON, out=out, **options))  # type: ignore[arg-type]
     assert summary.tally.rows_read == 3000
+    # about 1% of the rows reuse an earlier id: refused on every path, never decided twice
+    assert 10 <= summary.tally.duplicate_ids <= 50
     rejects = out.with_name(f"{out.stem}.rejects.jsonl")
     return out.read_bytes(), rejects.read_bytes()
 
@@ -131,7 +134,10 @@ def test_awkward_csv_reads_and_rejects_as_the_record_path(
     package = load_package(MINI).package
     assert package is not None
     mini = Library.of([package])
-    text = "\ufeff" + MINI_HEADER + "\n" + "\n".join(AWKWARD_ROWS * 7) + "\n"
+    # seven repetitions with ids of their own, then the first again: every id it decided
+    # comes back, and both paths must refuse those rows alike
+    rows = [_renamed(row, k) for k in (1, 2, 3, 4, 5, 6, 7, 1) for row in AWKWARD_ROWS]
+    text = "\ufeff" + MINI_HEADER + "\n" + "\n".join(rows) + "\n"
     source = tmp_path / "awkward.csv"
     source.write_bytes(text.encode("utf-8") + b"p99,true,true,\xff\xfe,2030-05-01,1,[],,,\n")
     got = {}
@@ -144,9 +150,21 @@ def test_awkward_csv_reads_and_rejects_as_the_record_path(
             out.with_name(f"{out.stem}.rejects.jsonl").read_bytes(),
             summary.tally.rows_read,
             summary.tally.rows_rejected,
+            summary.tally.duplicate_ids,
         )
     assert got["columnar"] == got["record"]
-    assert got["record"][3] == 7 * 7 + 1  # seven bad rows a repetition, and the bad bytes
+    bad = 8  # rows p3 to p7, no case id, no facts, a key twice in a JSON cell (p11)
+    decided_once = len([r for r in AWKWARD_ROWS if r]) - bad
+    assert got["record"][4] == decided_once  # the last repetition's ids, all seen before
+    # the bad rows of eight repetitions, the bad bytes and the repeated ids
+    assert got["record"][3] == bad * 8 + 1 + decided_once
+
+
+def _renamed(row: str, k: int) -> str:
+    """An awkward row with a case id of repetition `k` (rows without an id stay so)."""
+    if row.startswith('"'):
+        return f'"r{k}' + row[1:]
+    return f"r{k}{row}" if row[:1].isalpha() else row
 
 
 def test_rules_and_rows_on_the_record_path_are_reported(tmp_path: Path) -> None:
@@ -189,6 +207,9 @@ def test_rules_and_rows_on_the_record_path_are_reported(tmp_path: Path) -> None:
     assert b"z-halves" in outputs[1]
     reported = summary.to_json()["record_path"]
     assert "division" in reported["rules"]["z-halves"]
+    from clause.engine.messages import render
+
+    assert "除法" in render(summary.record_rules["z-halves"], "zh")
     assert reported["rows"] == 1  # 0.00001 is finer than the columns carry
 
 
