@@ -5,7 +5,8 @@ RecordBackend's, row for row. Cases go through the compiled Plan; what it cannot
 exactly goes to the record path, counted in `stats` and never silently: whole rows marked
 `?risk` (a possible run-time error, a number or parameter the columns cannot carry) and, for
 every row, the rules listed in `plan.fallback` (decided by the core on a library of just those
-rules, so their overrides stay among themselves).
+rules: the plan sends the rules tied by overrides or `outcome()` reads there together, so each
+sees the others' decisions as the whole library would give them).
 """
 
 from __future__ import annotations
@@ -101,7 +102,7 @@ class ColumnarBackend:
         values: Sequence[Any],
         masks: Mapping[int, Sequence[int]],
     ) -> ResultRow:
-        _, sel, outcome, source, amount, kind, pre = values[:7]
+        _, ver, outcome, source, amount, kind, pre = values[:7]
         funds = values[7 + c.slots :]
         missing: tuple[str, ...] = ()
         # its own list (kept when superseded), or that of the overrider it waits for
@@ -120,7 +121,7 @@ class ColumnarBackend:
         return ResultRow(
             case_id,
             c.rule.id,
-            c.rule.versions[sel].number if sel is not None and sel >= 0 else None,
+            c.rule.versions[ver].number if ver is not None else None,
             outcome,
             paid,
             kind,
@@ -139,7 +140,7 @@ class ColumnarBackend:
 
 
 def _outputs(c: CompiledRule) -> list[str]:
-    names = [presence(c.rule.subject), c.name("sel"), c.name("out"), c.name("from")]
+    names = [presence(c.rule.subject), c.name("ver"), c.name("out"), c.name("from")]
     names += [c.name("amount"), c.name("akind"), c.name("pre")]
     names += [c.name(f"m{k}") for k in range(c.slots)]
     for k in range(c.sources):

@@ -53,10 +53,10 @@ def _round(c: Compiler, node: ast.Call, args: list[Col]) -> Col:
     if len(node.args) == 2:
         digits = node.args[1]
         if not isinstance(digits, ast.Literal) or args[1].scale != 0:
-            raise Unsupported("round() with computed or fractional digits")
+            raise Unsupported("round_digits")
         places = int(str(digits.value))
         if not 0 <= places <= 10:
-            raise Unsupported("round() digits out of range")
+            raise Unsupported("round_range")
     if places >= a.scale:
         return a
     step = 10 ** (a.scale - places)
@@ -79,7 +79,7 @@ def _quantifier(which: str) -> Callable[[Compiler, ast.Call, list[Col]], Col]:
 
 
 def _sum(c: Compiler, node: ast.Call, args: list[Col]) -> Col:
-    raise Unsupported("sum() of a list (its bound depends on the list's length)")
+    raise Unsupported("sum")
 
 
 def months_between(start: pl.Expr, end: pl.Expr) -> pl.Expr:
@@ -156,6 +156,16 @@ def _date(c: Compiler, node: ast.Call, args: list[Col]) -> Col:
     return Col(pl.date(safe_year, safe_month, day.clip(1, last)), None, "date")
 
 
+def _part(name: str) -> Callable[[Compiler, ast.Call, list[Col]], Col]:
+    """year(), month(), day(): a part of a date, a whole number."""
+
+    def call(c: Compiler, node: ast.Call, args: list[Col]) -> Col:
+        value = getattr(args[0].value.dt, name)().cast(pl.Int64)
+        return Col(value, None, "number", 0, 9999)
+
+    return call
+
+
 CALLS: dict[str, Callable[[Compiler, ast.Call, list[Col]], Col]] = {
     "min": _extremum("min"),
     "max": _extremum("max"),
@@ -172,4 +182,7 @@ CALLS: dict[str, Callable[[Compiler, ast.Call, list[Col]], Col]] = {
     "add_months": _add_months(1),
     "add_years": _add_months(12),
     "date": _date,
+    "year": _part("year"),
+    "month": _part("month"),
+    "day": _part("day"),
 }

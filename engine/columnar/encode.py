@@ -97,8 +97,7 @@ def plan_rows(plan: Plan, decided: pl.DataFrame, case: str, row: str) -> pl.Data
     parts = []
     for c in plan.rules:
         numbers = {i: v.number for i, v in enumerate(c.rule.versions)}
-        sel = pl.col(c.name("sel"))
-        version = pl.when(sel >= 0).then(sel.replace_strict(numbers, default=None))
+        version = pl.col(c.name("ver")).replace_strict(numbers, default=None)
         slots = []
         for k in range(sources):
             if k < c.sources:

@@ -26,6 +26,7 @@ import polars as pl
 
 from clause.engine.expr import ast
 from clause.engine.expr.types import BOOL, DATE, NUMBER, EnumType, Field, ListType
+from clause.engine.messages import msg
 
 #: Fixed-point scale of number columns read from a register: 4 decimal places.
 SCALE = 4
@@ -43,7 +44,12 @@ _ZERO = pl.lit(0, dtype=pl.UInt64)
 
 
 class Unsupported(Exception):
-    """The construct cannot be compiled exactly; the caller falls back to the record path."""
+    """The construct cannot be compiled exactly; the caller falls back to the record path.
+    `reason` says why in both languages (engine.messages.columnar, key `columnar.<why>`)."""
+
+    def __init__(self, why: str, **args: object) -> None:
+        self.reason = msg(f"columnar.{why}", **args)
+        super().__init__(str(self.reason))
 
 
 @dataclass(frozen=True)
@@ -80,7 +86,7 @@ def kind_of(t: Any) -> str:
         return "list"
     if getattr(t, "name", "") == "string" or isinstance(t, EnumType):
         return "string"
-    raise Unsupported(f"type {t}")
+    raise Unsupported("type", type=str(t))
 
 
 def units(value: Decimal) -> tuple[int, int]:
@@ -91,7 +97,7 @@ def units(value: Decimal) -> tuple[int, int]:
     """
     sign, digits, exponent = value.as_tuple()
     if not isinstance(exponent, int):
-        raise Unsupported("not a finite number")
+        raise Unsupported("not_finite")
     number = int("".join(map(str, digits)) or "0")
     if exponent >= 0:
         number *= 10**exponent
@@ -106,11 +112,11 @@ def rescale(col: Col, scale: int) -> Col:
     if scale == col.scale:
         return col
     if scale < col.scale:
-        raise Unsupported("cannot lower a scale exactly")
+        raise Unsupported("lower_scale")
     factor = 10 ** (scale - col.scale)
     bound = col.bound * factor
     if bound > LIMIT or scale > MAX_SCALE:
-        raise Unsupported("number out of the fixed-point range")
+        raise Unsupported("out_of_range")
     return Col(col.value * factor, col.mask, "number", scale, bound)
 
 
@@ -149,6 +155,8 @@ class Compiler:
         self.param_bounds = param_bounds or {}  # param id -> largest magnitude of its values
         self.bits: dict[str, int] = {}
         self.risky: list[pl.Expr] = []
+        #: rule id -> (outcome column, its unknown mask or None: unknown as the read itself)
+        self.outcomes: dict[str, tuple[pl.Expr, pl.Expr | None]] = {}
 
     # -- unknown paths ---------------------------------------------------------------------
 
@@ -156,7 +164,7 @@ class Compiler:
         found = self.bits.get(path)
         if found is None:
             if len(self.bits) >= MAX_BITS:
-                raise Unsupported("more than 63 facts in one rule")
+                raise Unsupported("too_many_facts")
             found = self.bits[path] = len(self.bits)
         return found
 
@@ -180,7 +188,7 @@ class Compiler:
     def compile(self, node: ast.Node) -> Col:
         method = getattr(self, "_" + type(node).__name__, None)
         if method is None:
-            raise Unsupported(f"expression node {type(node).__name__}")
+            raise Unsupported("node", node=type(node).__name__)
         return method(node)  # type: ignore[no-any-return]
 
     def _Literal(self, node: ast.Literal) -> Col:
@@ -190,7 +198,7 @@ class Compiler:
         if isinstance(value, Decimal):
             n, scale = units(value)
             if scale > MAX_SCALE or abs(n) > LIMIT:
-                raise Unsupported("a literal outside the fixed-point range")
+                raise Unsupported("literal_range")
             return Col(pl.lit(n, dtype=pl.Int64), None, "number", scale, abs(n))
         if isinstance(value, date):
             return Col(pl.lit(value, dtype=pl.Date), None, "date")
@@ -204,7 +212,7 @@ class Compiler:
         if node.root == "param":
             return self._param(node)
         if node.root != "fact":
-            raise Unsupported(f"path root {node.root}")
+            raise Unsupported("root", root=str(node.root))
         return self._fact(node)
 
     def _param(self, node: ast.Path) -> Col:
@@ -218,7 +226,7 @@ class Compiler:
             bound = self.param_bound(pid)
             return Col(value, self.missing_when(value.is_null(), node.dotted), kind, SCALE, bound)
         if kind not in ("string", "date", "bool"):
-            raise Unsupported("a list parameter")
+            raise Unsupported("list_param")
         return Col(value, self.missing_when(value.is_null(), node.dotted), kind)
 
     def _fact(self, node: ast.Path) -> Col:
@@ -227,13 +235,13 @@ class Compiler:
         for i, key in enumerate(keys):
             child = field.children.get(key)
             if child is None:
-                raise Unsupported(f"no field {'.'.join(keys[: i + 1])}")
+                raise Unsupported("no_field", field=".".join(keys[: i + 1]))
             if child.is_array and i < len(keys) - 1:
                 return self._through_array(node, ".".join(keys[: i + 1]), child, keys[i + 1 :])
             field = child
         name = ".".join(keys)
         if field.type is None or field.is_array:
-            raise Unsupported("an object or array of records used as a value")
+            raise Unsupported("record_value")
         if name not in self.columns:  # not in this register: always missing
             return Col(pl.lit(None), self._always(node.dotted), kind_of(field.type))
         value = pl.col(name)
@@ -244,7 +252,7 @@ class Compiler:
         if kind == "list":
             item = kind_of(field.type.item) if field.type.item is not None else "string"
             if item == "list":
-                raise Unsupported("a list of lists")
+                raise Unsupported("list_of_lists")
             return Col(value, mask, kind, SCALE if item == "number" else 0, CELL_BOUND, item)
         return Col(value, mask, kind)
 
@@ -254,10 +262,10 @@ class Compiler:
         """`person.grants.program`: the programmes of the grant records, unknown when the
         records are missing or any record lacks the field."""
         if len(rest) != 1:
-            raise Unsupported("a path nested inside an array of records")
+            raise Unsupported("nested_array")
         leaf = array.children.get(rest[0])
         if leaf is None or leaf.type is None or leaf.is_array or isinstance(leaf.type, ListType):
-            raise Unsupported("a path through an array that is not one scalar field")
+            raise Unsupported("array_field")
         item = kind_of(leaf.type)
         if column not in self.columns:
             return Col(pl.lit(None), self._always(node.dotted), "list", item=item)
@@ -270,7 +278,7 @@ class Compiler:
         return Col(value, self.missing_when(unknown, node.dotted), "list", scale, CELL_BOUND, item)
 
     def _ListLit(self, node: ast.ListLit) -> Col:
-        raise Unsupported("a list literal outside `in`")
+        raise Unsupported("list_literal")
 
     def _Unary(self, node: ast.Unary) -> Col:
         assert node.operand is not None
@@ -290,7 +298,7 @@ class Compiler:
         if node.op in ast.ARITH_OPS:
             return self._arith(node.op, left, right, mask)
         if left.kind == "list" or right.kind == "list":
-            raise Unsupported("comparing lists")
+            raise Unsupported("compare_lists")
         if left.kind == "number":
             left, right = align(left, right)
         value = {
@@ -305,16 +313,16 @@ class Compiler:
 
     def _arith(self, op: str, left: Col, right: Col, mask: pl.Expr | None) -> Col:
         if op == "/":
-            raise Unsupported("division (not exact in fixed point)")
+            raise Unsupported("division")
         if op == "*":
             scale, bound = left.scale + right.scale, left.bound * right.bound
             if scale > MAX_SCALE or bound > LIMIT:
-                raise Unsupported("a product outside the fixed-point range")
+                raise Unsupported("product_range")
             return Col(left.value * right.value, mask, "number", scale, bound)
         left, right = align(left, right)
         bound = left.bound + right.bound
         if bound > LIMIT:
-            raise Unsupported("a sum outside the fixed-point range")
+            raise Unsupported("sum_range")
         value = left.value + right.value if op == "+" else left.value - right.value
         return Col(value, mask, "number", left.scale, bound)
 
@@ -332,7 +340,7 @@ class Compiler:
         if isinstance(node.right, ast.ListLit):
             items = [self.compile(i) for i in node.right.items]
             if any(i.mask is not None or i.kind == "list" for i in items):
-                raise Unsupported("a list literal of non-literal items")
+                raise Unsupported("list_items")
             literals = [_literal_value(i) for i in node.right.items]
             if left.kind == "number":
                 scale = max([left.scale, *(units(v)[1] for v in literals)])
@@ -346,10 +354,10 @@ class Compiler:
         else:
             right = self.compile(node.right)
             if right.kind != "list":
-                raise Unsupported("membership in a value that is not a list")
+                raise Unsupported("member_of")
             if left.kind == "number":
                 if left.scale > right.scale:
-                    raise Unsupported("membership of a finer number than the list holds")
+                    raise Unsupported("member_scale")
                 left = rescale(left, right.scale)
             value = right.value.list.contains(left.value)
             value = pl.when(left.value.is_null()).then(None).otherwise(value)
@@ -365,7 +373,7 @@ class Compiler:
         if then.kind == "number" and orelse.kind == "number":
             then, orelse = align(then, orelse)
         elif then.kind == "list" or orelse.kind == "list":
-            raise Unsupported("a list-valued if")
+            raise Unsupported("list_if")
         value: pl.Expr = pl.when(cond.value).then(then.value).when(~cond.value).then(orelse.value)
         if then.kind == "number":
             value = value.cast(pl.Int64)
@@ -379,6 +387,8 @@ class Compiler:
         return Col(value, mask, kind, then.scale, bound)
 
     def _Call(self, node: ast.Call) -> Col:
+        if node.name == "outcome":
+            return self._outcome(node)
         if node.name == "exists":
             arg = self.compile(node.args[0])
             value = pl.lit(True) if arg.mask is None else arg.mask == 0
@@ -387,7 +397,7 @@ class Compiler:
 
         impl = CALLS.get(node.name)
         if impl is None:
-            raise Unsupported(f"function {node.name}")
+            raise Unsupported("function", name=node.name)
         args = [self.compile(a) for a in node.args]
         result = impl(self, node, args)
         mask = or_masks(*(a.mask for a in args))
@@ -398,10 +408,25 @@ class Compiler:
             guarded = guarded.cast(pl.Int64)
         return Col(guarded, mask, result.kind, result.scale, result.bound, result.item)
 
+    def _outcome(self, node: ast.Call) -> Col:
+        """`outcome("id")`: the rule's outcome from the column the caller named for it
+        (`outcomes`), null with its unknown mask where it is not decided; Unsupported where
+        the caller has no such column (the rule then goes to the record path)."""
+        first = node.args[0] if node.args else None
+        rule_id = first.value if isinstance(first, ast.Literal) else None
+        source = self.outcomes.get(str(rule_id)) if rule_id is not None else None
+        if source is None:
+            raise Unsupported("outcome")
+        value, mask = source
+        if mask is None:
+            path = f'outcome("{rule_id}")'
+            return Col(value, self.missing_when(value.is_null(), path), "string")
+        return Col(value, mask, "string")
+
 
 def _literal_value(node: ast.Node) -> Any:
     if not isinstance(node, ast.Literal) or (isinstance(node.value, bool) and False):
-        raise Unsupported("a list literal of non-literal items")
+        raise Unsupported("list_items")
     return node.value
 
 

@@ -1,12 +1,18 @@
 """Differential tests: the columnar backend decides exactly as the decision core does.
 
 Hypothesis builds policy libraries on the facts of the `mini` fixture — rules of either kind,
-one or two versions with effective dates, conditions and exceptions in three-valued logic,
-every amount form (literal or parameter, with localities and an unconfigured one), funding
-chains with literal and fact quotas, `once` over the grant history, overrides between rules —
-and registers of cases with missing facts, grant histories and numbers the fixed-point
-columns cannot carry. The record backend (`decide` itself) is the oracle: outcomes, versions,
-amounts, funding shares and quotas, missing lists and row errors must be equal, row for row.
+one or two versions with effective dates and events (a version whose event did not happen is
+skipped), conditions and exceptions in three-valued logic, some held in principle (原则上:
+exception_needed), date parts, other rules' outcomes read with `outcome("id")`, every amount
+form (fixed, parameter and parameter percentages, cap, floor, computed, per unit, percentage,
+per other regulation; with localities and an unconfigured parameter), funding chains with
+literal, zero and fact quotas (shares known from the quotas when the amount is not), `once`
+limits over the grant history (ever, per year, per N months, within dates; several at once),
+overrides between rules — and registers of cases with missing facts, grant histories and
+numbers the fixed-point columns cannot carry. Rules the compiler leaves to the record path
+(a division) and the rules tied to them go there whole. The record backend (`decide` itself)
+is the oracle: outcomes, versions, amounts, funding shares and quotas, missing lists and row
+errors must be equal, row for row.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from hypothesis import strategies as st
 
 from clause.engine.batch.backend import BackendConfig, RecordBackend
 from clause.engine.columnar.backend import ColumnarBackend
+from clause.engine.decide.funding import QUOTA_UNKNOWN
 from clause.engine.expr.check import check_expr
 from clause.engine.expr.compile import compile_expr
 from clause.engine.expr.syntax import expr_origin, parse_expr
@@ -29,7 +36,18 @@ from clause.engine.expr.types import BOOL, NUMBER
 from clause.engine.facts import normalize_facts
 from clause.engine.library import Library
 from clause.engine.load.package import load_package
-from clause.engine.model import Amount, Condition, Expr, FundingSource, Money, Rule, Version, Window
+from clause.engine.model import (
+    Amount,
+    Condition,
+    Expr,
+    FundingSource,
+    Money,
+    OnceLimit,
+    Period,
+    Rule,
+    Version,
+    Window,
+)
 
 MINI = Path(__file__).resolve().parents[1] / "fixtures" / "mini"
 PACKAGE = load_package(MINI).package
@@ -54,50 +72,94 @@ PERSON_ATOMS = [
     "min(person.transport_cost, 800) > 200",
     "round(person.transport_cost * 0.5) == 300",
     "person.transport_cost / 2 > 100",  # division: a rule on the record path
+    "month(person.departure_date) <= 6 and day(person.licence_date) > 15",
+    "year(person.departure_date) == year(decision_date)",
+]
+EVENTS = [
+    "person.returned_home",
+    "exists(person.licence_date)",
+    "person.departure_date <= decision_date",
+    "param.training.monthly_rate > 100",  # no parameter when the version is chosen: unknown
 ]
 SITE_ATOMS = ["site.residents >= 800", "site.has_station", "site.full_time_staff >= 1"]
 
 
-def expr(text: str, expect: Any) -> Expr:
+def expr(text: str, expect: Any, kinds: dict[str, str] | None = None) -> Expr:
+    """A checked expression; `kinds`: the rules whose outcome it may read, by kind."""
     origin = expr_origin(text)
-    node = check_expr(parse_expr(text, origin), PACKAGE.env, origin, expect=expect)
+    env = replace(PACKAGE.env, rules=kinds or {})
+    node = check_expr(parse_expr(text, origin), env, origin, expect=expect)
     return Expr(text, node, compile_expr(node), SPAN)
 
 
+OUTCOME_WORDS = {
+    "benefit": ["eligible", "ineligible", "exception_needed", "not_applicable"],
+    "obligation": ["compliant", "violation", "exception_needed", "not_applicable"],
+}
+
+
 @st.composite
-def conditions(draw: Any, atoms: list[str], most: int) -> tuple[Condition, ...]:
+def outcome_atom(draw: Any, kinds: dict[str, str]) -> str:
+    """A read of an earlier rule's outcome (none: a fact)."""
+    rid = draw(st.sampled_from(sorted(kinds)))
+    word = draw(st.sampled_from(OUTCOME_WORDS[kinds[rid]]))
+    return draw(st.sampled_from([f'outcome("{rid}") == "{word}"', f'outcome("{rid}") != "{word}"']))
+
+
+@st.composite
+def conditions(
+    draw: Any, atoms: list[str], most: int, kinds: dict[str, str], principle: bool = False
+) -> tuple[Condition, ...]:
+    """Up to `most` checks; some read earlier rules' outcomes (`kinds`), and with `principle`
+    some are held in principle."""
     out = []
     for i in range(draw(st.integers(0, most))):
-        text = draw(st.sampled_from(atoms))
+        pool = st.sampled_from(atoms)
+        if kinds and draw(st.integers(0, 3)) == 0:
+            pool = outcome_atom(kinds)
+        text = draw(pool)
         if draw(st.booleans()):
             other = draw(st.sampled_from(atoms))
             text = f"({text}) {draw(st.sampled_from(['and', 'or']))} not ({other})"
-        out.append(Condition(f"c{i}", expr(text, BOOL), "quote", SPAN))
+        held = principle and draw(st.integers(0, 2)) == 0
+        out.append(Condition(f"c{i}", expr(text, BOOL, kinds), "quote", SPAN, in_principle=held))
     return tuple(out)
 
 
 def money(draw: Any) -> Money:
     return draw(
         st.sampled_from(
-            [Money(Decimal("500")), Money(Decimal("123.455")), Money(param="training.monthly_rate")]
+            [
+                Money(Decimal("500")),
+                Money(Decimal("123.455")),
+                Money(param="training.monthly_rate"),
+                Money(param="training.monthly_rate", percent=Decimal("50")),
+                Money(param="training.monthly_rate", percent=Decimal("33.3")),
+            ]
         )
     )
+
+
+COMPUTED = ["person.transport_cost * 0.8", "person.transport_cost - 600", "person.training_months"]
 
 
 @st.composite
 def amounts(draw: Any) -> Amount | None:
     kind = draw(
         st.sampled_from(
-            ["fixed", "parameter", "cap", "per_unit", "percentage", "per_other_regulation", "-"]
+            ["fixed", "parameter", "cap", "floor", "computed", "per_unit", "percentage",
+             "per_other_regulation", "-"]
         )
-    )
+    )  # fmt: skip
     if kind == "-":
         return None
     cost = expr("person.transport_cost", NUMBER)
     if kind in ("fixed", "parameter", "per_other_regulation"):
         return Amount(kind, "q", SPAN, value=money(draw), refers_to="other")
-    if kind == "cap":
+    if kind in ("cap", "floor"):
         return Amount(kind, "q", SPAN, value=money(draw), claimed=cost)
+    if kind == "computed":
+        return Amount(kind, "q", SPAN, claimed=expr(draw(st.sampled_from(COMPUTED)), NUMBER))
     if kind == "per_unit":
         count = expr("person.training_months", NUMBER)
         top = draw(st.sampled_from([None, 0, 6]))
@@ -111,7 +173,9 @@ def funding(draw: Any) -> tuple[FundingSource, ...]:
     out = []
     for fund in draw(st.lists(st.sampled_from(["bridging_fund", "employment_fund"]), max_size=3)):
         quota = draw(
-            st.sampled_from([None, Decimal("200"), Decimal("-5"), "person.transport_cost"])
+            st.sampled_from(
+                [None, Decimal("200"), Decimal("0"), Decimal("-5"), "person.transport_cost"]
+            )
         )
         if isinstance(quota, str):
             quota = expr(quota, NUMBER)
@@ -125,20 +189,42 @@ WINDOWS = [
     (Window(date(2031, 1, 1), date(2031, 12, 31)),),
 ]
 EFFECTIVE = [None, "person.departure_date", "add_months(person.licence_date, 12)"]
+PERIODS = [
+    None,
+    Period("year"),
+    Period("months", months=12),
+    Period("months", months=1),
+    Period("during", window=Window(date(2030, 1, 1), date(2031, 6, 30))),
+]
 
 
 @st.composite
-def rules(draw: Any, index: int, ids: list[str]) -> Rule:
+def once_limits(draw: Any) -> tuple[OnceLimit, ...]:
+    """No limit, or one or two: programmes (the rule's own when none) and a period."""
+    out = []
+    for _ in range(draw(st.sampled_from([0, 0, 1, 2]))):
+        programs = draw(st.sampled_from([(), ("training",), ("training", "startup")]))
+        out.append(OnceLimit(programs, draw(st.sampled_from(PERIODS)), "q"))
+    return tuple(out)
+
+
+@st.composite
+def rules(draw: Any, index: int, ids: list[str], kinds: dict[str, str]) -> Rule:
+    """Rule `ids[index]`; `kinds`: the earlier rules (whose outcome it may read), by kind."""
     subject = draw(st.sampled_from(["person", "person", "site"]))
     kind = draw(st.sampled_from(["benefit", "benefit", "obligation"]))
     atoms = PERSON_ATOMS if subject == "person" else SITE_ATOMS
     versions = []
     for n, window in enumerate(draw(st.sampled_from(WINDOWS)), start=1):
         eff = draw(st.sampled_from(EFFECTIVE)) if subject == "person" else None
+        event = None
+        if subject == "person" and draw(st.integers(0, 3)) == 0:
+            event = Condition("event", expr(draw(st.sampled_from(EVENTS)), BOOL), "q", SPAN)
         benefit = kind == "benefit"
-        once = benefit and subject == "person" and draw(st.booleans())
-        program = draw(st.sampled_from([None, "training", "startup"]))
+        limits = draw(once_limits()) if benefit and subject == "person" else ()
         others = [i for i in ids if i != ids[index]]
+        checks = draw(conditions(atoms, 3, kinds, principle=True))
+        requires = draw(conditions(atoms, 2, kinds, principle=True)) if not benefit else ()
         versions.append(
             Version(
                 n,
@@ -147,16 +233,19 @@ def rules(draw: Any, index: int, ids: list[str]) -> Rule:
                 window,
                 SPAN,
                 effective_date=expr(eff, None) if eff else None,
-                conditions=draw(conditions(atoms, 3)),
-                unless=draw(conditions(atoms, 1)) if benefit else (),
-                requires=draw(conditions(atoms, 2)) if not benefit else (),
+                event=event,
+                conditions=checks,
+                unless=draw(conditions(atoms, 1, kinds)) if benefit else (),
+                requires=requires,
                 amount=draw(amounts()) if benefit and subject == "person" else None,
                 funding=draw(funding()) if benefit and subject == "person" else (),
-                once=once,
-                once_program=program,
+                once=bool(limits),
+                once_program=limits[0].programs[0] if limits and limits[0].programs else None,
+                once_limits=limits,
                 overrides=tuple(
                     draw(st.lists(st.sampled_from(others), max_size=1)) if others else ()
                 ),
+                in_principle=any(c.in_principle for c in (*checks, *requires)),
             )
         )
     return replace(PACKAGE.rules[0], id=ids[index], subject=subject, kind=kind,
@@ -165,9 +254,24 @@ def rules(draw: Any, index: int, ids: list[str]) -> Rule:
 
 @st.composite
 def libraries(draw: Any) -> Library:
+    """A few rules; a rule reads only earlier rules' outcomes, and overrides that would close
+    a cycle with those reads (which `clause check` rejects, R025) are dropped."""
     ids = [f"r{i}" for i in range(draw(st.integers(1, 4)))]
-    made = tuple(draw(rules(i, ids)) for i in range(len(ids)))
-    return Library.of([replace(PACKAGE, rules=made)])
+    made: list[Rule] = []
+    for i in range(len(ids)):
+        made.append(draw(rules(i, ids, {r.id: r.kind for r in made})))
+    library = Library.of([replace(PACKAGE, rules=tuple(made))])
+    tied = {rid for cycle in library.plan.cycles for rid in cycle}
+    if tied:
+        made = [
+            replace(r, versions=tuple(replace(v, overrides=()) for v in r.versions))
+            if r.id in tied
+            else r
+            for r in made
+        ]
+        library = Library.of([replace(PACKAGE, rules=tuple(made))])
+    assert not library.plan.cycles
+    return library
 
 
 dates = st.dates(min_value=date(2029, 6, 1), max_value=date(2033, 6, 1))
@@ -206,7 +310,8 @@ def cases(draw: Any) -> dict[str, Any]:
     for entity, fields in (("person", PERSON), ("site", SITE)):
         if draw(st.integers(0, 5)) == 0:
             continue
-        chosen = draw(st.sets(st.sampled_from(sorted(fields))))
+        every = draw(st.booleans())  # half the cases have every fact: more rules decided
+        chosen = set(fields) if every else draw(st.sets(st.sampled_from(sorted(fields))))
         raw[entity] = {k: draw(fields[k]) for k in sorted(chosen)}
     return normalize_facts(_plain(raw), PACKAGE.env.facts)
 
@@ -248,7 +353,9 @@ def _explain(library: Library, case: Any) -> str:
                 f"unless={[c.expr.text for c in v.unless]} "
                 f"requires={[c.expr.text for c in v.requires]} amount={v.amount and v.amount.kind}"
                 f" funding={quotas}"
-                f" once={v.once}/{v.once_program} overrides={v.overrides}"
+                f" event={v.event and v.event.expr.text}"
+                f" principle={[c.id for c in (*v.conditions, *v.requires) if c.in_principle]}"
+                f" amount={v.amount} once={v.once_limits} overrides={v.overrides}"
             )
     return "\n".join(lines)
 
@@ -268,6 +375,30 @@ def test_the_hubei_notice_compiles_whole() -> None:
     assert len(backend.plan.rules) == len(hubei.rules)
 
 
+def test_the_forms_package_compiles_whole_and_decides_its_cases_as_the_core() -> None:
+    """The language-forms package (events, in-principle checks, a floor, computed amounts,
+    periodic limits, a rule reading another's outcome) runs columnar, every rule compiled,
+    and decides each of its policy test cases as the core does."""
+    import yaml
+
+    root = MINI.parent / "forms"
+    forms = load_package(root).package
+    assert forms is not None
+    library = Library.of([forms])
+    cases = yaml.safe_load((root / "tests" / "cases.yaml").read_text(encoding="utf-8"))
+    by_day: dict[date, list[tuple[str, Any]]] = {}
+    for i, case in enumerate(cases):
+        facts = normalize_facts(case["facts"], library.env.facts)
+        by_day.setdefault(case["date"], []).append((f"C{i}", facts))
+    for day, batch in sorted(by_day.items()):
+        for chains in (False, True):
+            config = BackendConfig(day, chains=chains)
+            backend = ColumnarBackend(library, config)
+            assert backend.plan.fallback == {}
+            assert backend.decide(batch) == RecordBackend(library, config).decide(batch)
+            assert backend.stats["rows on the record path (whole)"] == 0
+
+
 def test_division_is_reported_as_a_fallback() -> None:
     rule = replace(
         PACKAGE.rules[0],
@@ -282,4 +413,93 @@ def test_division_is_reported_as_a_fallback() -> None:
     )  # fmt: skip
     library = Library.of([replace(PACKAGE, rules=(rule,))])
     backend = ColumnarBackend(library, BackendConfig(date(2031, 1, 1)))
-    assert "division" in backend.plan.fallback["halves"]
+    assert "division" in str(backend.plan.fallback["halves"])
+
+
+def test_rules_tied_to_a_fallback_by_outcome_reads_go_with_it() -> None:
+    """A rule reading the outcome of a rule on the record path, and a rule whose outcome
+    that one reads, are decided with it on the record path, each named with its reason."""
+    halves = Condition("c", expr("person.transport_cost / 2 > 1", BOOL), "q", SPAN)
+    window = WINDOWS[0][0]
+
+    def rule(rid: str, *checks: Condition) -> Rule:
+        version = Version(1, date(2030, 3, 1), "x", window, SPAN, conditions=checks)
+        return replace(PACKAGE.rules[0], id=rid, subject="person", kind="benefit",
+                       versions=(version,))  # fmt: skip
+
+    kinds = {"a-plain": "benefit", "b-halves": "benefit"}
+    reads_a = Condition("r", expr('outcome("a-plain") == "eligible"', BOOL, kinds), "q", SPAN)
+    reads_b = Condition("s", expr('outcome("b-halves") != "eligible"', BOOL, kinds), "q", SPAN)
+    plain = Condition("p", expr("person.organised", BOOL), "q", SPAN)
+    made = (
+        rule("a-plain", plain),
+        rule("b-halves", halves),
+        rule("c-reads", reads_a, reads_b),
+        rule("d-alone", plain),
+    )
+    library = Library.of([replace(PACKAGE, rules=made)])
+    backend = ColumnarBackend(library, BackendConfig(date(2031, 1, 1)))
+    assert sorted(backend.plan.fallback) == ["a-plain", "b-halves", "c-reads"]
+    assert "division" in str(backend.plan.fallback["b-halves"])
+    assert "outcome()" in str(backend.plan.fallback["c-reads"])
+    assert "tied to c-reads" in str(backend.plan.fallback["a-plain"])
+    assert [c.rule.id for c in backend.plan.rules] == ["d-alone"]
+    facts = normalize_facts(
+        {"person": {"organised": True, "transport_cost": 30}}, PACKAGE.env.facts
+    )
+    config = BackendConfig(date(2031, 1, 1))
+    assert backend.decide([("x", facts)]) == RecordBackend(library, config).decide([("x", facts)])
+
+
+quotas = st.lists(
+    st.one_of(
+        st.none(),
+        st.just(QUOTA_UNKNOWN),
+        st.integers(-500, 200_000).map(lambda n: Decimal(n).scaleb(-2)),
+        st.integers(0, 2_000_000).map(lambda n: Decimal(n).scaleb(-4)),  # finer than cents
+    ),
+    min_size=1,
+    max_size=4,
+)
+cents = st.integers(0, 300_000).map(lambda n: Decimal(n).scaleb(-2))
+
+
+@settings(max_examples=300, deadline=None)
+@given(chain=quotas, lo=cents, more=st.one_of(st.none(), cents), payable=st.booleans())
+def test_funding_splits_as_the_core(
+    chain: list[Decimal | None], lo: Decimal, more: Decimal | None, payable: bool
+) -> None:
+    """The columnar funding split of one amount, known (allocate) or known only to lie in a
+    range (split), along quotas known, unknown, absent, zero or negative: the core's shares."""
+    from types import SimpleNamespace
+
+    import polars as pl
+
+    from clause.engine.columnar.plan import _allocate, _split
+    from clause.engine.decide.funding import allocate, split
+
+    hi = lo if payable else (None if more is None else lo + more)
+    rule = SimpleNamespace(sources=len(chain), name=lambda part: part)
+    known = [q is not None and not q.is_nan() for q in chain]
+    frame = pl.DataFrame(
+        {
+            **{f"q{k}": [int(q.scaleb(4)) if known[k] else None] for k, q in enumerate(chain)},
+            **{f"qu{k}": [q is not None and q.is_nan()] for k, q in enumerate(chain)},
+        },
+        schema={
+            **{f"q{k}": pl.Int64() for k in range(len(chain))},
+            **{f"qu{k}": pl.Boolean() for k in range(len(chain))},
+        },
+    )
+    pairs = [(f"f{k}", q) for k, q in enumerate(chain)]
+    lo_units = pl.lit(int(lo.scaleb(4)), dtype=pl.Int64)
+    hi_units = pl.lit(None if hi is None else int(hi.scaleb(4)), dtype=pl.Int64)
+    parts = _split(rule, lo_units, hi_units)  # type: ignore[arg-type]
+    ranged = frame.select(e.alias(f"s{k}") for k, e in enumerate(parts)).row(0)
+    want = [s.amount for s in split(lo, hi, pairs)]
+    assert [None if v is None else Decimal(v).scaleb(-2) for v in ranged] == want
+    if payable and all(q is None or not q.is_nan() for q in chain):
+        paid = pl.lit(int(lo.scaleb(2)), dtype=pl.Int64)
+        parts = _allocate(rule, paid)  # type: ignore[arg-type]
+        shares = frame.select(e.alias(f"s{k}") for k, e in enumerate(parts)).row(0)
+        assert [Decimal(v).scaleb(-2) for v in shares] == list(allocate(lo, pairs))
