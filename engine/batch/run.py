@@ -304,9 +304,11 @@ def _ordered(
     budget: Budget | None,
     seen: SeenIds,
 ) -> Generator[tuple[Chunk | None, ChunkResult], None, None]:
-    """Chunk results in input order: from the native columnar path (which spends budgets and
-    refuses repeated case ids itself, so no chunk comes with them), or from the workers."""
-    if options.engine == "local" and native.supported(library, job, reader.kind):
+    """Chunk results in input order: from the native columnar path (one process, Polars'
+    threads; it spends budgets and refuses repeated case ids itself, so no chunk comes with
+    them), or from the chunk workers (`--workers N`: N processes, whatever the backend)."""
+    local_run = options.engine == "local" and options.workers <= 1
+    if local_run and native.supported(library, job, reader.kind):
         run = native.NativeRun(library, job, budget, seen)
         for result in run.results(reader, options.chunk_size):
             yield None, result

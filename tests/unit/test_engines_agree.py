@@ -75,6 +75,17 @@ def test_columnar_writes_what_record_writes(
     assert record[1], "the seeded register has broken rows: the rejects must not be empty"
 
 
+def test_columnar_in_worker_processes_writes_what_record_writes(
+    library: Library, registers: dict[str, Path], tmp_path: Path
+) -> None:
+    """`--workers 2` runs the columnar backend in two processes, chunk by chunk (the native
+    path is one process): the same files, repeated ids and budget included."""
+    more = {"budget": BUDGET, "chunk_size": 500}
+    record = _run(library, registers["csv"], tmp_path / "record.csv", backend="record", **more)
+    pool = _run(library, registers["csv"], tmp_path / "pool.csv", workers=2, **more)
+    assert pool == record
+
+
 @pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs Java 17 (java not found)")
 def test_spark_local_mode_writes_what_one_machine_writes(
     library: Library, registers: dict[str, Path], tmp_path: Path
