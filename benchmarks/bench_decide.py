@@ -42,7 +42,7 @@ import handwritten_hubei as handwritten  # noqa: E402
 from clause.engine.decide import Decision, TraceSink, decide  # noqa: E402
 from clause.engine.facts import normalize_facts  # noqa: E402
 from clause.engine.library import Library  # noqa: E402
-from clause.engine.load.package import load_package  # noqa: E402
+from clause.engine.load.library import load_library  # noqa: E402
 from clause.engine.model import Package  # noqa: E402
 
 PACKAGE = ROOT / "policies" / "hubei" / "ehrs-2021-25"
@@ -121,11 +121,28 @@ class Cases:
             person,
             poverty_alleviated=self.chance(0.85),
             organised_work=self.chance(0.8),
-            work_scope=self.pick({"跨省": 0.45, "省内县外": 0.4, "县内": 0.15}),
+            **self.work_place(person),
             departure_date=self.before(on, 500),
             transport_cost=self.rng.choice([120, 260, 299.99, 300, 356.5, 480, 500, 620, 875.25]),
             grants=self.grants(PROGRAMS[:2]),
         )
+
+    def work_place(self, person: Raw) -> Raw:
+        """Where the person works, against the home county (cross-province, in the province
+        outside the county, or in the county)."""
+        scope = self.pick({"跨省": 0.45, "省内县外": 0.4, "县内": 0.15})
+        home = person.get("home_county", "竹山县")
+        if scope == "跨省":
+            return {"work_province": "广东省", "work_county": "南山区"}
+        return {"work_province": "湖北省", "work_county": "洪山区" if scope == "省内县外" else home}
+
+    def home(self) -> Raw:
+        """Where the person is registered: mostly a county of 十堰市, sometimes unknown or in
+        another province (the notice then does not govern them)."""
+        if self.chance(0.03):
+            return {"home_province": "河南省"}
+        raw = {"home_province": "湖北省", "home_city": "十堰市", "home_county": "竹山县"}
+        return {k: v for k, v in raw.items() if not self.chance(MISSING)}
 
     def hired(self, on: date, person: Raw, training: bool) -> Raw:
         self.fill(
@@ -208,7 +225,7 @@ class Cases:
         )
         facts: Raw = {}
         if kind == "migrant":
-            facts["person"] = self.worker(on, {})
+            facts["person"] = self.worker(on, self.home())
             if self.chance(0.7):
                 quota = self.rng.choice([0, 150, 400, 499.5, 2000, 100000])
                 facts["county"] = self.fill({"name": self.rng.choice(COUNTIES)}, quota=None)
@@ -216,7 +233,7 @@ class Cases:
                     facts["county"]["cross_province_quota_remaining"] = quota
         elif kind == "hire":
             facts["employer"] = self.employer()
-            facts["person"] = self.hired(on, {}, training=self.chance(0.5))
+            facts["person"] = self.hired(on, self.home(), training=self.chance(0.5))
         elif kind == "placement":
             agency = {"人力资源服务机构": 0.45, "劳务经纪人": 0.4, "其他": 0.15}
             facts["agency"] = self.fill(
@@ -225,15 +242,15 @@ class Cases:
                 organised_placement=self.chance(0.9),
                 grants=self.grants(),
             )
-            facts["person"] = self.hired(on, {}, training=self.chance(0.2))
+            facts["person"] = self.hired(on, self.home(), training=self.chance(0.2))
             facts["employer"] = self.employer()
         elif kind == "entrepreneur":
-            person, business = self.entrepreneur(on, {})
+            person, business = self.entrepreneur(on, self.home())
             facts["person"] = person
             if business is not None:
                 facts["business"] = business
         elif kind == "trainee":
-            facts["person"] = self.trainee(on, {})
+            facts["person"] = self.trainee(on, self.home())
         elif kind == "project":
             funds = self.rng.randint(100, 50000) * 100
             share = self.rng.choice([0.05, 0.1, 0.1499, 0.15, 0.2, 0.3])
@@ -291,7 +308,7 @@ class Cases:
                 priority_given=self.chance(0.8),
             )
         else:  # a household register row: one person with every kind of fact
-            person = self.worker(on, {})
+            person = self.worker(on, self.home())
             self.trainee(on, person)
             person, business = self.entrepreneur(on, person)
             facts["person"] = person
@@ -301,7 +318,7 @@ class Cases:
         return facts, on
 
 
-def make_cases(package: Package, n: int, seed: int) -> list[Case]:
+def make_cases(package: Library, n: int, seed: int) -> list[Case]:
     gen = Cases(seed)
     out = []
     for _ in range(n):
@@ -413,12 +430,12 @@ def main() -> None:
     if args.cases < 1 or args.repeat < 1:
         parser.error("--cases and --repeat must be at least 1")
 
-    load = load_package(PACKAGE)
-    if load.package is None or load.has_errors:
+    load = load_library([PACKAGE], [PACKAGE])  # the package under the library's vocabulary
+    if load.library is None or load.has_errors:
         sys.exit(f"{PACKAGE}: the package does not load cleanly; run `clause check` first")
-    package = load.package
-    library = Library.of([package])
-    cases = make_cases(package, args.cases, args.seed)
+    library = load.library
+    package = library.packages[0]
+    cases = make_cases(library, args.cases, args.seed)
 
     agreement = compare(library, cases)
     total = agreement.total

@@ -68,6 +68,12 @@ class Bad(ValueError):
 def column_types(schema_path: Path) -> dict[str, dict[str, Any]]:
     """{dotted column: its JSON Schema node} from the facts schema."""
     schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    shared = ROOT / "policies" / "facts.schema.json"  # the library's vocabulary (home places)
+    if shared.is_file():
+        common = json.loads(shared.read_text(encoding="utf-8"))
+        for entity, spec in common["properties"].items():
+            own = schema["properties"].setdefault(entity, spec)
+            own["properties"] = {**spec["properties"], **own.get("properties", {})}
     defs = schema.get("$defs", {})
     out: dict[str, dict[str, Any]] = {}
 
@@ -249,8 +255,8 @@ def hand_decide(case: Mapping[str, Any], on: date) -> list[tuple[str, str, Any, 
         )
         out.append(("c2-1-agency-service-subsidy", outcome, None, ()))
     if "person" in case:
-        out += transport(p, case.get("county", {}))
-        out.append(training_raise(p))
+        out += outside(p, transport(p, case.get("county", {})))
+        out += outside(p, [training_raise(p)])
     if "resettlement_site" in case:
         s = case["resettlement_site"]
         outcome = window(on) or obligation(
@@ -289,7 +295,7 @@ def hand_decide(case: Mapping[str, Any], on: date) -> list[tuple[str, str, Any, 
     if "employer" in case:
         out.append(on_the_job_training(p, e))
     if "person" in case:
-        out += startup(p, b, on)
+        out += outside(p, startup(p, b, on))
     if "public_welfare_job" in case:
         w = case["public_welfare_job"]
         outcome = window(w.get("agreement_start_date")) or obligation(
@@ -306,19 +312,37 @@ def hand_decide(case: Mapping[str, Any], on: date) -> list[tuple[str, str, Any, 
     return out
 
 
+HUBEI = {"湖北省", "十堰市", "竹山县", "竹溪县", "郧西县", "房县", "丹江口市"}
+
+
+def outside(p: dict[str, Any], decided: list[tuple[str, str, Any, Any]]) -> list[Any]:
+    """The notice governs people registered in Hubei: the most specific home place known."""
+    home = p.get("home_county") or p.get("home_city") or p.get("home_province")
+    if home in HUBEI:
+        return decided
+    outcome = "undetermined" if home is None else "not_applicable"
+    return [(rule, outcome, None, ()) for rule, *_ in decided]
+
+
+def differs(a: Any, b: Any) -> bool | None:
+    return None if a is None or b is None else a != b
+
+
 def transport(p: dict[str, Any], county: dict[str, Any]) -> list[tuple[str, str, Any, Any]]:
     out = []
     grants = p.get("grants")
+    cross = differs(p.get("work_province"), p.get("home_province"))
+    county_out = differs(p.get("work_county"), p.get("home_county"))
     scopes = (
-        ("c2-1-transport-cross-province", "跨省", 500),
-        ("c2-1-transport-in-province", "省内县外", 300),
+        ("c2-1-transport-cross-province", cross, 500),
+        ("c2-1-transport-in-province", and3(None if cross is None else not cross, county_out), 300),
     )
     for rule, scope, cap in scopes:
         outcome = window(p.get("departure_date")) or benefit(
             [
                 p.get("poverty_alleviated"),
                 p.get("organised_work"),
-                cmp(p.get("work_scope"), "==", scope),
+                scope,
             ],
             grants=grants,
             program=rule,

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 from clause.engine.batch.facts import FactsPlan, Shape  # noqa: E402
 from clause.engine.expr.types import BOOL, DATE, NUMBER  # noqa: E402
-from clause.engine.load.package import load_package  # noqa: E402
+from clause.engine.load.library import load_library  # noqa: E402
 
 Case = dict[str, Any]
 HUBEI = "鄂人社发〔2021〕25号"
@@ -56,13 +56,31 @@ def chance(rng: random.Random, p: float) -> bool:
 # -- Hubei 鄂人社发〔2021〕25号: decide on 2022-12-31 ----------------------------------------
 
 
+HUBEI_COUNTIES = ("郧西县", "竹山县", "房县", "丹江口市")
+
+
+def hubei_home(rng: random.Random, county: str) -> Case:
+    """Where a person is registered: a county of 十堰市, or (3%) another province."""
+    if chance(rng, 0.03):
+        return {"home_province": rng.choice(["河南省", "湖南省", "陕西省"])}
+    return {"home_province": "湖北省", "home_city": "十堰市", "home_county": county}
+
+
 def hubei_person(rng: random.Random) -> Case:
     """A worker from the poverty-monitoring register: mostly lifted out of poverty."""
     scope = rng.choices(["跨省", "省内县外", "县内"], [45, 35, 20])[0]
+    home = rng.choice(HUBEI_COUNTIES)
+    work = {
+        "跨省": ("广东省", "南山区"),
+        "省内县外": ("湖北省", "洪山区"),
+        "县内": ("湖北省", home),
+    }
     person: Case = {
+        **hubei_home(rng, home),
         "poverty_alleviated": chance(rng, 0.9),
         "organised_work": chance(rng, 0.6),
-        "work_scope": scope,
+        "work_province": work[scope][0],
+        "work_county": work[scope][1],
         "departure_date": day(rng, "2021-06-01", "2022-12-31"),
         "transport_cost": Decimal(rng.randrange(80, 1200)),
         "grants": [],
@@ -92,6 +110,7 @@ def hubei_hired(rng: random.Random) -> Case:
     """An employer (with the agency that placed the person, sometimes) and the person hired."""
     hired = day(rng, "2021-06-01", "2022-06-30")
     person: Case = {
+        **hubei_home(rng, rng.choice(HUBEI_COUNTIES)),
         "poverty_alleviated": chance(rng, 0.9),
         "hire_date": hired,
         "labour_contract": chance(rng, 0.85),
@@ -133,6 +152,7 @@ def hubei_entrepreneur(rng: random.Random) -> Case:
     grants = [] if chance(rng, 0.9) else [{"program": "一次性创业补贴", "date": date(2022, 1, 10)}]
     return {
         "person": {
+            **hubei_home(rng, rng.choice(HUBEI_COUNTIES)),
             "poverty_alleviated": chance(rng, 0.9),
             "returning_entrepreneur": chance(rng, 0.5),
             "grants": grants,
@@ -360,15 +380,16 @@ def generate(  # type: ignore[no-untyped-def]
     package_dir: Path, rows: int, seed: int, missing: float, invalid: float, repeated: float = 0.0
 ):
     """(columns, iterator of (case id, case or CUT_SHORT), suggested decision date)."""
-    loaded = load_package(package_dir)
-    package = loaded.package
-    if package is None:
+    loaded = load_library([package_dir], [package_dir])  # with the library's vocabulary
+    library = loaded.library
+    if library is None:
         raise SystemExit(f"{package_dir}: the package does not load; run clause check")
+    package = next(p for p in library.packages if Path(p.root) == package_dir)
     profile = PROFILES.get(package.document.number)
     if profile is None:
         raise SystemExit(f"no case mix for {package.document.number}; known: {', '.join(PROFILES)}")
     mix, on = profile
-    plan = FactsPlan(package.facts_schema, package.env.facts)
+    plan = FactsPlan(library.facts_schema, library.env.facts)
     columns = list(leaves(plan.root))
     makers = [m for m, _ in mix]
     weights = [w for _, w in mix]

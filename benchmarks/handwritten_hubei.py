@@ -121,6 +121,18 @@ def _fact(entity: Mapping[str, Any], key: str, path: str) -> Any:
     return U[path] if value is None else value
 
 
+def _differs(a: Any, b: Any) -> Any:
+    """a != b in three-valued logic: unknown (the facts of both) when either is unknown."""
+    unknown = [v for v in (a, b) if isinstance(v, frozenset)]
+    if unknown:
+        return frozenset().union(*unknown)
+    return a != b
+
+
+def _not(a: Any) -> Any:
+    return a if isinstance(a, frozenset) else not a
+
+
 def _cents(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
@@ -230,7 +242,14 @@ def _transport(
         return Decided(rule, "undetermined", missing=("person.departure_date",))
     if _outside(departed, NOTICE_START, NOTICE_END):
         return Decided(rule, "not_applicable")
-    work_scope = person.get("work_scope")
+    home = _fact(person, "home_province", "person.home_province")
+    work = _fact(person, "work_province", "person.work_province")
+    if cross:
+        in_scope = _differs(work, home)
+    else:
+        county = _fact(person, "home_county", "person.home_county")
+        work_county = _fact(person, "work_county", "person.work_county")
+        in_scope = _and(_not(_differs(work, home)), _differs(work_county, county))
     unpaid: tuple[tuple[str, Decimal | None], ...] = (
         ((BRIDGING_FUND, None), (EMPLOYMENT_FUND, None)) if cross else ((EMPLOYMENT_FUND, None),)
     )
@@ -239,7 +258,7 @@ def _transport(
         (
             _fact(person, "poverty_alleviated", "person.poverty_alleviated"),
             _fact(person, "organised_work", "person.organised_work"),
-            U["person.work_scope"] if work_scope is None else work_scope == scope,
+            in_scope,
         ),
         once=_granted(person, rule, "person.grants"),
     )
@@ -650,8 +669,47 @@ def workshop_loan_priority(facts: Mapping[str, Any], on: date) -> Decided:
 # -- all rules -------------------------------------------------------------------------------
 
 
+PERSON_RULES = (
+    "c2-1-transport-cross-province",
+    "c2-1-transport-in-province",
+    "c2-11-training-subsidy-raise",
+    "c2-7-startup-subsidy",
+    "c2-7-startup-subsidy-returning",
+)
+
+
+HUBEI_PLACES = {"十堰市", "竹山县", "竹溪县", "郧西县", "房县", "丹江口市", "洪山区", "武汉市"}
+
+
+def _jurisdiction(person: Mapping[str, Any]) -> Decided | None:
+    """The notice governs Hubei's people: the most specific home place known decides (a
+    county or city of Hubei is inside); elsewhere not applicable, unknown undetermined."""
+    for key in ("home_county", "home_city"):
+        place = person.get(key)
+        if place is not None:
+            return None if place in HUBEI_PLACES else Decided("", "not_applicable")
+    home = person.get("home_province")
+    if home == "湖北省":
+        return None
+    if home is None:
+        return Decided("", "undetermined", missing=("person.home_province",))
+    return Decided("", "not_applicable")
+
+
 def decide(facts: Mapping[str, Any], on: date) -> list[Decided]:
     """Every rule whose subject is in `facts`, sorted by rule id, overrides applied."""
+    decided = _decide(facts, on)
+    person = facts.get("person")
+    outside = _jurisdiction(person) if person.__class__ is dict else None
+    if outside is None:
+        return decided
+    return sorted(
+        (outside._replace(rule=d.rule) if d.rule in PERSON_RULES else d for d in decided),
+        key=lambda d: d.rule,
+    )
+
+
+def _decide(facts: Mapping[str, Any], on: date) -> list[Decided]:
     out: list[Decided] = []
     agency = facts.get("agency")
     person = facts.get("person")

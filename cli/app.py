@@ -27,6 +27,7 @@ from clause.cli.options import (
     ExplainFormat,
     Format,
     LangOption,
+    LibraryOption,
     PackageOption,
     TestFormat,
     choose_language,
@@ -173,6 +174,7 @@ def explain_command(
         Path | None, typer.Option("--budget", help="Remaining quota per fund (YAML or JSON).")
     ] = None,
     package: PackageOption = None,
+    library_path: LibraryOption = None,
     only: Annotated[
         str | None,
         typer.Option("--only", help="Show only these outcomes, e.g. eligible,undetermined."),
@@ -184,7 +186,7 @@ def explain_command(
 
     day = parse_date(on)
     assert day is not None
-    library = decide.open_library(package)
+    library = decide.open_library(library_path, package or ())
     source = read_stdin() if str(facts) == "-" else facts
     case = decide.load_facts(source, library)
     quotas = files.read_budget(budget) if budget else None
@@ -221,7 +223,8 @@ def test_command(
 @app.command("coverage")
 def coverage_command(
     package: Annotated[
-        Path | None, typer.Argument(help="Package (default: under policies/).")
+        Path | None,
+        typer.Argument(help="A package, or a library folder (default: policies/)."),
     ] = None,
     fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.text,
     lang: LangOption = None,
@@ -231,37 +234,40 @@ def coverage_command(
     from clause.cli import render
     from clause.engine.api.policy import notice_coverage
 
-    pkg, items = notice_coverage(package)
-    render.coverage(pkg, items, render.make_console(), fmt.value, language(lang))
-    raise typer.Exit(ExitCode.FINDINGS if any(i.status == "missing" for i in items) else 0)
+    found = notice_coverage(package)
+    render.coverage(found, render.make_console(), fmt.value, language(lang))
+    missing = any(i.status == "missing" for _, items in found for i in items)
+    raise typer.Exit(ExitCode.FINDINGS if missing else 0)
 
 
 @app.command("rules")
 def rules_command(
     package: PackageOption = None,
+    library_path: LibraryOption = None,
     fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.text,
     lang: LangOption = None,
 ) -> None:
     """List the rules with their versions and validity windows."""
     from clause.cli import render
-    from clause.engine.api.decide import open_package
+    from clause.engine.api.decide import open_library
 
-    render.rules(open_package(package), render.make_console(), fmt.value, language(lang))
+    library = open_library(library_path, package or ())
+    render.rules(library, render.make_console(), fmt.value, language(lang))
 
 
 @app.command("show")
 def show_command(
     rule: Annotated[str, typer.Argument(help="Rule id.")],
     package: PackageOption = None,
+    library_path: LibraryOption = None,
     lang: LangOption = None,
 ) -> None:
     """Show a rule beside the text of the clause it encodes."""
     from clause.cli import render
-    from clause.engine.api.decide import open_package
+    from clause.engine.api.decide import open_library
     from clause.engine.api.policy import rule_with_clause
 
-    pkg = open_package(package)
-    found, clause, source = rule_with_clause(pkg, rule)
+    pkg, found, clause, source = rule_with_clause(open_library(library_path, package or ()), rule)
     render.rule_beside_clause(pkg, found, clause, source, render.make_console(), language(lang))
 
 

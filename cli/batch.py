@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from clause.cli.i18n import plural, t
-from clause.cli.options import Format, LangOption, PackageOption, language
+from clause.cli.options import Format, LangOption, LibraryOption, PackageOption, language
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -115,6 +115,7 @@ def eval_command(
         typer.Option("--master", help="Spark master with --engine spark (local[2], spark://…)."),
     ] = "local[2]",
     package: PackageOption = None,
+    library_path: LibraryOption = None,
     lang: LangOption = None,
 ) -> None:
     """Decide every row of a register on a date: results per case and rule, rejected rows with
@@ -131,7 +132,7 @@ def eval_command(
     words = language(lang)
     day = parse_date(on)
     assert day is not None
-    library = open_library(package)
+    library = open_library(library_path, package or ())
     options = BatchOptions(
         on=day,
         out=out,

@@ -64,7 +64,8 @@ HELP_ZH: dict[str, str] = {
     "explain --rule": "只解释这条规则。",
     "explain --format": "输出格式。",
     "explain --budget": "各资金来源的剩余额度（YAML 或 JSON）。",
-    "explain --package": "政策包目录（默认：policies/ 下唯一的政策包）。",
+    "explain --package": "只按此政策包决定（可重复），连同其所依据的文件。",
+    "explain --library": "政策库目录（默认：policies/）。",
     "explain --only": "只显示这些结果，如 eligible,undetermined。",
     "test": "运行政策测试用例；失败时给出轨迹，并报告规则、版本和条件的覆盖率。"
     "退出码 0 全部通过，1 有失败或覆盖率不足，2 没有可运行的用例或输入无法读取。",
@@ -72,14 +73,16 @@ HELP_ZH: dict[str, str] = {
     "test --format": "输出格式。",
     "test --min-coverage": "覆盖率低于此百分比即失败。",
     "coverage": "文件的哪些条款已编码、属于引用、属于定性或尚缺。有条款缺失时退出码为 1。",
-    "coverage PACKAGE": "政策包（默认：policies/ 下的政策包）。",
+    "coverage PACKAGE": "政策包，或政策库目录（默认：policies/）。",
     "coverage --format": "输出格式。",
     "rules": "列出规则及其版本和有效期。",
-    "rules --package": "政策包目录（默认：policies/ 下唯一的政策包）。",
+    "rules --package": "只按此政策包决定（可重复），连同其所依据的文件。",
+    "rules --library": "政策库目录（默认：policies/）。",
     "rules --format": "输出格式。",
     "show": "把一条规则与它所编码的条款原文并列显示。",
     "show RULE": "规则编号。",
-    "show --package": "政策包目录（默认：policies/ 下唯一的政策包）。",
+    "show --package": "只按此政策包决定（可重复），连同其所依据的文件。",
+    "show --library": "政策库目录（默认：policies/）。",
     "eval": "在某一日期对名册的每一行作出决定：逐案逐规则的结果、带行号和原因的拒绝行、"
     "按规则和资金来源的合计。运行完成退出码为 0（拒绝行会报告，不算失败），"
     "输入或选项无法使用时为 2。",
@@ -99,7 +102,8 @@ HELP_ZH: dict[str, str] = {
     "eval --engine": "在哪里决定各块：本机，或 Spark。",
     "eval --layout": "结果的布局：每个案例每条规则一行（long）或每个案例一行（wide）。",
     "eval --master": "使用 --engine spark 时的 Spark master（local[2]、spark://…）。",
-    "eval --package": "政策包目录（默认：policies/ 下唯一的政策包）。",
+    "eval --package": "只按此政策包决定（可重复），连同其所依据的文件。",
+    "eval --library": "政策库目录（默认：policies/）。",
     "diff": "比较政策库的两个状态：以经办人员的语言列出每处变化；给出 --register 和 --date 时，"
     "列出哪些案例的决定改变了，以及各资金来源改变前后的合计。退出码 0（有差异不是错误），"
     "2 输入无法使用。",

@@ -60,8 +60,16 @@ LangOption = Annotated[
 ]
 
 PackageOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--package",
+        help="Decide under this package only (repeatable), with the documents it relies on.",
+    ),
+]
+
+LibraryOption = Annotated[
     Path | None,
-    typer.Option("--package", help="Policy package folder (default: the one under policies/)."),
+    typer.Option("--library", help="The policy library folder (default: policies/)."),
 ]
 
 

@@ -317,13 +317,25 @@ def _junit(runs: list[Any]) -> str:
 # -- coverage, rules, show ---------------------------------------------------------------------
 
 
-def coverage(pkg: Any, items: list[Any], console: Console, fmt: str, lang: str = "en") -> None:
-    from clause.engine.coverage import totals
-
+def coverage(
+    found: list[tuple[Any, list[Any]]], console: Console, fmt: str, lang: str = "en"
+) -> None:
+    """Coverage of each document's notice: one table per package."""
     if fmt == "json":
-        json_out([i.to_json() for i in items], console)
+        data = [
+            {"document": pkg.document.ref, "clauses": [i.to_json() for i in items]}
+            for pkg, items in found
+        ]
+        json_out(data, console)
         return
+    for pkg, items in found:
+        _coverage_table(pkg, items, console, lang)
+
+
+def _coverage_table(pkg: Any, items: list[Any], console: Console, lang: str) -> None:
     from rich.table import Table
+
+    from clause.engine.coverage import totals
 
     title = t("coverage.title", lang, document=printable(pkg.document.ref))
     table = Table(title=title, show_lines=False)
@@ -350,25 +362,32 @@ def coverage(pkg: Any, items: list[Any], console: Console, fmt: str, lang: str =
     console.print(t("coverage.totals", lang, counts=counts, total=len(items)), markup=False)
 
 
-def rules(pkg: Any, console: Console, fmt: str, lang: str = "en") -> None:
+def rules(library: Any, console: Console, fmt: str, lang: str = "en") -> None:
+    """The rules of every document of the library, each with its versions across documents:
+    when each applies, which document enacted it (an amendment names the amending notice)."""
     data = [
         {
             "id": r.id,
+            "document": pkg.document.ref,
             "title": {"zh": r.title_zh, "en": r.title_en},
             "kind": r.kind,
             "subject": r.subject,
             "clause": r.clause,
+            "implements": r.implements,
             "versions": [
                 {
                     "version": v.number,
                     "from": v.window.start.isoformat() if v.window.start else None,
                     "to": v.window.end.isoformat() if v.window.end else None,
                     "enacted_by": v.enacted_by,
+                    "enacted_clause": v.enacted_clause,
+                    "enacted_on": v.enacted_on.isoformat(),
                     "amount_kind": v.amount.kind if v.amount else None,
                 }
-                for v in r.versions
+                for v in _library_rule(library, r).versions
             ],
         }
+        for pkg in library.packages
         for r in pkg.rules
     ]
     if fmt == "json":
@@ -376,23 +395,33 @@ def rules(pkg: Any, console: Console, fmt: str, lang: str = "en") -> None:
         return
     from rich.table import Table
 
-    title = t(
-        "rules.title",
-        lang,
-        document=printable(pkg.document.ref),
-        rules=len(data),
-        unencoded=len(pkg.unencoded),
-    )
-    table = Table(title=title)
-    for column in ("id", "title_column", "kind", "subject", "clause", "versions"):
-        table.add_column(t(f"rules.{column}", lang), overflow="fold")
-    for r in data:
-        versions = "\n".join(
-            f"v{v['version']} {v['from'] or '…'} .. {v['to'] or '…'}" for v in r["versions"]
+    for pkg in library.packages:
+        rows = [r for r in data if r["document"] == pkg.document.ref]
+        title = t(
+            "rules.title",
+            lang,
+            document=printable(pkg.document.ref),
+            rules=len(rows),
+            unencoded=len(pkg.unencoded),
         )
-        cells = (r["id"], r["title"][lang], r["kind"], r["subject"], r["clause"], versions)
-        table.add_row(*(Text(printable(c)) for c in cells))
-    table_console(console).print(table)
+        table = Table(title=title)
+        for column in ("id", "title_column", "kind", "subject", "clause", "versions"):
+            table.add_column(t(f"rules.{column}", lang), overflow="fold")
+        for r in rows:
+            versions = "\n".join(
+                f"v{v['version']} {v['from'] or '…'} .. {v['to'] or '…'}"
+                + (f" ({v['enacted_by']})" if v["enacted_by"] != r["document"] else "")
+                for v in r["versions"]
+            )
+            rule_id = r["id"] + (f"\n→ {r['implements']}" if r["implements"] else "")
+            cells = (rule_id, r["title"][lang], r["kind"], r["subject"], r["clause"], versions)
+            table.add_row(*(Text(printable(c)) for c in cells))
+        table_console(console).print(table)
+
+
+def _library_rule(library: Any, rule: Any) -> Any:
+    """The rule as the library decides it (versions moved by extensions)."""
+    return library.rule(rule.id) or rule
 
 
 def rule_beside_clause(

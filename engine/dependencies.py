@@ -1,8 +1,10 @@
 """Which rules a rule depends on, and the order that decides every rule after its dependencies.
 
 In: rules. Out: for each rule the rules whose outcome it reads (`outcome("id")` in any of its
-expressions) and the rules that override it; a deterministic decision order (dependencies
-first, ties by rule id, so the order of the files never matters); and the cycles, which
+expressions) and the rules that override it or implement it (a county's rule carrying out a
+province's is decided first, and replaces it for the county's cases); a deterministic decision
+order (dependencies first, ties by rule id, so the order of the files never matters); and the
+cycles, which
 `clause check` rejects (R025). A library whose rules have a cycle is never decided from (the
 package fails its check); the order still places every rule, so nothing loops.
 """
@@ -65,6 +67,8 @@ class DecisionPlan:
     overriding: frozenset[str] = frozenset()
     #: the rules whose outcome another reads (whose final decision the core keeps for those)
     read: frozenset[str] = frozenset()
+    #: the rules a lower document's rule implements (`implements`)
+    implemented: frozenset[str] = frozenset()
 
 
 def plan(rules: Iterable[Rule]) -> DecisionPlan:
@@ -73,8 +77,13 @@ def plan(rules: Iterable[Rule]) -> DecisionPlan:
     by_id = {r.id: r for r in sorted(rules, key=lambda r: r.id)}
     reads = {rid: references(r) & by_id.keys() for rid, r in by_id.items()}
     overridden: dict[str, list[str]] = {rid: [] for rid in by_id}
+    implemented: set[str] = set()
     for rid, rule in by_id.items():
-        for target in sorted({t for v in rule.versions for t in v.overrides}):
+        targets = {t for v in rule.versions for t in v.overrides}
+        if rule.implements is not None:  # a lower document's rule replaces it for its cases
+            targets.add(rule.implements)
+            implemented.add(rule.implements)
+        for target in sorted(targets):
             if target in overridden and target != rid:
                 overridden[target].append(rid)
     after = {rid: set(reads[rid]) | set(overridden[rid]) for rid in by_id}
@@ -90,6 +99,7 @@ def plan(rules: Iterable[Rule]) -> DecisionPlan:
         tuple((by_id[rid], reads[rid], overridden_by[rid], place[rid]) for rid in order),
         frozenset(o for ids in overridden_by.values() for o in ids),
         frozenset(r for ids in reads.values() for r in ids),
+        frozenset(implemented & by_id.keys()),
     )
 
 

@@ -181,6 +181,7 @@ class Version:
     once_limits: tuple[OnceLimit, ...] = ()  # every limit, each checked against the history
     overrides: tuple[str, ...] = ()
     in_principle: bool = False  # some condition or requirement holds 原则上 (set by the builder)
+    enacted_clause: str | None = None  # the clause of `enacted_by` that enacted this version
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +196,7 @@ class Rule:
     versions: tuple[Version, ...]
     file: str
     span: Span
+    implements: str | None = None  # the id of a higher document's rule this one carries out
 
     def version_on(self, day: date) -> Version | None:
         """The version in force on `day` (versions never overlap: `clause check` proves it)."""
@@ -279,6 +281,37 @@ class Fund:
 
 
 @dataclass(frozen=True, slots=True)
+class Relation:
+    """How a document acts on another of the library (document.yaml `relations`).
+
+    - implements: carries out the target (a county notice, a provincial one);
+    - amends: changes the target's rules or parameters from `start` (new rule versions name
+      this document in `enacted.by`);
+    - extends: the target stays in force until `end`;
+    - repeals: the target (or only its `rules`) stops applying from `start`.
+    """
+
+    kind: str
+    document: str
+    start: date | None = None
+    end: date | None = None
+    rules: tuple[str, ...] = ()
+    clause: str | None = None
+    quote: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A place of the library's hierarchy (library.yaml): a province, city or county."""
+
+    name: str
+    level: str
+    parent: str | None = None
+    en: str | None = None
+    code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Document:
     """The notice a package encodes. `number` (文号) is optional: policy lists are often
     published without one; `ref` is then the Chinese title."""
@@ -291,6 +324,9 @@ class Document:
     file: str
     in_force_quote: str | None = None
     issuers: tuple[str, ...] = ()
+    jurisdiction: str | None = None  # the place (library.yaml) whose cases it governs
+    level: str | None = None  # national | province | city | county
+    relations: tuple[Relation, ...] = ()
 
     @property
     def ref(self) -> str:

@@ -9,7 +9,7 @@ serves `clause test`, the project's pytest suite, and CI (JUnit XML).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -94,9 +94,12 @@ class TestRun:
         return [c for c in self.cases if not c.passed]
 
 
-def empty_coverage(library: Library) -> Coverage:
+def empty_coverage(library: Library, rule_ids: Collection[str] | None = None) -> Coverage:
+    """Nothing covered yet, for the rules `rule_ids` (all of the library's when None)."""
     cov = Coverage()
     for rule in library.rules_by_id:
+        if rule_ids is not None and rule.id not in rule_ids:
+            continue
         cov.rules[rule.id] = False
         for version in rule.versions:
             cov.versions[f"{rule.id}@{version.number}"] = False
@@ -112,6 +115,8 @@ def empty_coverage(library: Library) -> Coverage:
 
 
 def record(cov: Coverage, decision: Decision) -> None:
+    if decision.rule.id not in cov.rules:  # a rule of another document of the library
+        return
     cov.rules[decision.rule.id] = True
     if decision.version is None:
         return
@@ -123,9 +128,12 @@ def record(cov: Coverage, decision: Decision) -> None:
             cov.conditions[name].add(result.value)
 
 
-def run_tests(library: Library, files: list[str] | None = None) -> TestRun:
-    """Run every case of the library's test files (or of `files`)."""
-    cov = empty_coverage(library)
+def run_tests(
+    library: Library, files: list[str] | None = None, rule_ids: Collection[str] | None = None
+) -> TestRun:
+    """Run every case of the library's test files (or of `files`); coverage counts the rules
+    `rule_ids` (a package's own, when its cases run under the documents that reach them)."""
+    cov = empty_coverage(library, rule_ids)
     results: list[CaseResult] = []
     names = [f for p in library.packages for f in p.test_files] if files is None else files
     for name in names:

@@ -11,8 +11,9 @@ from typing import Any
 
 from clause.engine.api.files import input_finding, read_limited
 from clause.engine.diagnostics import Diagnostic, DiagnosticError, DiagnosticSet, localized
+from clause.engine.load.library import load_library
 from clause.engine.load.loader import load_yaml
-from clause.engine.load.package import find_packages, load_package
+from clause.engine.load.package import find_packages
 
 
 @dataclass
@@ -59,13 +60,15 @@ def check(paths: list[Path]) -> CheckReport:
     roots, loose = find_packages([p for p in paths if p.exists()], found)
     files = 0
     wanted_files = {str(p) for p in paths if p.is_file()}
-    for root in roots:
-        result = load_package(root)
-        files += len(result.loaded)
-        diagnostics = result.diagnostics
+    existing = [p for p in paths if p.exists()]
+    if roots:  # checked as a library: each package, and the relations between them
+        load = load_library(existing)
+        files += load.files
+        diagnostics = load.all_diagnostics
         if wanted_files and all(Path(w).is_file() for w in map(str, paths)):
             diagnostics = [d for d in diagnostics if d.span.file in wanted_files] or diagnostics
         found.extend(diagnostics)
+        roots = [lp.root for lp in load.packages] or roots
     for path in loose:
         if path.suffix.lower() not in DATA_SUFFIXES:
             found.add(input_finding("U006/not_policy", str(path), path=str(path)))

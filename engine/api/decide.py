@@ -6,7 +6,7 @@ the typed Explanation behind every format of `clause explain`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -27,17 +27,18 @@ from clause.engine.explain.build import explain
 from clause.engine.explain.model import Explanation
 from clause.engine.facts import FactsError, normalize_facts, schema_problems
 from clause.engine.library import Library
+from clause.engine.load.library import load_library
 from clause.engine.load.loader import Loaded, load_yaml
-from clause.engine.load.package import find_packages, load_package
+from clause.engine.load.package import find_packages
 from clause.engine.messages import Text, msg
 from clause.engine.model import Package
 
 
 def open_package(path: Path | None) -> Package:
-    """Load the package at `path` (a package folder, or a folder holding exactly one).
+    """The package at `path` (a package folder, or a folder holding exactly one), loaded as
+    part of its library (so it sees the shared vocabulary and the documents it relies on).
 
-    Raises DiagnosticError when there is none, several, or the package has errors: decisions
-    are never made from a package that does not pass `clause check`.
+    Raises DiagnosticError when there is none, several, or the library has errors.
     """
     where = path or Path("policies")
     if not where.exists():
@@ -48,11 +49,8 @@ def open_package(path: Path | None) -> Package:
         raise DiagnosticError(
             [input_finding("U002", str(where), where=str(where), count=len(roots), found=found)]
         )
-    result = load_package(roots[0])
-    errors = [d for d in result.diagnostics if d.severity.value == "error"]
-    if errors or result.package is None:
-        raise DiagnosticError(errors or [input_finding("R016/incomplete", str(where))])
-    return result.package
+    library = open_library(roots[0], [roots[0]])
+    return next(p for p in library.packages if Path(p.root).resolve() == roots[0].resolve())
 
 
 def load_facts(source: Path | str | bytes, library: Library | Package) -> dict[str, Any]:
@@ -92,9 +90,25 @@ def _facts_error(
     return input_error(code, text, name)
 
 
-def open_library(path: Path | None) -> Library:
-    """The library decisions are made under: the package at `path` (see open_package)."""
-    return Library.of([open_package(path)])
+def open_library(path: Path | None = None, packages: Sequence[Path] = ()) -> Library:
+    """The library decisions are made under: every package of the library at `path`
+    (default policies/) or under it, or the `packages` named (--package), each with the
+    documents it implements, amends or extends (engine.load.library).
+
+    Raises DiagnosticError when there is no package, or any error is found: decisions are
+    never made from a library that does not pass `clause check`.
+    """
+    where = path or (packages[0] if packages else Path("policies"))
+    for named in (where, *packages):
+        if not named.exists():
+            raise DiagnosticError([input_finding("L001/package", str(named), path=str(named))])
+    load = load_library([where], list(packages))
+    if not load.packages:
+        raise DiagnosticError([input_finding("U002/none", str(where))])
+    errors = [d for d in load.all_diagnostics if d.severity.value == "error"]
+    if errors or load.library is None:
+        raise DiagnosticError(errors or [input_finding("R016/incomplete", str(where))])
+    return load.library
 
 
 OUTCOMES = tuple(o.value for o in Outcome)

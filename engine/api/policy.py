@@ -8,12 +8,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from clause.engine.api.decide import open_package
+from clause.engine.api.decide import open_library
 from clause.engine.api.files import COMMAND_LINE, input_finding, read_limited
 from clause.engine.coverage import notice_coverage as compute
 from clause.engine.diagnostics import DiagnosticError, DiagnosticSet
 from clause.engine.library import Library
 from clause.engine.load.package import find_packages
+from clause.engine.model import Package
 from clause.engine.testing import run_tests
 
 
@@ -30,32 +31,42 @@ def run_policy_tests(paths: list[Path]) -> list[tuple[Any, Any]]:
     if not roots:
         raise DiagnosticError([input_finding("U002/none", str(paths[0]))])
     runs = []
-    for root in roots:
-        package = open_package(root)
-        run = run_tests(Library.of([package]))
+    for root in roots:  # each package's cases, under the documents that reach its cases
+        library = open_library(root, [root])
+        package = next(p for p in library.packages if Path(p.root) == root)
+        own = {r.id for r in package.rules}
+        run = run_tests(library, list(package.test_files), own)
         if not run.cases:  # nothing tested is not a pass
             tests = str(Path(package.root) / "tests")
-            raise DiagnosticError([input_finding("U007", tests, package=package.document.number)])
+            raise DiagnosticError([input_finding("U007", tests, package=package.document.ref)])
         runs.append((package, run))
     return runs
 
 
-def notice_coverage(path: Path | None) -> tuple[Any, list[Any]]:
-    package = open_package(path)
-    return package, compute(package)
+def notice_coverage(path: Path | None) -> list[tuple[Package, list[Any]]]:
+    """Coverage of the notice of every package of the library at `path` (or of the package)."""
+    library = open_library(path)
+    roots, _ = find_packages([path or Path("policies")])
+    wanted = {r.resolve() for r in roots}
+    return [
+        (package, compute(package))
+        for package in library.packages
+        if Path(package.root).resolve() in wanted
+    ]
 
 
-def rule_with_clause(package: Any, rule_id: str) -> tuple[Any, Any, str]:
-    """A rule, the clause it encodes, and its YAML source text."""
-    rule = package.rule(rule_id)
-    if rule is None:
-        unencoded = next((u for u in package.unencoded if u.id == rule_id), None)
-        if unencoded is None:
-            known = ", ".join(r.id for r in package.rules)
-            raise DiagnosticError(
-                [input_finding("U003", COMMAND_LINE, option="", rule=rule_id, known=known)]
-            )
-        rule = unencoded
-    clause = package.notice.get(rule.clause)
-    source = read_limited(Path(rule.file)).decode("utf-8", "replace")
-    return rule, clause, source
+def rule_with_clause(library: Library, rule_id: str) -> tuple[Package, Any, Any, str]:
+    """A rule (or an unencoded clause) of the library, its package, the clause it encodes,
+    and its YAML source text."""
+    for package in library.packages:
+        rule: Any = package.rule(rule_id)
+        if rule is None:
+            rule = next((u for u in package.unencoded if u.id == rule_id), None)
+        if rule is not None:
+            clause = package.notice.get(rule.clause)
+            source = read_limited(Path(rule.file)).decode("utf-8", "replace")
+            return package, rule, clause, source
+    known = ", ".join(r.id for r in library.rules_by_id)
+    raise DiagnosticError(
+        [input_finding("U003", COMMAND_LINE, option="", rule=rule_id, known=known)]
+    )

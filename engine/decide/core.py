@@ -72,7 +72,7 @@ def decide(
     case = _Case(library, facts, on, sink)
     plan = library.plan
     present = {k for k, v in facts.items() if type(v) is dict or isinstance(v, Mapping)}
-    if plan.read:
+    if plan.read or plan.implemented:
         decisions = _in_dependency_order(case, library, present)
     else:  # no rule reads another's outcome: rule-id order, overrides applied after
         decisions = [case.rule(rule) for rule in library.rules_by_id if rule.subject in present]
@@ -151,6 +151,10 @@ class _Case(Versioned):
 
     def rule(self, rule: Rule, reads: Mapping[str, Any] = _NO_PARAMS) -> Decision:
         """One rule's decision; `reads` holds the outcomes of the rules it reads."""
+        if self.library.place_fields:
+            inside, missing = self.library.jurisdiction_of(rule, self.facts[rule.subject])
+            if inside is not True:
+                return self.outside(rule, inside, missing)
         records: list[ConditionResult] | None = [] if self.trace else None
         selected = self.select_version(rule, reads, records)
         if isinstance(selected, Decision):
@@ -163,6 +167,27 @@ class _Case(Versioned):
         if rule.kind == "obligation":
             return self.obligation(rule, version, effective, why, params, records)
         return self.benefit(rule, version, effective, why, params, records)
+
+    def outside(self, rule: Rule, inside: bool | None, missing: tuple[str, ...]) -> Decision:
+        """A rule of a document that does not govern the subject's place (not applicable),
+        or may not (undetermined, for want of the place facts that would say)."""
+        layer = self.library.layers[rule.id]
+        if inside is False:
+            place = self.library.place_of(rule.subject, self.facts[rule.subject])
+            reason = Reason.of(
+                ReasonCode.OUTSIDE_JURISDICTION,
+                document=layer.document,
+                place=layer.jurisdiction,
+                home=place,
+            )
+            return Decision(rule, Outcome.NOT_APPLICABLE, reason)
+        reason = Reason.of(
+            ReasonCode.JURISDICTION_UNKNOWN,
+            document=layer.document,
+            place=layer.jurisdiction,
+            paths=", ".join(missing),
+        )
+        return Decision(rule, Outcome.UNDETERMINED, reason, missing=missing)
 
     def benefit(
         self,

@@ -17,7 +17,12 @@ from clause.engine.decide.results import Decision
 
 
 def supersede(decision: Decision, overriders: Sequence[Decision]) -> Decision:
-    """`decision` after the rules overriding it (their own decisions, in rule-id order)."""
+    """`decision` after the rules overriding or implementing it (their own decisions, in
+    rule-id order)."""
+    implementers = [o for o in overriders if o.rule.implements == decision.rule.id]
+    if implementers:
+        decision = _implemented(decision, implementers)
+        overriders = [o for o in overriders if o.rule.implements != decision.rule.id]
     if not any(
         o.outcome is Outcome.ELIGIBLE or o.outcome is Outcome.UNDETERMINED for o in overriders
     ):
@@ -69,3 +74,35 @@ def apply_overrides(decisions: list[Decision]) -> list[Decision]:
         return decisions
     targets = {t for o in overriding if o.version is not None for t in o.version.overrides}
     return [supersede(d, overriding) if d.rule.id in targets else d for d in decisions]
+
+
+def _implemented(decision: Decision, implementers: Sequence[Decision]) -> Decision:
+    """One benefit, one payment: a lower document's rule that carries out this one and has a
+    version in force for the case decides it instead (whatever its outcome: its conditions
+    narrow the higher rule's), and this rule is not applicable. An implementer whose version
+    could not be chosen for want of a date leaves a payable rule undetermined."""
+    by = next((o for o in implementers if o.version is not None), None)
+    if by is not None:
+        reason = Reason.of(
+            ReasonCode.IMPLEMENTED,
+            by=by.rule.id,
+            document=by.rule.document,
+            was=decision.outcome.value,
+        )
+        return replace(
+            decision,
+            outcome=Outcome.NOT_APPLICABLE,
+            reason=reason,
+            superseded_by=by.rule.id,
+            amount=None,
+        )
+    pending = next((o for o in implementers if o.outcome is Outcome.UNDETERMINED), None)
+    if pending is None or decision.outcome not in (Outcome.ELIGIBLE, Outcome.UNDETERMINED):
+        return decision
+    reason = Reason.of(
+        ReasonCode.MAYBE_IMPLEMENTED, by=pending.rule.id, document=pending.rule.document
+    )
+    missing = tuple(dict.fromkeys((*pending.missing, *decision.missing)))
+    return replace(
+        decision, outcome=Outcome.UNDETERMINED, reason=reason, missing=missing, amount=None
+    )

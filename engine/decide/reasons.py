@@ -84,10 +84,22 @@ class ReasonCode(StrEnum):
     BASE_UNKNOWN = "base_unknown"
     PER_OTHER_REGULATION = "per_other_regulation"
     UNCOVERED = "uncovered"
+    REPEALED = "repealed"
+    EXTENDED = "extended"
+    JURISDICTION_UNKNOWN = "jurisdiction_unknown"
+    OUTSIDE_JURISDICTION = "outside_jurisdiction"
+    IMPLEMENTED = "implemented"
+    MAYBE_IMPLEMENTED = "maybe_implemented"
 
 
 #: The arguments each reason carries; its words (engine.explain.words) may use only these.
 REASON_ARGS: dict[ReasonCode, frozenset[str]] = {
+    ReasonCode.REPEALED: frozenset({"document", "by", "end", "source", "day"}),
+    ReasonCode.EXTENDED: frozenset({"document", "by", "end"}),
+    ReasonCode.JURISDICTION_UNKNOWN: frozenset({"document", "place", "paths"}),
+    ReasonCode.OUTSIDE_JURISDICTION: frozenset({"document", "place", "home"}),
+    ReasonCode.IMPLEMENTED: frozenset({"by", "document", "was"}),
+    ReasonCode.MAYBE_IMPLEMENTED: frozenset({"by", "document"}),
     ReasonCode.VERSION: frozenset({"source", "day", "version", "window"}),
     ReasonCode.NOTICE_EXPIRED: frozenset({"document", "end", "source", "day"}),
     ReasonCode.NOTICE_NOT_YET: frozenset({"document", "start", "source", "day"}),

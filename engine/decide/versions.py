@@ -110,7 +110,18 @@ class Versioned(Observed):
     def outside_document(self, rule: Rule, day: date, source: str) -> Decision:
         doc = self.library.document_of(rule)
         window = self.library.in_force(rule)
-        if window.end is not None and day > window.end:
+        layer = self.library.layers.get(rule.id)
+        repealed = layer.repealed_by if layer is not None else None
+        if window.end is not None and day > window.end and repealed is not None:
+            reason = Reason.of(
+                ReasonCode.REPEALED,
+                document=doc.ref,
+                by=repealed,
+                end=window.end,
+                source=source,
+                day=day,
+            )
+        elif window.end is not None and day > window.end:
             reason = Reason.of(
                 ReasonCode.NOTICE_EXPIRED,
                 document=doc.ref,

@@ -73,6 +73,18 @@ REASONS: dict[str, dict[ReasonCode | str, str]] = {
         ReasonCode.PER_OTHER_REGULATION: (
             "按规定: the amount is set by {who}; none is configured here"
         ),
+        ReasonCode.REPEALED: "{document} was repealed by {by} after {end} ({source} = {day})",
+        ReasonCode.EXTENDED: "{document} was extended by {by} to {end}",
+        ReasonCode.JURISDICTION_UNKNOWN: (
+            "{document} governs {place}: whether the case lies there is not known ({paths})"
+        ),
+        ReasonCode.OUTSIDE_JURISDICTION: "{document} governs {place}; this case is in {home}",
+        ReasonCode.IMPLEMENTED: (
+            "carried out by {by} ({document}), which decides this case (on its own: {was})"
+        ),
+        ReasonCode.MAYBE_IMPLEMENTED: (
+            "may be carried out by {by} ({document}), which is undetermined"
+        ),
         ReasonCode.UNCOVERED: "{amount} is not covered by any funding source's quota",
         DECISION_DATE: "the decision date",
     },
@@ -105,6 +117,14 @@ REASONS: dict[str, dict[ReasonCode | str, str]] = {
         ReasonCode.COUNT_UNKNOWN: "计算单位数未知",
         ReasonCode.BASE_UNKNOWN: "计算基数未知",
         ReasonCode.PER_OTHER_REGULATION: "按规定执行（{who}），此处未配置金额",
+        ReasonCode.REPEALED: "{document}已被{by}废止，最后适用日为 {end}（{source} = {day}）",
+        ReasonCode.EXTENDED: "{document}的施行期限已由{by}延长至 {end}",
+        ReasonCode.JURISDICTION_UNKNOWN: (
+            "{document}适用于{place}：无法确定本案是否在该地区（{paths}）"
+        ),
+        ReasonCode.OUTSIDE_JURISDICTION: "{document}适用于{place}，本案所在地为{home}",
+        ReasonCode.IMPLEMENTED: "由 {by}（{document}）落实，按其决定（单独判断为：{was}）",
+        ReasonCode.MAYBE_IMPLEMENTED: "可能由 {by}（{document}）落实，而其尚无法确定",
         ReasonCode.UNCOVERED: "{amount} 元超出各资金来源的额度",
         DECISION_DATE: "决定日期",
     },

@@ -14,6 +14,7 @@ from typing import Any
 from clause.engine.diagnostics import Diagnostic, Severity, suggestion
 from clause.engine.expr import ast
 from clause.engine.expr.types import TypeEnv
+from clause.engine.load.context import NO_LIBRARY, LibraryContext
 from clause.engine.load.forms import check_forms
 from clause.engine.load.loader import Loaded, json_pointer
 from clause.engine.load.notice import Notice, quote_occurs
@@ -34,28 +35,31 @@ def check_consistency(
     env: TypeEnv,
     loaded: Mapping[str, Loaded],
     rule_ids: set[str] | None = None,
+    context: LibraryContext = NO_LIBRARY,
 ) -> list[Diagnostic]:
     """Every cross-file finding. `rule_ids` holds ids of rule files that failed to build too,
-    so one broken file does not make references to it look wrong."""
+    so one broken file does not make references to it look wrong; `context` is the rest of
+    the library (rules, parameters and documents a rule may refer to)."""
     report = Report(loaded)
-    known = (rule_ids or set()) | {r.id for r in rules}
+    known = (rule_ids or set()) | {r.id for r in rules} | set(context.rule_kinds)
+    parameters_all = {**context.parameters, **parameters}
     _unique_ids(report, rules, unencoded)
     items: list[Rule | UnencodedClause] = [*rules, *unencoded]
     for item in items:
-        _cites(report, document, notice, item)
+        _cites(report, document, notice, item, context)
     _document_window(report, document)
     for rule in rules:
         _subject(report, rule, env)
         _windows(report, rule)
         _versions(report, document, rule)
         report.items.extend(check_quote_numbers(rule, loaded[rule.file], parameters))
-        _references(report, rule, known, parameters, funds)
-        _parameter_coverage(report, document, rule, parameters)
+        _references(report, rule, known, parameters_all, funds)
+        _parameter_coverage(report, document, rule, parameters_all)
     for param in parameters.values():
         _parameter_values(report, document, notice, param)
     _document_quote(report, document, notice)
     _untested(report, rules, loaded)
-    check_forms(report, document, notice, rules, parameters, env, loaded)
+    check_forms(report, document, notice, rules, parameters, env, loaded, context)
     return report.items
 
 
@@ -89,9 +93,14 @@ def _quotes(data: Any, pointer: str = "") -> Iterator[tuple[str, str]]:
 
 
 def _cites(
-    report: Report, document: Document, notice: Notice, item: Rule | UnencodedClause
+    report: Report,
+    document: Document,
+    notice: Notice,
+    item: Rule | UnencodedClause,
+    context: LibraryContext,
 ) -> None:
-    """The cited clause exists, and every quote in the file occurs in it."""
+    """The cited clause exists, and every quote in the file occurs in it — or, for a version
+    enacted by another document of the library (an amendment), in that document's clause."""
     loaded = report.loaded[item.file]
     doc_number = loaded.data.get("document", document.ref)
     if doc_number != document.ref:
@@ -105,9 +114,35 @@ def _cites(
         )
         report.at_pointer("R002", item.file, "/clause", clause=item.clause, help=hint)
         return
+    enacted = _enacting_clauses(item, document, context) if isinstance(item, Rule) else {}
     for pointer, quote in _quotes(loaded.data):
-        if not quote_occurs(quote, clause.text):
+        where = enacted.get(pointer.split("/", 3)[2] if pointer.startswith("/versions/") else "")
+        if where is not None:
+            other, other_clause = where
+            if other_clause is None:
+                report.at_pointer("R002", item.file, pointer, clause="?", help="")
+            elif not quote_occurs(quote, other_clause.text):
+                text = other_clause.text
+                bad_quote(report, item.file, pointer, quote, other_clause.id, text, other)
+        elif not quote_occurs(quote, clause.text):
             bad_quote(report, item.file, pointer, quote, clause.id, clause.text, notice)
+
+
+def _enacting_clauses(
+    rule: Rule, document: Document, context: LibraryContext
+) -> dict[str, tuple[Notice, Any]]:
+    """For each version enacted by another document of the library, by its index (as text):
+    that document's notice and the clause it enacted the version by (None: no such clause).
+    Its quotes are checked there: the amending notice's own words."""
+    out: dict[str, tuple[Notice, Any]] = {}
+    for i, version in enumerate(rule.versions):
+        if version.enacted_by == document.ref:
+            continue
+        other = context.notice_of(version.enacted_by)
+        if other is None:
+            continue
+        out[str(i)] = (other, other.get(version.enacted_clause or rule.clause))
+    return out
 
 
 def _subject(report: Report, rule: Rule, env: TypeEnv) -> None:

@@ -20,6 +20,7 @@ from typing import Any
 from clause.engine.dependencies import outcome_reads, plan, version_exprs
 from clause.engine.diagnostics import Severity, suggestion
 from clause.engine.expr.types import TypeEnv
+from clause.engine.load.context import NO_LIBRARY, LibraryContext
 from clause.engine.load.loader import Loaded
 from clause.engine.load.notice import Notice, quote_occurs
 from clause.engine.load.report import Report, bad_quote
@@ -35,15 +36,17 @@ def check_forms(
     parameters: Mapping[str, Parameter],
     env: TypeEnv,
     loaded: Mapping[str, Loaded],
+    context: LibraryContext = NO_LIBRARY,
 ) -> None:
     for rule in rules:
-        _cited(report, document, notice, rule)
+        _cited(report, document, notice, rule, context)
         _periodic(report, rule, env)
         _principle_placement(report, rule)
     _cycles(report, rules)
+    every = {**context.parameters, **parameters}  # a bound may name another document's
     for param in parameters.values():
-        _bounds(report, document, notice, param, parameters)
-    _test_parameters(report, parameters, loaded)
+        _bounds(report, document, notice, param, every)
+    _test_parameters(report, every, loaded)
 
 
 def _cites_in(data: Any, pointer: str = "") -> Iterator[tuple[str, Mapping[str, Any]]]:
@@ -58,26 +61,37 @@ def _cites_in(data: Any, pointer: str = "") -> Iterator[tuple[str, Mapping[str, 
             yield from _cites_in(value, f"{pointer}/{i}")
 
 
-def _cited(report: Report, document: Document, notice: Notice, rule: Rule) -> None:
-    """A quote taken from another clause is checked against that clause's text."""
+def _cited(
+    report: Report, document: Document, notice: Notice, rule: Rule, context: LibraryContext
+) -> None:
+    """A quote taken from another clause (of this document, or of another document of the
+    library) is checked against that clause's text."""
     for pointer, node in _cites_in(report.loaded[rule.file].data):
         cite = node["cite"]
         other = cite.get("document")
+        source = notice
         if other is not None and other != document.ref:
-            report.at_pointer(
-                "R024", rule.file, f"{pointer}/cite/document", other=other, document=document.ref
-            )
-            continue
-        clause = notice.get(cite["clause"])
+            found = context.notice_of(other)
+            if found is None:
+                report.at_pointer(
+                    "R024",
+                    rule.file,
+                    f"{pointer}/cite/document",
+                    other=other,
+                    document=document.ref,
+                )
+                continue
+            source = found
+        clause = source.get(cite["clause"])
         if clause is None:
-            ids = [c.id for c in notice.clauses]
+            ids = [c.id for c in source.clauses]
             hint = suggestion(cite["clause"], ids, cutoff=0.5) or ""
             report.at_pointer(
                 "R002", rule.file, f"{pointer}/cite/clause", clause=cite["clause"], help=hint
             )
         elif not quote_occurs(node["quote"], clause.text):
             quote = node["quote"]
-            bad_quote(report, rule.file, f"{pointer}/quote", quote, clause.id, clause.text, notice)
+            bad_quote(report, rule.file, f"{pointer}/quote", quote, clause.id, clause.text, source)
 
 
 def _cycles(report: Report, rules: list[Rule]) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -19,6 +19,7 @@ from typing import Any
 from clause.engine.diagnostics import Diagnostic, DiagnosticError, DiagnosticSet, Severity
 from clause.engine.expr.types import SchemaTypeError, TypeEnv
 from clause.engine.load.consistency import check_consistency
+from clause.engine.load.context import NO_LIBRARY, LibraryContext
 from clause.engine.load.loader import Loaded, load_yaml
 from clause.engine.load.notice import Notice, read_notice
 from clause.engine.load.rules import (
@@ -164,20 +165,22 @@ class _Loader:
         self.result.diagnostics.append(_at(path, "R016", what=msg(what), name=path.name))
 
 
-def load_package(root: Path) -> PackageLoad:
-    """Load and check every file of the package at `root`."""
+def load_package(root: Path, context: LibraryContext = NO_LIBRARY) -> PackageLoad:
+    """Load and check every file of the package at `root`; `context` is the library around
+    it (its shared facts vocabulary, and the rules, parameters and documents it may use)."""
     loader = _Loader(root)
     doc_loaded = loader.load(root / DOCUMENT_FILE, "document")
     document = build_document(doc_loaded) if doc_loaded else None
     notice = _notice(loader, root, doc_loaded)
     funds = _funds(loader, root)
-    schema, facts_env = _facts_schema(loader, root)
+    schema, facts_env = _facts_schema(loader, root, context)
     parameters = _parameters(loader, root)
-    param_types = {pid: parameter_type(p) for pid, p in parameters.items()}
+    every_param = {**context.parameters, **parameters}
+    param_types = {pid: parameter_type(p) for pid, p in every_param.items()}
     env = TypeEnv(facts_env.facts if facts_env else TypeEnv.empty().facts, param_types)
     # without a usable facts schema every fact path would be an error: check the files only
     doc_ref = document.ref if document is not None else ""
-    rules, unencoded = _rules(loader, root, env if facts_env else None, doc_ref)
+    rules, unencoded = _rules(loader, root, env if facts_env else None, doc_ref, context)
     tests = [str(p) for p in loader.files(root / "tests")]
     for path in tests:
         loader.load(Path(path), "policy-test")
@@ -193,8 +196,11 @@ def load_package(root: Path) -> PackageLoad:
                 env,
                 loader.result.loaded,
                 loader.rule_ids,
+                context,
             )
         )
+    if doc_loaded is not None:
+        loader.result.diagnostics.extend(_unknown_files(root, doc_loaded))
     if document is None or notice is None:
         return loader.result
     loader.result.package = Package(
@@ -242,15 +248,26 @@ def _funds(loader: _Loader, root: Path) -> dict[str, Fund]:
     return build_funds(loaded) if loaded else {}
 
 
-def _facts_schema(loader: _Loader, root: Path) -> tuple[dict[str, Any], TypeEnv | None]:
+def _facts_schema(
+    loader: _Loader, root: Path, context: LibraryContext
+) -> tuple[dict[str, Any], TypeEnv | None]:
+    """The package's facts schema, extending the library's vocabulary when there is one (a
+    package may then have none of its own)."""
     path = next((root / n for n in FACTS_SCHEMA_FILES if (root / n).exists()), None)
+    vocabulary = context.vocabulary
     if path is None:
+        if vocabulary is not None:
+            return dict(vocabulary), TypeEnv.from_schema(dict(vocabulary))
         loader.missing("what.facts_schema", root / FACTS_SCHEMA_FILES[0])
         return {}, None
     loaded = loader.load(path, "facts")
     if loaded is None:
         return {}, None
     schema = to_json_data(loaded.data)
+    if vocabulary is not None:
+        schema, conflicts = merge_vocabulary(vocabulary, schema)
+        for pointer in conflicts:
+            loader.result.diagnostics.append(loaded.finding("R031", pointer, field=pointer))
     try:
         return schema, TypeEnv.from_schema(schema)
     except SchemaTypeError as err:
@@ -279,7 +296,11 @@ def _parameters(loader: _Loader, root: Path) -> dict[str, Parameter]:
 
 
 def _rules(
-    loader: _Loader, root: Path, env: TypeEnv | None, document: str
+    loader: _Loader,
+    root: Path,
+    env: TypeEnv | None,
+    document: str,
+    context: LibraryContext = NO_LIBRARY,
 ) -> tuple[list[Rule], list[UnencodedClause]]:
     """Every rule file, built once all are read: an expression may read any rule's outcome,
     so the type environment must know every rule id and kind first."""
@@ -289,7 +310,8 @@ def _rules(
     valid = [f for f in files if f is not None]
     if env is None:
         return rules, unencoded
-    kinds = {f.data["id"]: f.data["kind"] for f in valid if "kind" in f.data}
+    kinds = dict(context.rule_kinds)  # a rule may read the outcome of any rule of the library
+    kinds.update({f.data["id"]: f.data["kind"] for f in valid if "kind" in f.data})
     env = replace(env, rules=kinds)
     for loaded in valid:
         ctx = FileContext(loaded, env)
@@ -331,3 +353,66 @@ def _text(value: Any) -> str:
 
 
 __all__ = ["Document", "PackageLoad", "find_packages", "load_package"]
+
+
+#: What a package folder may hold besides its rules, parameters and tests: documentation and
+#: the published source of the notice. Any other file is reported (R030), never ignored.
+DOCUMENTATION = (".md", ".txt", ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".html")
+KNOWN_FOLDERS = ("rules", "parameters", "tests", "examples")
+
+
+def _unknown_files(root: Path, doc: Loaded) -> list[Diagnostic]:
+    """Every file of the package that is no known kind: a misspelt `fund.yaml` or a stray
+    `notes.yaml` would otherwise be skipped without a word."""
+    known = {DOCUMENT_FILE, "funds.yaml", *FACTS_SCHEMA_FILES}
+    text = doc.data.get("text") if isinstance(doc.data, dict) else None
+    if isinstance(text, str):
+        known.add(Path(text).as_posix())
+    found: list[Diagnostic] = []
+    try:
+        paths = sorted(p for p in root.rglob("*") if p.is_file())
+    except OSError:
+        return found
+    for path in paths:
+        rel = path.relative_to(root)
+        if rel.as_posix() in known or (rel.parts[0] in KNOWN_FOLDERS and len(rel.parts) > 1):
+            continue
+        if path.suffix.lower() in DOCUMENTATION or rel.parts[0].startswith("."):
+            continue
+        found.append(_at(path, "R030", path=rel.as_posix()))
+    return found
+
+
+def merge_vocabulary(
+    base: Mapping[str, Any], schema: Mapping[str, Any]
+) -> tuple[dict[str, Any], list[str]]:
+    """A package's facts schema on top of the library's: entities and fields are added; a
+    field both define must be defined the same way (titles and aliases aside, which may be
+    added). Returns the merged schema and the JSON pointers of the fields defined two ways."""
+    merged = json.loads(json.dumps(base))
+    conflicts: list[str] = []
+    _merge_node(merged, schema, "", conflicts)
+    return merged, conflicts
+
+
+_WORDING = frozenset({"title", "description", "$comment", "examples", "x-alias", "$id", "$schema"})
+
+
+def _merge_node(into: dict[str, Any], add: Mapping[str, Any], pointer: str, out: list[str]) -> None:
+    for key, value in add.items():
+        here = f"{pointer}/{key}"
+        if key not in into:
+            into[key] = json.loads(json.dumps(value))
+        elif key in ("properties", "$defs") and isinstance(value, Mapping):
+            for name, spec in value.items():
+                place = f"{here}/{name}"
+                if name not in into[key]:
+                    into[key][name] = json.loads(json.dumps(spec))
+                elif isinstance(spec, Mapping) and isinstance(into[key][name], dict):
+                    _merge_node(into[key][name], spec, place, out)
+                elif into[key][name] != spec:
+                    out.append(place)
+        elif key == "required" and isinstance(value, list):
+            into[key] = sorted(set(into[key]) | set(value))
+        elif key not in _WORDING and into[key] != value:
+            out.append(pointer or "/")

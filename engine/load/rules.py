@@ -36,6 +36,7 @@ from clause.engine.model import (
     Parameter,
     ParameterValue,
     Period,
+    Relation,
     Rule,
     UnencodedClause,
     Version,
@@ -96,6 +97,21 @@ def build_document(loaded: Loaded) -> Document:
         file=loaded.file,
         in_force_quote=in_force.get("quote"),
         issuers=tuple(data.get("issuers", ())),
+        jurisdiction=data["jurisdiction"].get("name"),
+        level=data["jurisdiction"].get("level"),
+        relations=tuple(_relation(r) for r in data.get("relations", ())),
+    )
+
+
+def _relation(raw: Mapping[str, Any]) -> Relation:
+    return Relation(
+        kind=raw["kind"],
+        document=raw["document"],
+        start=raw.get("from"),
+        end=raw.get("to"),
+        rules=tuple(raw.get("rules", ())),
+        clause=raw.get("clause"),
+        quote=raw.get("quote"),
     )
 
 
@@ -180,6 +196,7 @@ def build_rule(ctx: FileContext, document: str = "") -> Rule | UnencodedClause |
         versions=versions,
         file=ctx.loaded.file,
         span=ctx.loaded.span(""),
+        implements=data["implements"]["rule"] if "implements" in data else None,
     )
 
 
@@ -254,6 +271,7 @@ def _version(ctx: FileContext, pointer: str, raw: Mapping[str, Any]) -> Version:
         number=raw["version"],
         enacted_on=raw["enacted"]["date"],
         enacted_by=raw["enacted"]["by"],
+        enacted_clause=raw["enacted"].get("clause"),
         window=_window(raw["valid"]),
         span=ctx.loaded.span(pointer),
         window_quote=raw["valid"].get("quote"),

@@ -37,6 +37,7 @@ SCHEMA_NAMES = (
     "document",
     "facts",
     "funds",
+    "library",
     "notice-text",
     "parameter",
     "policy-test",

@@ -220,6 +220,81 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "declare it under parameters/ (value: null if not configured)",
         "请在 parameters/ 下声明（未配置时 value: null）",
     ),
+    "R030": (
+        "`{path}` is no kind of file a policy package holds: it is not read",
+        "`{path}` 不是政策包中的任何一类文件：不会被读取",
+    ),
+    "R030.help": (
+        "a package holds document.yaml, the notice text, funds.yaml, facts.schema.json, and "
+        "rules/, parameters/, tests/ and examples/; rename the file or move it out",
+        "政策包包含 document.yaml、文件原文、funds.yaml、facts.schema.json，以及 rules/、"
+        "parameters/、tests/ 和 examples/；请改名或移出",
+    ),
+    "R031": (
+        "the library's facts vocabulary defines `{field}` another way",
+        "政策库共用的事实词汇对 `{field}` 的定义与此不同",
+    ),
+    "R031.help": (
+        "one case file must be valid for every document: define a field once (library "
+        "facts schema), packages may only add fields",
+        "同一份事实须对所有文件有效：字段只定义一次（政策库事实模式），政策包只能新增字段",
+    ),
+    "R032": ("`{target}` is not in the library", "政策库中没有 `{target}`"),
+    "R032.help": (
+        "add that document's package to the library, or fix the number or rule id",
+        "请把该文件的政策包加入政策库，或更正文号或规则编号",
+    ),
+    "R033": ("documents relate to each other in a cycle: {cycle}", "文件之间的关系成环：{cycle}"),
+    "R033.help": (
+        "one of these relations is the wrong way round",
+        "其中有一个关系方向写反了",
+    ),
+    "R034": (
+        "this change takes effect before {target} was in force",
+        "此项变更的生效日早于 {target} 的施行日",
+    ),
+    "R034.help": ("correct the date", "请更正日期"),
+    "R035": (
+        "rule `{rule}` gets two versions from {day}: by {first} and by {second}",
+        "规则 `{rule}` 自 {day} 起有两个版本：分别由 {first} 和 {second} 制定",
+    ),
+    "R035.help": (
+        "keep one version per day: a correction replaces the other version, it is not a new one",
+        "同一天只能有一个版本：更正应替换原版本，而不是新增版本",
+    ),
+    "R036": ("`{place}` is not a place of library.yaml", "`{place}` 不是 library.yaml 中的地区"),
+    "R036.help": (
+        "add it to the places of library.yaml, or fix the name",
+        "请在 library.yaml 的 places 中加入该地区，或更正名称",
+    ),
+    "R037": (
+        "rule `{target}` belongs to {document}, which this document does not implement",
+        "规则 `{target}` 属于 {document}，而本文件并未落实该文件",
+    ),
+    "R037.help": (
+        "add `kind: implements` for that document to document.yaml relations, or implement a "
+        "rule of a document it implements",
+        "请在 document.yaml 的 relations 中写明落实该文件（kind: implements），"
+        "或落实所落实文件中的规则",
+    ),
+    "R038": (
+        "this pays {amount}, above the cap {cap} of `{target}` it implements",
+        "此处金额 {amount} 超过所落实规则 `{target}` 的上限 {cap}",
+    ),
+    "R038.help": (
+        "a lower level sets its amount within the upper level's cap: keep it at most the cap",
+        "下级在上级规定的上限内确定金额：请不超过该上限",
+    ),
+    "R039": ("{ref} is encoded by two packages", "{ref} 被两个政策包重复编码"),
+    "R039.help": ("remove the copy", "请删除重复的政策包"),
+    "W004": (
+        "this window ({window}) reaches outside {parent}'s ({parent_window}), which it implements",
+        "此有效期（{window}）超出所落实文件 {parent} 的施行期限（{parent_window}）",
+    ),
+    "W004.help": (
+        "this document's own window decides its cases; correct it if the text does not say so",
+        "本文件的个案按其自身有效期决定；如原文并非如此，请更正",
+    ),
     "case.facts": ("facts: {pointer}: {reason}", "事实：{pointer}：{reason}"),
     "case.params": ("params: no parameter `{param}`", "参数：没有参数 `{param}`"),
     "W002": (

@@ -331,6 +331,8 @@ def test_the_guide_amendment_can_be_completed(clause: Any, tmp_path: Path) -> No
 
     package = tmp_path / "hubei"
     shutil.copytree(HUBEI, package)
+    for shared in ("library.yaml", "facts.schema.json"):  # the library's places and vocabulary
+        shutil.copy(HUBEI.parents[1] / shared, tmp_path / shared)
     rule = package / "rules" / "c2-1-transport-cross-province.yaml"
     head, first = rule.read_text(encoding="utf-8").split("versions:\n", 1)
     first = first.replace("to: 2025-12-31}", "to: 2023-06-30}", 1)
@@ -356,7 +358,8 @@ def test_the_guide_amendment_can_be_completed(clause: Any, tmp_path: Path) -> No
     facts = tmp_path / "f.yaml"
     for day, cap in (("2023-06-30", "500.00"), ("2023-07-01", "800.00")):
         facts.write_text(
-            f"person: {{poverty_alleviated: true, organised_work: true, work_scope: 跨省, "
+            f"person: {{poverty_alleviated: true, organised_work: true, home_province: 湖北省, "
+            f"work_province: 广东省, "
             f"departure_date: {day}, transport_cost: 900, grants: []}}\n",
             encoding="utf-8",
         )
@@ -402,9 +405,9 @@ def test_eval_text_explains_the_open_split(clause: Any, tmp_path: Path) -> None:
     the employment fund is open; the totals say so instead of leaving a silent gap."""
     source = tmp_path / "h.csv"
     source.write_text(
-        "case_id,person.poverty_alleviated,person.organised_work,person.work_scope,"
-        "person.departure_date,person.transport_cost,person.grants\n"
-        "a,true,true,跨省,2021-09-01,620,[]\n",
+        "case_id,person.poverty_alleviated,person.organised_work,person.home_province,"
+        "person.work_province,person.departure_date,person.transport_cost,person.grants\n"
+        "a,true,true,湖北省,广东省,2021-09-01,620,[]\n",
         encoding="utf-8",
     )
     args = ("eval", str(source), "--date", "2021-10-15", "--package", str(HUBEI))

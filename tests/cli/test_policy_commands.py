@@ -53,13 +53,16 @@ def test_min_coverage_fails_the_run(clause, mini) -> None:
 def test_coverage_lists_every_provision(clause, mini) -> None:
     r = clause("coverage", "mini", "--format", "json")
     assert r.code == 0, r.err
-    items = {i["clause"]: i for i in json.loads(r.out)}
+    (document,) = json.loads(r.out)  # one table per document of the library
+    assert document["document"] == "示例人社发〔2030〕1号"
+    items = {i["clause"]: i for i in document["clauses"]}
     assert items["二.（二）"]["rules"] == ["startup", "startup-return"]
     assert items["一"]["status"] == "qualitative"
     (mini / "rules" / "goal.yaml").unlink()
     r = clause("coverage", "mini", "--format", "json")
     assert r.code == 1
-    assert {i["clause"]: i["status"] for i in json.loads(r.out)}["一"] == "missing"
+    (document,) = json.loads(r.out)
+    assert {i["clause"]: i["status"] for i in document["clauses"]}["一"] == "missing"
 
 
 def test_rules_and_show(clause, mini) -> None:

@@ -1,5 +1,7 @@
 """Every policy package's own test cases, run by the project's suite (the same runner as
-`clause test`), with full coverage of rules, versions and conditions required."""
+`clause test`), each under the documents that reach its cases (the package, with the library's
+vocabulary and the documents it implements), with full coverage of rules, versions and
+conditions required."""
 
 from __future__ import annotations
 
@@ -7,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from clause.engine.library import Library
-from clause.engine.load.package import find_packages, load_package
+from clause.engine.load.library import load_library
+from clause.engine.load.package import find_packages
 from clause.engine.testing import run_tests
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -19,11 +21,12 @@ PACKAGES, _ = find_packages(
 
 @pytest.mark.parametrize("root", PACKAGES, ids=[p.name for p in PACKAGES])
 def test_package_cases_pass(root: Path) -> None:
-    result = load_package(root)
-    errors = [d for d in result.diagnostics if d.severity.value == "error"]
+    result = load_library([root], [root])
+    errors = [d for d in result.all_diagnostics if d.severity.value == "error"]
     assert not errors, errors[0]
-    assert result.package is not None
-    run = run_tests(Library.of([result.package]))
+    assert result.library is not None
+    package = next(p for p in result.library.packages if Path(p.root) == root)
+    run = run_tests(result.library, list(package.test_files), {r.id for r in package.rules})
     assert run.cases, "a package needs policy test cases"
     failures = [
         f"{c.file}:{c.line} {c.name}: "

@@ -49,7 +49,7 @@ def test_unknown_key_points_at_the_key_and_suggests_the_right_one() -> None:
 
 def test_unknown_key_without_a_near_match_lists_the_allowed_keys() -> None:
     (finding,) = check(RULE.replace("subject: employer", "subject: employer\nxyz: 1"))
-    assert finding.help.startswith("allowed keys: clause, document, id, kind")
+    assert finding.help.startswith("allowed keys: clause, document, id, implements, kind")
 
 
 def test_missing_keys_are_each_reported_at_their_mapping() -> None:

@@ -1,6 +1,9 @@
-"""The shipped examples (`examples/hubei/*.yaml`), explained exactly as the README tells a
-newcomer to run them: golden text (zh), JSON and Markdown (en), the JSON checked against the
-trace schema. Each example's first `clause explain` line gives its decision date.
+"""The shipped examples (`examples/<package>/*.yaml`), explained as the README tells a
+newcomer to run them, each under the documents of its package (`--package`, which brings in
+the documents it implements): golden text (zh), JSON and Markdown (en), the JSON checked
+against the trace schema. Deciding under the package, not the whole library, is what keeps
+these outputs unchanged when another package is added to policies/. Each example's first
+`clause explain` line gives its decision date.
 Run `pytest --update-golden` to rewrite, then review the diff."""
 
 from __future__ import annotations
@@ -14,7 +17,12 @@ from jsonschema import Draft202012Validator
 
 HERE = Path(__file__).parent
 ROOT = HERE.parents[2]
-EXAMPLES = sorted((ROOT / "examples" / "hubei").glob("*.yaml"))
+#: The package each folder of examples belongs to.
+PACKAGES = {
+    "hubei": "policies/hubei/ehrs-2021-25",
+    "zhuxi": "policies/hubei/zhuxi-2021-transport",
+}
+EXAMPLES = sorted(e for folder in PACKAGES for e in (ROOT / "examples" / folder).glob("*.yaml"))
 RUNS = {"txt": ("text", "zh"), "json": ("json", "en"), "md": ("md", "en")}
 
 
@@ -30,8 +38,18 @@ def test_example_explanation(example, suffix, clause, monkeypatch, request) -> N
     monkeypatch.chdir(ROOT)
     fmt, lang = RUNS[suffix]
     rel = example.relative_to(ROOT).as_posix()
+    package = PACKAGES[example.parent.name]
     result = clause(
-        "explain", rel, "--date", decision_date(example), "--format", fmt, "--lang", lang
+        "explain",
+        rel,
+        "--date",
+        decision_date(example),
+        "--format",
+        fmt,
+        "--lang",
+        lang,
+        "--package",
+        package,
     )
     assert result.code == 0, result.err
     golden = HERE / f"{example.stem}.{suffix}"
