@@ -103,17 +103,10 @@ def load_worker(job: Job) -> None:
     Python workers call this directly: their signals are Spark's to handle."""
     global _WORKER
     try:
-        from clause.engine.load.package import load_package
-
-        packages = []
-        for root in job.roots:
-            loaded = load_package(Path(root))
-            if loaded.package is None or loaded.has_errors:
-                _WORKER = f"the package at {root} no longer loads"
-                return
-            packages.append(loaded.package)
-        library = Library.of(packages)
-        if library.digest != job.digest:
+        library = _rebuilt(job)
+        if library is None:
+            _WORKER = "the policy library no longer loads"
+        elif library.digest != job.digest:
             _WORKER = "the policy library changed while the register was running"
         else:
             _WORKER = ChunkWorker(job, library)
@@ -121,6 +114,27 @@ def load_worker(job: Job) -> None:
             gc.freeze()  # see _settled_memory; a worker lives for one run
     except Exception as exc:  # reported by the first task, as one line
         _WORKER = f"{type(exc).__name__}: {exc}"
+
+
+def _rebuilt(job: Job) -> Library | None:
+    """The library the parent decides under, loaded again from its package folders: with
+    the library around them (library.yaml: places, shared facts), as `clause eval` opens it,
+    or, when that is not the one the parent has (a library built from the packages alone,
+    as the Python API allows), from the packages alone."""
+    from clause.engine.load.library import load_library
+    from clause.engine.load.package import load_package
+
+    roots = [Path(root) for root in job.roots]
+    around = load_library([], roots).library
+    if around is not None and around.digest == job.digest:
+        return around
+    packages = []
+    for root in roots:
+        loaded = load_package(root)
+        if loaded.package is None or loaded.has_errors:
+            return around
+        packages.append(loaded.package)
+    return Library.of(packages)
 
 
 def _run_chunk(chunk: Chunk) -> ChunkResult:

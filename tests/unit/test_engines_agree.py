@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from clause.engine.api import open_library
 from clause.engine.batch.run import BatchOptions, evaluate_batch
 from clause.engine.library import Library
 from clause.engine.load.package import load_package
@@ -33,9 +34,7 @@ BUDGET = {
 
 @pytest.fixture(scope="module")
 def library() -> Library:
-    package = load_package(HUBEI).package
-    assert package is not None
-    return Library.of([package])
+    return open_library(HUBEI)  # with the library around it: places, the shared facts
 
 
 @pytest.fixture(scope="module")
