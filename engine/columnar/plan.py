@@ -93,6 +93,7 @@ class Plan:
 
     def run(self, frame: pl.DataFrame) -> pl.DataFrame:
         """The frame with every compiled rule's columns and `?risk`, stage by stage."""
+        frame = self._places(frame)
         for stage in self.levels:
             # lazily: Polars then computes a subexpression shared by several rules once
             frame = frame.lazy().with_columns([e for c in stage for e in c.select]).collect()
@@ -122,6 +123,41 @@ class Plan:
             .with_columns([e for c in self.rules for e in self._funding(c)])
             .collect()
         )
+
+    def _places(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """For each rule whose document governs some places only, whether it governs each
+        case's subject: 1, 0, or -1 when the place facts do not say (`place`). The library
+        decides (Library.jurisdiction_of), once per distinct combination of place facts."""
+        by_entity: dict[str, list[CompiledRule]] = {}
+        for c in self.rules:
+            if c.place is not None:
+                by_entity.setdefault(c.rule.subject, []).append(c)
+        for entity, users in sorted(by_entity.items()):
+            names = [n for n, _ in self.library.place_fields.get(entity, ())]
+            cells = [
+                pl.col(f"{entity}.{n}") if f"{entity}.{n}" in frame.columns else pl.lit(None)
+                for n in names
+            ]
+            keys = [f"?place:{n}" for n in names]
+            frame = frame.with_columns(
+                cell.cast(pl.String).alias(k) for cell, k in zip(cells, keys, strict=True)
+            )
+            table: dict[str, list[Any]] = {k: [] for k in keys}
+            table.update({c.name("place"): [] for c in users})
+            for combination in frame.select(keys).unique().rows():
+                subject = {n: v for n, v in zip(names, combination, strict=True) if v is not None}
+                for k, value in zip(keys, combination, strict=True):
+                    table[k].append(value)
+                for c in users:
+                    inside, _ = self.library.jurisdiction_of(c.rule, subject)
+                    table[c.name("place")].append(-1 if inside is None else int(inside))
+            schema: dict[str, pl.DataType] = {k: pl.String() for k in keys}
+            schema.update({c.name("place"): pl.Int8() for c in users})
+            found = pl.DataFrame(table, schema=schema)
+            frame = frame.join(
+                found, on=keys, how="left", nulls_equal=True, maintain_order="left"
+            ).drop(keys)
+        return frame
 
     def _locality(self, c: CompiledRule) -> pl.Expr:
         return pl.col(c.locality) if c.locality else pl.lit(None, dtype=pl.String)

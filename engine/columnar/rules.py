@@ -31,6 +31,8 @@ from clause.engine.library import Library
 from clause.engine.model import Condition, Rule, Version
 
 OUTSIDE, MISSING_EFFECTIVE, NO_VERSION, EVENT_NOT_HAPPENED = -1, -2, -3, -4
+#: the rule's document does not govern the subject's place, or may not (engine.library)
+ELSEWHERE, PLACE_UNKNOWN = -5, -6
 OUT = pl.lit(OUTSIDE)
 Chain = Then | ChainedThen  # a when/then chain being built
 _U64 = pl.UInt64
@@ -47,6 +49,7 @@ class CompiledRule:
     compiler: Compiler
     params: tuple[str, ...]  # parameter ids the rule reads
     locality: str | None  # the column of the subject's locality, if any
+    place: str | None = None  # the place fact that would settle the jurisdiction, if it can fail
     select: list[pl.Expr] = field(default_factory=list)
     decide: list[pl.Expr] = field(default_factory=list)
     slots: int = 0  # check masks per row, in check order
@@ -103,6 +106,12 @@ class RuleCompiler:
     def compile(self) -> CompiledRule:
         if presence(self.rule.subject) not in self.columns:
             raise Unsupported("subject", subject=self.rule.subject)
+        if self.rule.implements or self.library.implemented_by.get(self.rule.id):
+            raise Unsupported("implements")
+        if self.library.place_fields:
+            inside, needed = self.library.jurisdiction_of(self.rule, {})
+            if inside is not True:  # the document governs some places only: a column says
+                self.out.place = needed[0]
         self._select()
         self._decide()
         return self.out
@@ -160,7 +169,17 @@ class RuleCompiler:
             .when(_any(skipped))
             .then(pl.lit(EVENT_NOT_HAPPENED))
             .otherwise(pl.lit(NO_VERSION))
-        ).cast(pl.Int8)
+        )
+        if self.out.place is not None:  # decided before any version: engine.decide.core
+            where = pl.col(self.out.name("place"))
+            sel = (
+                pl.when(where == 0)
+                .then(pl.lit(ELSEWHERE))
+                .when(where < 0)
+                .then(pl.lit(PLACE_UNKNOWN))
+                .otherwise(sel)
+            )
+        sel = sel.cast(pl.Int8)
         name = self.out.name
         self.out.select.append(sel.alias(name("sel")))
         # the version a result row names: the one chosen, or the one whose event did not happen
@@ -192,6 +211,7 @@ class RuleCompiler:
         chain = _when(chain, sel == MISSING_EFFECTIVE, pl.lit(Outcome.UNDETERMINED.value))
         refused = Outcome.NOT_APPLICABLE if self.rule.kind == "obligation" else Outcome.INELIGIBLE
         chain = _when(chain, sel == EVENT_NOT_HAPPENED, pl.lit(refused.value))
+        chain = _when(chain, sel == PLACE_UNKNOWN, pl.lit(Outcome.UNDETERMINED.value))
         assert chain is not None
         out.decide.append(
             chain.otherwise(pl.lit(Outcome.NOT_APPLICABLE.value)).alias(out.name("pre"))
@@ -202,6 +222,9 @@ class RuleCompiler:
                 slot = _when(slot, sel == i, masks[k] if k < len(masks) else pl.lit(0, _U64))
             date = pl.col(out.name(f"d{k}")) if k < dates else pl.lit(0, dtype=_U64)
             slot = _when(slot, sel == MISSING_EFFECTIVE, date)
+            if out.place is not None and k == 0:
+                place = pl.lit(1 << self.compiler.bit(out.place), dtype=_U64)
+                slot = _when(slot, sel == PLACE_UNKNOWN, place)
             assert slot is not None
             out.decide.append(slot.otherwise(pl.lit(0, _U64)).alias(out.name(f"m{k}")))
         self._amounts()

@@ -102,6 +102,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "a quota that is not a number at the register's scale",
         "不是名册精度数字的额度",
     ),
+    "columnar.implements": (
+        "a rule a lower document's rule implements, or one implementing another",
+        "被下级文件规则实施的规则，或实施上级规则的规则",
+    ),
     "columnar.tied": (
         "tied to {rule} (outcome() or overrides), on the record path",
         "与 {rule} 相关联（outcome() 或替代关系），一并在逐案路径上决定",

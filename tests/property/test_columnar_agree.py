@@ -8,8 +8,9 @@ form (fixed, parameter and parameter percentages, cap, floor, computed, per unit
 per other regulation; with localities and an unconfigured parameter), funding chains with
 literal, zero and fact quotas (shares known from the quotas when the amount is not), `once`
 limits over the grant history (ever, per year, per N months, within dates; several at once),
-overrides between rules — and registers of cases with missing facts, grant histories and
-numbers the fixed-point columns cannot carry. Rules the compiler leaves to the record path
+overrides between rules, a document governing one place only (a person's locality decides) —
+and registers of cases with missing facts, grant histories and numbers the fixed-point
+columns cannot carry. Rules the compiler leaves to the record path
 (a division) and the rules tied to them go there whole. The record backend (`decide` itself)
 is the oracle: outcomes, versions, amounts, funding shares and quotas, missing lists and row
 errors must be equal, row for row.
@@ -17,6 +18,7 @@ errors must be equal, row for row.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -26,6 +28,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from clause.engine.api import open_library
 from clause.engine.batch.backend import BackendConfig, RecordBackend
 from clause.engine.columnar.backend import ColumnarBackend
 from clause.engine.decide.funding import QUOTA_UNKNOWN
@@ -44,6 +47,7 @@ from clause.engine.model import (
     Money,
     OnceLimit,
     Period,
+    Place,
     Rule,
     Version,
     Window,
@@ -269,9 +273,33 @@ def libraries(draw: Any) -> Library:
             else r
             for r in made
         ]
-        library = Library.of([replace(PACKAGE, rules=tuple(made))])
-    assert not library.plan.cycles
-    return library
+    assert not Library.of([replace(PACKAGE, rules=tuple(made))]).plan.cycles
+    return placed(tuple(made), draw(st.sampled_from(JURISDICTIONS)))
+
+
+PLACES = (
+    Place("中国", "national"),
+    Place("甲省", "province", "中国"),
+    Place("甲市", "city", "甲省"),
+    Place("乙市", "city", "甲省"),
+    Place("甲县", "county", "甲市"),
+)
+#: the document's place: none, or one at each level (a person's locality is a city)
+JURISDICTIONS = [None, ("甲省", "province"), ("甲市", "city"), ("甲县", "county")]
+
+
+def placed(rules: tuple[Rule, ...], jurisdiction: tuple[str, str] | None) -> Library:
+    """A library of `rules`; with a jurisdiction, the document governs that place only, and
+    a person's `locality` is a place fact (a city), so person rules are decided only for
+    people of that place, undetermined when the locality is missing or too coarse."""
+    if jurisdiction is None:
+        return Library.of([replace(PACKAGE, rules=rules)])
+    name, level = jurisdiction
+    document = replace(PACKAGE.document, jurisdiction=name, level=level)
+    schema = copy.deepcopy(dict(PACKAGE.facts_schema))
+    schema["properties"]["person"]["properties"]["locality"]["x-place"] = "city"
+    package = replace(PACKAGE, rules=rules, document=document)
+    return Library.of([package], PLACES, schema, PACKAGE.env)
 
 
 dates = st.dates(min_value=date(2029, 6, 1), max_value=date(2033, 6, 1))
@@ -289,7 +317,7 @@ PERSON = {
     "returned_home": st.booleans(),
     "licence_date": dates,
     "training_months": st.integers(-1, 14),
-    "locality": st.sampled_from(["甲市", "乙市", "丙市"]),
+    "locality": st.sampled_from(["甲市", "乙市", "丙市", "甲县", "甲省"]),
     "grants": st.lists(
         st.fixed_dictionaries(
             {}, optional={"program": st.sampled_from(["training", "startup"]), "date": dates}
@@ -368,11 +396,10 @@ def _comparable(result: Any) -> Any:
 
 def test_the_hubei_notice_compiles_whole() -> None:
     """Every rule of the shipped notice runs columnar: none falls back to the record path."""
-    hubei = load_package(MINI.parents[2] / "policies" / "hubei" / "ehrs-2021-25").package
-    assert hubei is not None
-    backend = ColumnarBackend(Library.of([hubei]), BackendConfig(date(2022, 12, 31)))
+    hubei = open_library(MINI.parents[2] / "policies" / "hubei" / "ehrs-2021-25")
+    backend = ColumnarBackend(hubei, BackendConfig(date(2022, 12, 31)))
     assert backend.plan.fallback == {}
-    assert len(backend.plan.rules) == len(hubei.rules)
+    assert len(backend.plan.rules) == len(hubei.rules_by_id)
 
 
 def test_the_forms_package_compiles_whole_and_decides_its_cases_as_the_core() -> None:
@@ -382,9 +409,7 @@ def test_the_forms_package_compiles_whole_and_decides_its_cases_as_the_core() ->
     import yaml
 
     root = MINI.parent / "forms"
-    forms = load_package(root).package
-    assert forms is not None
-    library = Library.of([forms])
+    library = open_library(root)
     cases = yaml.safe_load((root / "tests" / "cases.yaml").read_text(encoding="utf-8"))
     by_day: dict[date, list[tuple[str, Any]]] = {}
     for i, case in enumerate(cases):
