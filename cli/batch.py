@@ -116,16 +116,31 @@ def eval_command(
     ] = "local[2]",
     package: PackageOption = None,
     library_path: LibraryOption = None,
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            "--report", help="Write a dashboard of the run: one self-contained HTML page."
+        ),
+    ] = None,
+    manifest: Annotated[
+        Path | None,
+        typer.Option(
+            "--manifest",
+            help="Run manifest (.json); default <out>.manifest.json beside the results.",
+        ),
+    ] = None,
     lang: LangOption = None,
 ) -> None:
     """Decide every row of a register on a date: results per case and rule, rejected rows with
     their line and reason, totals per rule and funding source. Exit 0 when the run completes
     (rejected rows are reported, not fatal), 2 for unusable input or options."""
     import json
+    import shlex
+    import sys
 
     from clause.cli.app import parse_date
     from clause.cli.render import make_console
-    from clause.engine.api.batch import BatchOptions, evaluate_register
+    from clause.engine.api.batch import BatchOptions, RunRecord, evaluate_register
     from clause.engine.api.decide import open_library
     from clause.engine.api.files import read_budget
 
@@ -148,11 +163,14 @@ def eval_command(
         engine=engine.value,
         master=master,
         layout=layout.value,
+        manifest=manifest,
+        report=report,
     )
+    record = RunRecord(lang=words, command=shlex.join(["clause", *sys.argv[1:]]))
     err = make_console(stderr=True)
     try:
-        with _ProgressBar(err, quiet) as report:
-            summary = evaluate_register(library, source, options, report)
+        with _ProgressBar(err, quiet) as progress:
+            summary = evaluate_register(library, source, options, progress, record)
     except KeyboardInterrupt:
         err.print(t("eval.interrupted", words), markup=False)
         raise typer.Exit(INTERRUPTED) from None
@@ -300,6 +318,11 @@ def render_summary(summary: BatchSummary, console: Console, lang: str = "en") ->
         console.print(t("eval.written", lang, out=printable(summary.output), rejects=rejects))
     else:
         console.print(t("eval.not_written", lang, rejects=rejects), markup=False)
+    if summary.manifest is not None:
+        line = t("eval.manifest", lang, manifest=printable(summary.manifest))
+        if summary.report is not None:
+            line += t("eval.report", lang, report=printable(summary.report))
+        console.print(line, markup=False)
 
 
 def _record_path(summary: BatchSummary, console: Console, lang: str) -> None:

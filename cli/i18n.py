@@ -104,6 +104,8 @@ HELP_ZH: dict[str, str] = {
     "eval --master": "使用 --engine spark 时的 Spark master（local[2]、spark://…）。",
     "eval --package": "只按此政策包决定（可重复），连同其所依据的文件。",
     "eval --library": "政策库目录（默认：policies/）。",
+    "eval --report": "把本次运行的汇总看板写成一个独立的 HTML 页面。",
+    "eval --manifest": "运行清单（.json）；默认为结果文件旁的 <out>.manifest.json。",
     "diff": "比较政策库的两个状态：以经办人员的语言列出每处变化；给出 --register 和 --date 时，"
     "列出哪些案例的决定改变了，以及各资金来源改变前后的合计。退出码 0（有差异不是错误），"
     "2 输入无法使用。",
@@ -288,6 +290,8 @@ WORDS: dict[str, tuple[str, str]] = {
         "results: not written (no --out); rejects: {rejects}",
         "结果：未写出（未指定 --out）；拒绝行：{rejects}",
     ),
+    "eval.manifest": ("manifest: {manifest}", "运行清单：{manifest}"),
+    "eval.report": ("; report: {report}", "；看板：{report}"),
     "eval.rejected": (
         "{count} {rows_word} rejected: see {rejects}",
         "拒绝 {count} 行：见 {rejects}",

@@ -32,6 +32,7 @@ class ExplainFormat(StrEnum):
     text = "text"
     json = "json"
     md = "md"
+    html = "html"
 
 
 class TestFormat(StrEnum):

@@ -163,7 +163,7 @@ def check_report(
 
 
 def explanation(expl: Explanation, lang: str, console: Console, fmt: str) -> None:
-    """An explanation as a Rich tree (text), Markdown (md) or JSON (json)."""
+    """An explanation as a Rich tree (text), Markdown (md), JSON (json) or an HTML page."""
     from clause.engine.explain import render as explain_render
 
     if fmt == "json":
@@ -171,6 +171,11 @@ def explanation(expl: Explanation, lang: str, console: Console, fmt: str) -> Non
         return
     if fmt == "md":
         console.out(explain_render.to_markdown(expl, lang), end="", highlight=False)
+        return
+    if fmt == "html":
+        from clause.engine.explain.html import to_html  # Jinja2 loads only for pages
+
+        console.out(to_html(expl, lang), end="", highlight=False)
         return
     trees, footer = explain_render.to_text(expl, lang)
     for node in trees:

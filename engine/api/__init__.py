@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # the names below are imported on first use (see __getattr__)
         BatchOptions,
         BatchProgress,
         BatchSummary,
+        RunRecord,
         evaluate_register,
     )
     from clause.engine.api.check import CheckReport, check
@@ -42,6 +43,7 @@ _HOMES = {
     "BatchOptions": "batch",
     "BatchProgress": "batch",
     "BatchSummary": "batch",
+    "RunRecord": "batch",
     "evaluate_register": "batch",
     "CheckReport": "check",
     "check": "check",
@@ -88,6 +90,7 @@ __all__ = [
     "ExprReport",
     "LibraryDiff",
     "NodeValue",
+    "RunRecord",
     "Unknown",
     "check",
     "check_selection",

@@ -19,6 +19,7 @@ from clause.engine.batch.write import ResultRow
 from clause.engine.decide import Decision, decide
 from clause.engine.expr.values import EvalError
 from clause.engine.library import Library
+from clause.engine.messages import msg
 
 Case = tuple[str, Mapping[str, Any]]  # (case id, normalised facts)
 
@@ -50,9 +51,9 @@ def decide_each(
             out.append(decide_case(case_id, facts))
         except EvalError as err:
             where = f" ({err.span.file}:{err.span.line}:{err.span.col})" if err.span else ""
-            out.append(RowError("", f"{err.code} {err.message}{where}"))
+            out.append(RowError("", msg("row.eval", code=err.code, reason=err.reason, where=where)))
         except DecimalException:
-            out.append(RowError("", "E302 a number in this row is too large to compute with"))
+            out.append(RowError("", msg("row.too_large")))
     return out
 
 

@@ -4,9 +4,11 @@ In: the library, the register's path and the run's options. Out: nothing, or a D
 listing every problem: an unknown rule, outcome, fund, backend, engine or layout (U003, U004,
 B004), counts out of range (`--workers` at most the processors this process may use,
 `--chunk-size` 1..100,000), and output paths that would lose data (B003): a directory, a
-missing folder, an unsupported format, the register itself, the budget file, or any file of a
-policy package. Results and rejects are only ever written where nothing the run reads, or the
-library holds, can be hit. The same checks hold whatever the backend or engine.
+missing folder, an unsupported format, the register itself, the budget file, another file of
+the same run, or any file of a policy package. Results, rejects, the run manifest and the
+dashboard are only ever written where nothing the run reads, or the library holds, can be hit.
+A dashboard asked for without its chart library installed is refused here too (B008), before
+anything is decided. The same checks hold whatever the backend or engine.
 """
 
 from __future__ import annotations
@@ -31,6 +33,11 @@ REJECT_SUFFIXES = (".jsonl", ".ndjson")
 OUTPUT_SUFFIXES = (".csv", ".jsonl", ".parquet")
 ENGINES = ("local", "spark")
 LAYOUTS = ("long", "wide")
+#: The files a run keeps besides results and rejects: (option, suffixes, what, kind).
+KEPT = {
+    "--manifest": ((".json",), "B003/what.manifest", "JSON"),
+    "--report": ((".html", ".htm"), "B003/what.report", "HTML"),
+}
 
 
 def usable_cpus() -> int:
@@ -47,6 +54,12 @@ def usable_cpus() -> int:
 def rejects_beside(path: Path) -> Path:
     """The default rejects file: `<stem>.rejects.jsonl` beside `path`."""
     return path.with_name(f"{path.stem}.rejects.jsonl")
+
+
+def manifest_beside(path: Path) -> Path:
+    """The default run manifest: `<stem>.manifest.json` beside `path` (the results, or the
+    register when there are none)."""
+    return path.with_name(f"{path.stem}.manifest.json")
 
 
 def error(code: str, message: Text, file: str = "<command line>", line: int = 0) -> Diagnostic:
@@ -119,12 +132,46 @@ def _outputs(library: Library, source: Path, options: BatchOptions) -> list[Diag
         out.append(error("B003", msg("B003/format", option="--out", suffix=suffix, known=known)))
     if options.rejects is not None and options.rejects.suffix.lower() not in REJECT_SUFFIXES:
         out.append(error("B003", msg("B003/rejects_format", path=str(options.rejects))))
-    named = [("--out", options.out), ("--rejects", rejects)]
+    named = [
+        ("--out", options.out),
+        ("--rejects", rejects),
+        ("--manifest", options.manifest),
+        ("--report", options.report),
+    ]
     for option, target in named:
         if target is not None:
             out.extend(_target(option, target, library, source, options.budget_file))
     if options.out is not None and _real(options.out) == _real(rejects):
         out.append(error("B003", msg("B003/same")))
+    out += _kept(named)
+    return out
+
+
+def _kept(named: list[tuple[str, Path | None]]) -> list[Diagnostic]:
+    """The manifest and the dashboard: their format, a file of their own, and for the
+    dashboard its chart library."""
+    out: list[Diagnostic] = []
+    for i, (option, target) in enumerate(named):
+        if option not in KEPT or target is None:
+            continue
+        suffixes, what, kind = KEPT[option]
+        path = str(target)
+        if target.suffix.lower() not in suffixes:
+            wrong = msg(
+                "B003/kept_format", option=option, path=path, what=msg(what), kind=kind,
+                suffix=suffixes[0],
+            )  # fmt: skip
+            out.append(error("B003", wrong))
+        for other, earlier in named[:i]:
+            if earlier is not None and _real(earlier) == _real(target):
+                same = msg("B003/same_file", option=option, path=path, other=other)
+                out.append(error("B003", same))
+                break
+    if dict(named).get("--report") is not None:
+        from clause.engine.batch.charts import available
+
+        if not available():
+            out.append(error("B008", msg("B008")))
     return out
 
 

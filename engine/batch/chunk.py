@@ -20,6 +20,7 @@ from clause.engine.batch.write import Encoder, ResultRow
 from clause.engine.columnar.backend import ColumnarBackend
 from clause.engine.library import Library
 from clause.engine.load.jsondata import JsonProblem, parse_json
+from clause.engine.messages import Text, msg
 
 #: Backends by name; `record` (the decision core itself) is what the others are held to.
 BACKENDS: dict[str, Callable[[Library, BackendConfig], Backend]] = {
@@ -100,7 +101,9 @@ class ChunkWorker:
             if repeats and case.row in repeats and not isinstance(case.facts, RowError):
                 tally.duplicate_ids += 1
                 first = repeats[case.row]
-                case.facts = RowError(CASE_ID, f"{case.case_id!r} was already used on row {first}")
+                case.facts = RowError(
+                    CASE_ID, msg("row.repeated_id", case_id=repr(case.case_id), first=first)
+                )
             if isinstance(case.facts, RowError):
                 rejects.append(_reject(case, case.facts, tally, self.job.header))
             else:
@@ -117,14 +120,13 @@ class ChunkWorker:
                 continue
             tally.rows_decided += 1
             ids.append((case.row, case.case_id or ""))
+            chosen = selected(result, self.job.rule_ids)
+            tally.add_case(chosen)
             if self.job.budgeted:  # the parent spends budgets over every rule, then selects
                 rows.extend(result)
                 numbers.extend([case.row] * len(result))
-                for r in selected(result, self.job.rule_ids):
-                    tally.add(r)
                 continue
-            for r in selected(result, self.job.rule_ids):
-                tally.add(r)
+            for r in chosen:
                 tally.add_funding(r)
                 rows.append(r)
                 numbers.append(case.row)
@@ -152,9 +154,7 @@ class ChunkWorker:
                 yield _Case(row, line, None, RowError("", reason), cells[1], last)
                 continue
             if len(cells) != width:
-                message = _spanning(
-                    f"the row has {len(cells)} cells, the header has {width}", line, last
-                )
+                message = _spanning(msg("row.cells", cells=len(cells), width=width), line, last)
                 case_id = cells[at].strip() or None if at is not None and at < len(cells) else None
                 yield _Case(row, line, case_id, RowError("", message), cells, last)
                 continue
@@ -164,10 +164,10 @@ class ChunkWorker:
     def _csv_facts(self, case_id: str, cells: list[str]) -> Any:
         try:
             if not case_id:
-                raise RowError(CASE_ID, "is empty")
+                raise RowError(CASE_ID, msg("row.empty"))
             facts = self.plan.from_cells(self.columns, cells)
             if not facts:
-                raise RowError("", "no facts: every cell of the row is empty")
+                raise RowError("", msg("row.no_cells"))
             return facts
         except RowError as err:
             return err
@@ -178,20 +178,21 @@ class ChunkWorker:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError:
                 text = raw.decode("utf-8", "replace").rstrip("\r\n")
-                yield _Case(row, line, None, RowError("", "not UTF-8 text"), text)
+                reason = RowError("", msg("row.not_encoding", encoding="UTF-8"))
+                yield _Case(row, line, None, reason, text)
                 continue
             case = _Case(row, line, None, RowError("", ""), text.rstrip("\r\n"))
             try:
                 data = parse_json(text)
                 if not isinstance(data, dict):
-                    raise RowError("", "expected a JSON object of facts per line")
+                    raise RowError("", msg("row.not_object"))
                 case.case_id = case_id_of(data.pop(CASE_ID, None), row)
                 case.facts = self.plan.from_record(data)
                 if not case.facts:
-                    raise RowError("", "no facts in this row")
+                    raise RowError("", msg("row.no_facts"))
             except JsonProblem as err:
-                where = f" at column {err.col}" if err.col else ""
-                case.facts = RowError("", f"{err}{where}")
+                at = msg("row.json_at", reason=err.reason, col=err.col) if err.col else err.reason
+                case.facts = RowError("", at)
             except RowError as err:
                 case.facts = err
             yield case
@@ -211,7 +212,7 @@ class ChunkWorker:
                 case.case_id = case_id_of(ids[i] if ids is not None else None, row)
                 case.facts = self.plan.from_record(_nest(self.columns, cells))
                 if not case.facts:
-                    raise RowError("", "no facts: every cell of the row is empty")
+                    raise RowError("", msg("row.no_cells"))
             except RowError as err:
                 case.facts = err
             yield case
@@ -235,7 +236,7 @@ def _nest(columns: Sequence[Column], cells: Sequence[Any]) -> dict[str, Any]:
             try:
                 value = column.convert(value)
             except RowError as err:
-                raise RowError(err.path or column.name, err.message) from None
+                raise RowError(err.path or column.name, err.text) from None
         target = out
         for key in column.keys[:-1]:
             target = target.setdefault(key, {})
@@ -243,22 +244,19 @@ def _nest(columns: Sequence[Column], cells: Sequence[Any]) -> dict[str, Any]:
     return out
 
 
-def _spanning(reason: str, line: int, last: int) -> str:
+def _spanning(reason: Text, line: int, last: int) -> Text:
     """A reason for a CSV record that ran over several lines: likely an unclosed quote that
     swallowed the rows below it, which are named so that none is lost unseen."""
     if last <= line:
         return reason
-    return (
-        f"{reason}; the record runs over lines {line}-{last} ({last - line + 1} lines): an "
-        f"unclosed quote may have taken up to {last - line} more rows into it"
-    )
+    lines, more = last - line + 1, last - line
+    return msg("row.spanning", reason=reason, line=line, last=last, lines=lines, more=more)
 
 
 def _reject(
     case: _Case, err: RowError, tally: Tally, header: Sequence[str] | None
 ) -> dict[str, Any]:
-    tally.rows_rejected += 1
-    tally.rejected_by[err.path.split("[")[0] or "row"] += 1
+    tally.reject(err.path.split("[")[0] or "row", case.row, case.line, err.reason)
     record = case.record
     if header is not None and isinstance(record, list) and len(record) == len(header):
         record = {name: cell for name, cell in zip(header, record, strict=True) if cell}

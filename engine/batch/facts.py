@@ -21,7 +21,7 @@ from typing import Any
 from clause.engine.expr.types import BOOL, DATE, NUMBER, EnumType, Field, ListType
 from clause.engine.facts import FactsError, normalize_facts, normalize_field
 from clause.engine.load.jsondata import JsonProblem, parse_json
-from clause.engine.messages import Msg, msg
+from clause.engine.messages import Msg, Text, msg, render
 from clause.engine.numbers import MAX_TEXT, NumberError, decimal_from_text
 
 CASE_ID = "case_id"
@@ -34,12 +34,21 @@ _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class RowError(ValueError):
-    """Why a row cannot be decided: the fact path (or "" for the whole row) and a message."""
+    """Why a row cannot be decided: the fact path (or "" for the whole row) and a message.
+    `text` is the message in both languages (a catalog message); `message` its English, which
+    the rejects file keeps (data for programs); `render(lang)` is what a page shows."""
 
-    def __init__(self, path: str, message: str) -> None:
-        super().__init__(f"{path}: {message}" if path else message)
+    def __init__(self, path: str, text: Text) -> None:
+        english = render(text, "en")
+        super().__init__(f"{path}: {english}" if path else english)
         self.path = path
-        self.message = message
+        self.text = text
+        self.message = english
+
+    @property
+    def reason(self) -> Text:
+        """The whole reason, the fact path first, in both languages (`str(self)` in English)."""
+        return msg("row.at", path=self.path, reason=self.text) if self.path else self.text
 
 
 class ColumnError(ValueError):
@@ -144,7 +153,7 @@ def text_converter(shape: Shape) -> Callable[[str], Any]:
 
         def enum(text: str) -> str:
             if text not in allowed:
-                raise RowError(shape.path, f"{_cut(text)} is not one of: {shown}")
+                raise RowError(shape.path, msg("row.not_one_of", value=_cut(text), known=shown))
             return text
 
         return enum
@@ -174,17 +183,17 @@ def memoised(convert: Callable[[str], Any], size: int = 4096) -> Callable[[str],
 def _bool_text(text: str) -> bool:
     value = _BOOLS.get(text.lower())
     if value is None:
-        raise RowError("", f"expected true/false, 1/0 or 是/否, found {_cut(text)}")
+        raise RowError("", msg("row.bool", value=_cut(text)))
     return value
 
 
 def _number_text(text: str, path: str) -> Decimal:
     if len(text) > MAX_TEXT or not _NUMBER.fullmatch(text):
-        raise RowError(path, f"expected a number, found {_cut(text)}")
+        raise RowError(path, msg("row.number", value=_cut(text)))
     try:
         return decimal_from_text(text)
     except NumberError as err:
-        raise RowError(path, str(err.reason)) from None
+        raise RowError(path, err.reason) from None
 
 
 def _cut(text: str) -> str:
@@ -198,30 +207,30 @@ def _date_text(text: str, path: str) -> date:
             return date.fromisoformat(text)
         except ValueError:
             pass
-    raise RowError(path, f"expected a date YYYY-MM-DD, found {_cut(text)}")
+    raise RowError(path, msg("row.date", value=_cut(text)))
 
 
 def _json_cell(text: str, shape: Shape) -> Any:
     try:
         data = parse_json(text)
     except JsonProblem as err:
-        found = f"expected a JSON list such as [], found {_cut(text)}: {err}"
+        found = msg("row.json_list", value=_cut(text), reason=err.reason)
         raise RowError(shape.path, found) from None
     try:
         value = normalize_field(data, shape.field)
     except FactsError as err:
-        raise RowError(_pointer_path(shape.path, err.pointer), err.message) from None
+        raise RowError(_pointer_path(shape.path, err.pointer), err.reason) from None
     check_facts(shape, value)
     return value
 
 
 def check_number(value: Decimal, shape: Shape) -> Decimal:
     if shape.integer and value != value.to_integral_value():
-        raise RowError(shape.path, f"expected a whole number, found {value}")
+        raise RowError(shape.path, msg("row.whole", value=str(value)))
     if shape.minimum is not None and value < shape.minimum:
-        raise RowError(shape.path, f"{value} is less than the minimum {shape.minimum}")
+        raise RowError(shape.path, msg("row.minimum", value=str(value), minimum=str(shape.minimum)))
     if shape.maximum is not None and value > shape.maximum:
-        raise RowError(shape.path, f"{value} is more than the maximum {shape.maximum}")
+        raise RowError(shape.path, msg("row.maximum", value=str(value), maximum=str(shape.maximum)))
     return value
 
 
@@ -239,10 +248,10 @@ def check_facts(shape: Shape, value: Any) -> None:
             if child is not None:
                 check_facts(child, sub)
             elif shape.closed:
-                raise RowError(_join(where, key), "is not a field of the facts schema")
+                raise RowError(_join(where, key), msg("row.unknown_field"))
         for name in shape.required:
             if name not in item:
-                raise RowError(_join(where, name), "is required")
+                raise RowError(_join(where, name), msg("row.required"))
 
 
 def _pointer_path(prefix: str, pointer: str) -> str:
@@ -326,7 +335,7 @@ class FactsPlan:
             try:
                 value = column.convert(text)
             except RowError as err:
-                raise RowError(err.path or column.name, err.message) from None
+                raise RowError(err.path or column.name, err.text) from None
             keys = column.keys
             target = facts.get(keys[0])
             if target is None:
@@ -344,7 +353,7 @@ class FactsPlan:
         try:
             facts = normalize_facts(dict(record), self.root.field)
         except FactsError as err:
-            raise RowError(_pointer_path("", err.pointer), err.message) from None
+            raise RowError(_pointer_path("", err.pointer), err.reason) from None
         check_facts(self.root, facts)
         return facts
 
@@ -363,4 +372,4 @@ def case_id_of(value: Any, row: int) -> str:
         return str(value)
     if isinstance(value, Decimal) and value == value.to_integral_value():
         return str(int(value))
-    raise RowError(CASE_ID, f"expected text or a whole number, found {value!r}")
+    raise RowError(CASE_ID, msg("row.case_id", value=repr(value)))

@@ -155,23 +155,23 @@ class CsvSource(Source):
         self.row = row
 
     def chunks(self, size: int) -> Iterator[Chunk]:
-        batch: list[tuple[int, int, int, list[str] | tuple[str, str]]] = []
+        batch: list[tuple[int, int, int, list[str] | tuple[Text, str]]] = []
         row = self.row
         reader, lines = self.reader, self.lines
         while True:
             start = lines.line + 1
             lines.recent.clear()
             try:
-                cells: list[str] | tuple[str, str] = next(reader)
+                cells: list[str] | tuple[Text, str] = next(reader)
             except StopIteration:
                 break
             except csv.Error as err:  # e.g. a stray quote: a row of its own in the rejects
-                cells = (f"malformed CSV: {err}", "".join(lines.recent))
+                cells = (msg("row.malformed_csv", reason=str(err)), "".join(lines.recent))
             if not cells:
                 continue  # a blank line is not a record
             row += 1
             if lines.bad and any(n in lines.bad for n in range(start, lines.line + 1)):
-                cells = (f"not {lines.encoding} text", "".join(lines.recent))
+                cells = (msg("row.not_encoding", encoding=lines.encoding), "".join(lines.recent))
             batch.append((row, start, max(lines.line, start), cells))
             if len(batch) >= size:
                 yield Chunk(batch)

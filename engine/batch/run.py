@@ -52,7 +52,10 @@ __all__ = [
 class BatchOptions:
     """How to run a register. `out` None: totals only. `rejects` None: beside the output (or
     the input), named `<stem>.rejects.jsonl`. `only`: outcomes written to `out` (the totals
-    count every outcome). `budget`: remaining quota per fund, spent in input order."""
+    count every outcome). `budget`: remaining quota per fund, spent in input order.
+    `manifest` and `report`: where engine.batch.filed writes the run manifest and the
+    dashboard after the run (evaluate_batch itself writes neither); checked with the other
+    outputs before a row is read."""
 
     on: date
     out: Path | None = None
@@ -68,6 +71,8 @@ class BatchOptions:
     engine: str = "local"  # or "spark": chunks decided in Spark executors
     layout: str = "long"  # or "wide": one row per case, a group of columns per rule
     master: str = "local[2]"  # the Spark master, with engine "spark"
+    manifest: Path | None = None
+    report: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -125,7 +130,7 @@ def _rebuilt(job: Job) -> Library | None:
     from clause.engine.load.package import load_package
 
     roots = [Path(root) for root in job.roots]
-    around = load_library([], roots).library
+    around = load_library(roots[:1], roots).library
     if around is not None and around.digest == job.digest:
         return around
     packages = []

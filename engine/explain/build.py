@@ -17,6 +17,7 @@ from clause.engine import __version__
 from clause.engine.decide.results import Decision
 from clause.engine.explain.model import (
     Citation,
+    CitedClause,
     DecisionExplained,
     Explanation,
     FundingLine,
@@ -24,6 +25,7 @@ from clause.engine.explain.model import (
 )
 from clause.engine.expr.values import json_value
 from clause.engine.library import Library
+from clause.engine.model import Rule
 
 
 def explain(
@@ -84,7 +86,25 @@ def explain_decision(library: Library, d: Decision, facts: Mapping[str, Any]) ->
         notes=d.notes,
         parameters=_parameters(library, d, facts),
         conditions=d.conditions,
+        cited=_cited(library, rule, d),
     )
+
+
+def _cited(library: Library, rule: Rule, d: Decision) -> tuple[CitedClause, ...]:
+    """The clauses the rule's checks quote through `cite`, each once, in the order first
+    cited: of the rule's own document, or of another document of the library (`clause check`
+    proves the clause exists and holds the quote)."""
+    notices = {p.document.ref: p.notice for p in library.packages}
+    out: dict[tuple[str, str], CitedClause] = {}
+    for check in d.conditions:
+        if check.cite is None:
+            continue
+        key = (check.cite.document or rule.document, check.cite.clause)
+        notice = notices.get(key[0])
+        clause = notice.get(key[1]) if notice is not None else None
+        if key not in out and notice is not None and clause is not None:
+            out[key] = CitedClause(*key, notice.breadcrumb(key[1]), clause.text)
+    return tuple(out.values())
 
 
 def _parameters(

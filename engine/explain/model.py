@@ -59,6 +59,18 @@ class FundingLine:
 
 
 @dataclass(frozen=True, slots=True)
+class CitedClause:
+    """A clause a condition quotes through its `cite` (another clause of the rule's document,
+    or a clause of another document of the library), with its full text, so that a page can
+    show the quote in place there."""
+
+    document: str
+    clause: str
+    breadcrumb: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class DecisionExplained:
     """One rule's decision with everything needed to show why."""
 
@@ -84,6 +96,7 @@ class DecisionExplained:
     notes: tuple[Reason, ...]
     parameters: tuple[ParameterUsed, ...]
     conditions: tuple[ConditionResult, ...]
+    cited: tuple[CitedClause, ...] = ()  # the clauses conditions quote by `cite`, in order
 
     def title(self, lang: str) -> str:
         return self.title_zh if lang == "zh" else self.title_en

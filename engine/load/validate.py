@@ -42,6 +42,7 @@ SCHEMA_NAMES = (
     "parameter",
     "policy-test",
     "rule",
+    "run-manifest",
     "trace",
 )
 

@@ -232,6 +232,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "--rejects {path}: rejected rows are written as JSON Lines; name a .jsonl file",
         "--rejects {path}：拒绝行以 JSON Lines 写出；请指定 .jsonl 文件",
     ),
+    "B003/kept_format": (
+        "{option} {path}: the {what} is written as {kind}; name a {suffix} file",
+        "{option} {path}：{what}以 {kind} 写出；请指定 {suffix} 文件",
+    ),
+    "B003/same_file": (
+        "{option} {path} is also the file of {other}; each file of a run must differ",
+        "{option} {path} 同时也是 {other} 的文件；一次运行的各个文件必须不同",
+    ),
+    "B003/what.manifest": ("run manifest", "运行清单"),
+    "B003/what.report": ("dashboard", "汇总看板"),
     "B004": (
         "the budget names no fund `{fund}`; funds: {funds}",
         "预算中的资金来源 `{fund}` 不存在；现有资金来源：{funds}",
@@ -241,6 +251,65 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "B007/pyspark": (
         "--engine spark needs pyspark: pip install 'clause[spark]'",
         "--engine spark 需要 pyspark：pip install 'clause[spark]'",
+    ),
+    "B008": (
+        "--report needs the chart library, which is not installed: pip install 'clause[report]'",
+        "--report 需要图表库，但未安装：pip install 'clause[report]'",
+    ),
+    # -- why a register row was rejected (`clause eval`: the rejects file keeps the English,
+    # the dashboard shows the page's language) --------------------------------------------------
+    "row.at": ("{path}: {reason}", "{path}：{reason}"),
+    "row.not_one_of": ("{value} is not one of: {known}", "{value} 不是以下之一：{known}"),
+    "row.bool": (
+        "expected true/false, 1/0 or 是/否, found {value}",
+        "应为 true/false、1/0 或 是/否，实际为 {value}",
+    ),
+    "row.number": ("expected a number, found {value}", "应为数字，实际为 {value}"),
+    "row.date": (
+        "expected a date YYYY-MM-DD, found {value}",
+        "应为日期 YYYY-MM-DD，实际为 {value}",
+    ),
+    "row.json_list": (
+        "expected a JSON list such as [], found {value}: {reason}",
+        "应为 JSON 列表（如 []），实际为 {value}：{reason}",
+    ),
+    "row.whole": ("expected a whole number, found {value}", "应为整数，实际为 {value}"),
+    "row.minimum": ("{value} is less than the minimum {minimum}", "{value} 小于最小值 {minimum}"),
+    "row.maximum": ("{value} is more than the maximum {maximum}", "{value} 大于最大值 {maximum}"),
+    "row.unknown_field": ("is not a field of the facts schema", "不是事实模式中的字段"),
+    "row.required": ("is required", "为必填项"),
+    "row.case_id": (
+        "expected text or a whole number, found {value}",
+        "应为文字或整数，实际为 {value}",
+    ),
+    "row.repeated_id": (
+        "{case_id} was already used on row {first}",
+        "{case_id} 已在第 {first} 行使用过",
+    ),
+    "row.cells": (
+        "the row has {cells} cells, the header has {width}",
+        "该行有 {cells} 个单元格，表头有 {width} 个",
+    ),
+    "row.spanning": (
+        "{reason}; the record runs over lines {line}-{last} ({lines} lines): an unclosed quote "
+        "may have taken up to {more} more rows into it",
+        "{reason}；该记录跨第 {line}-{last} 行（共 {lines} 行）：可能有未闭合的引号，"
+        "把其后最多 {more} 行并入了该记录",
+    ),
+    "row.malformed_csv": ("malformed CSV: {reason}", "CSV 格式错误：{reason}"),
+    "row.not_encoding": ("not {encoding} text", "不是 {encoding} 编码的文本"),
+    "row.empty": ("is empty", "为空"),
+    "row.no_cells": ("no facts: every cell of the row is empty", "没有事实：该行每个单元格都为空"),
+    "row.not_object": (
+        "expected a JSON object of facts per line",
+        "每行应为一个包含事实的 JSON 对象",
+    ),
+    "row.no_facts": ("no facts in this row", "该行没有事实"),
+    "row.json_at": ("{reason} at column {col}", "{reason}（第 {col} 列）"),
+    "row.eval": ("{code} {reason}{where}", "{code} {reason}{where}"),
+    "row.too_large": (
+        "E302 a number in this row is too large to compute with",
+        "E302 该行中有数字过大，无法计算",
     ),
     # -- words shared by messages -------------------------------------------------------------
     "kind.bool": ("a boolean", "布尔值"),

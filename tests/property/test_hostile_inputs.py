@@ -1,27 +1,39 @@
 """Property tests of the classes of hostile input issue 10 found, so the next member of each class
 is caught too: huge and tiny exponents and long digit strings in every reader of numbers, deep
 nesting in every input format, invalid UTF-8 and other encodings on every reader, alias keys
-that conflict, and hostile strings in every output format. The rule each holds to: a located,
-coded answer (a value within bounds, or a DiagnosticError / rejected row), never a crash, and
-output that stays one well-formed thing of its kind.
+that conflict, and hostile strings in every output format (text, JSON, Markdown, GitHub,
+JUnit, and the HTML pages: the explanation and the register dashboard). The rule each holds
+to: a located, coded answer (a value within bounds, or a DiagnosticError / rejected row), never
+a crash, and output that stays one well-formed thing of its kind.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from xml.dom import minidom
 
 import yaml
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from clause.engine.api.decide import explain_case
 from clause.engine.api.files import read_data_bytes
 from clause.engine.batch.facts import FactsPlan, RowError
+from clause.engine.batch.manifest import FileDigest, RunFacts, manifest
 from clause.engine.batch.read import open_source
+from clause.engine.batch.report import dashboard
+from clause.engine.batch.run import BatchOptions
+from clause.engine.batch.totals import BatchSummary, Tally
+from clause.engine.batch.write import ResultRow
+from clause.engine.decide.reasons import Reason, ReasonCode
+from clause.engine.decide.results import Read
 from clause.engine.diagnostics import Diagnostic, DiagnosticError, format_diagnostic, localized
 from clause.engine.escape import (
     github_message,
@@ -32,6 +44,8 @@ from clause.engine.escape import (
     xml_attr,
     xml_text,
 )
+from clause.engine.explain.html import to_html
+from clause.engine.explain.model import Explanation
 from clause.engine.expr.syntax import parse_expr
 from clause.engine.expr.types import SchemaTypeError, TypeEnv
 from clause.engine.facts import FactsError, normalize_facts
@@ -402,3 +416,129 @@ def _plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     return value
+
+
+# -- hostile strings in the HTML pages (issue 15) -------------------------------------------------
+#
+# Whatever user text a page shows (facts and their paths, rule titles, quotes, clause text,
+# fund names, the register's path, the command line, rejected rows' reasons), the page's markup
+# is the page's own: the same elements and attributes as with harmless text in the same places,
+# and the text is there as text, its control characters shown as escapes (engine.pages.shown).
+
+_DAY = date(2030, 6, 1)
+_FACTS = {
+    "person": {
+        "poverty_alleviated": True,
+        "organised": True,
+        "scope": "跨省",
+        "departure_date": date(2030, 5, 1),
+        "transport_cost": Decimal(520),
+        "grants": [],
+    }
+}
+_EXPLAINED = explain_case(LIBRARY, _FACTS, _DAY, rule="transport")
+
+
+def _hostile_explanation(text: str) -> Explanation:
+    """The mini package's transport decision with `text` in every place user text reaches."""
+    (d,) = _EXPLAINED.decisions
+    check = replace(
+        d.conditions[0],
+        id=text,
+        expr=text,
+        quote=text,
+        facts=(Read(text, text),),
+        params=(Read(text, Decimal(1)),),
+        outcomes=(Read(text, text),),
+    )
+    funding = tuple(
+        replace(f, fund=text, name_zh=text, name_en=text, quote=text) for f in d.funding
+    )
+    hostile = replace(
+        d,
+        rule=text,
+        title_zh=text,
+        title_en=text,
+        document=text,
+        breadcrumb=text,
+        clause_text=f"前{text}后",
+        missing=(text,),
+        superseded_by=text,
+        reason=Reason.of(ReasonCode.CONDITION_FAILED, id=text, quote=text),
+        conditions=(check,),
+        funding=funding,
+    )
+    return replace(
+        _EXPLAINED,
+        documents=(text,),
+        decisions=(hostile,),
+        facts={"person": {text or "k": text}},
+    )
+
+
+class _Markup(HTMLParser):
+    """The elements and attribute names of a page, in order, and every text and value in it."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, ...]] = []
+        self.texts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, *sorted(name for name, _ in attrs)))
+        self.texts.extend(value for _, value in attrs if value is not None)
+
+    def handle_endtag(self, tag: str) -> None:
+        self.tags.append(("/" + tag,))
+
+    def handle_data(self, data: str) -> None:
+        self.texts.append(data)
+
+
+def _parsed(page: str) -> _Markup:
+    parser = _Markup()
+    parser.feed(page)
+    parser.close()
+    return parser
+
+
+def _assert_inert(page: str, harmless: str, text: str) -> None:
+    parsed = _parsed(page)
+    assert parsed.tags == _parsed(harmless).tags
+    assert not any(ch in page for ch in "\x00\x1b\x07\u202e")
+    assert printable(text) in parsed.texts
+
+
+# non-blank text that occurs once in `前{text}后`, as a quote of the clause does
+visible = hostile.filter(lambda t: t.strip() and "前" not in t and "后" not in t)
+
+
+@given(visible, st.sampled_from(["zh", "en"]))
+def test_explanation_page_keeps_hostile_text_as_text(text: str, lang: str) -> None:
+    page = to_html(_hostile_explanation(text), lang)
+    _assert_inert(page, to_html(_hostile_explanation("x"), lang), text)
+
+
+def _hostile_run(text: str) -> tuple[BatchSummary, dict[str, Any]]:
+    """A register run's summary and manifest with `text` as every id, path and reason."""
+    tally = Tally(rows_read=3, rows_decided=2)
+    row = ResultRow("1", text, 1, "undetermined", None, None, (), (text,))
+    tally.add_case([row, row._replace(rule="transport", outcome="eligible", amount=Decimal(5))])
+    paid = ResultRow("2", text, 1, "eligible", Decimal(500), None, ((text, Decimal(500)),), ())
+    tally.add_case([paid])
+    tally.add_funding(paid)
+    tally.reject(text, 3, 4, text)
+    summary = BatchSummary(text, text, text, _DAY, tally, funds=(text,), titles={text: text})
+    digest = FileDigest(text, 1, "sha256:" + "0" * 64)
+    moment = datetime(2030, 6, 1, tzinfo=UTC)
+    facts = RunFacts(digest, digest, digest, text, text, moment, moment)
+    return summary, manifest(summary, BatchOptions(on=_DAY), LIBRARY, facts)
+
+
+@settings(max_examples=40)  # each draws two charts (vl-convert): keep the run short
+@given(visible.filter(lambda t: t != "transport"), st.sampled_from(["zh", "en"]))
+def test_dashboard_keeps_hostile_text_as_text(text: str, lang: str) -> None:
+    summary, data = _hostile_run(text)
+    page = dashboard(summary, data, LIBRARY, lang, text)
+    harmless, harmless_data = _hostile_run("x")
+    _assert_inert(page, dashboard(harmless, harmless_data, LIBRARY, lang, "x"), text)
