@@ -203,11 +203,13 @@ def spend(long: pl.DataFrame, budget: Budget) -> pl.DataFrame:
 
 
 def tally_of(long: pl.DataFrame, tally: Tally) -> None:
-    """Counts and sums of the long frame, by groups of equal rows (the Tally's own rules)."""
+    """Counts and sums of the long frame, by groups of equal rows (the Tally's own rules), and
+    each fact missing from any undetermined decision of a case counted once for the case, as
+    Tally.add_case counts it."""
     sources = sum(1 for n in long.columns if n.startswith("f") and n[1:].isdigit())
     slots = [n for k in range(sources) for n in (f"f{k}", f"s{k}")]
-    groups = long.group_by("rule", "outcome", "amount", *slots).agg(pl.len().alias("?n"))
-    for rule, outcome, amount, *rest in groups.iter_rows():
+    groups = long.group_by("rule", "outcome", "amount", "missing", *slots).agg(pl.len())
+    for rule, outcome, amount, missing, *rest in groups.iter_rows():
         n = rest[-1]
         funding = tuple(
             (rest[2 * k], None if rest[2 * k + 1] is None else Decimal(rest[2 * k + 1]).scaleb(-2))
@@ -216,10 +218,23 @@ def tally_of(long: pl.DataFrame, tally: Tally) -> None:
         )
         row = ResultRow(
             "", rule, None, outcome,
-            None if amount is None else Decimal(amount).scaleb(-2), None, funding, (),
+            None if amount is None else Decimal(amount).scaleb(-2), None, funding,
+            tuple(json.loads(missing)),
         )  # fmt: skip
         tally.add(row, n)
         tally.add_funding(row, n)
+    blocked = (
+        long.lazy()
+        .filter((pl.col("outcome") == "undetermined") & (pl.col("missing") != "[]"))
+        .select("row", pl.col("missing").str.json_decode(pl.List(pl.String())).alias("fact"))
+        .explode("fact")
+        .unique()
+        .group_by("fact")
+        .len()
+        .collect()
+    )
+    for fact, cases in blocked.iter_rows():
+        tally.count_missing_case([fact], cases)
 
 
 # -- encoding --------------------------------------------------------------------------------

@@ -183,7 +183,8 @@ class NativeRun:
 
 
 def _counts_only(tally: Tally) -> Tally:
-    """The slow worker's row counts (its rows are tallied with the batch's, after spending)."""
+    """The slow worker's row counts and rejects (its decided rows are tallied with the batch's,
+    after spending)."""
     return Tally(
         rows_read=0,
         rows_decided=tally.rows_decided,
@@ -192,4 +193,5 @@ def _counts_only(tally: Tally) -> Tally:
         malformed_records=tally.malformed_records,
         lines_in_malformed=tally.lines_in_malformed,
         duplicate_ids=tally.duplicate_ids,
+        rejected_first=tally.rejected_first,
     )

@@ -15,6 +15,7 @@ import sys
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -52,13 +53,22 @@ def registers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return out
 
 
-def _run(library: Library, source: Path, out: Path, **options: object) -> tuple[bytes, bytes]:
+def _run(library: Library, source: Path, out: Path, **options: object) -> tuple[Any, ...]:
+    """The results, the rejects and the totals (what the summary, the manifest and the
+    dashboard show: counts, money, missing facts per decision and per case, rejects by
+    reason), without the file names and the columnar path's own report."""
     summary = evaluate_batch(library, source, BatchOptions(on=ON, out=out, **options))  # type: ignore[arg-type]
     assert summary.tally.rows_read == 3000
     # about 1% of the rows reuse an earlier id: refused on every path, never decided twice
     assert 10 <= summary.tally.duplicate_ids <= 50
     rejects = out.with_name(f"{out.stem}.rejects.jsonl")
-    return out.read_bytes(), rejects.read_bytes()
+    totals = summary.to_json()
+    for key in ("input", "output", "rejects", "record_path"):
+        totals.pop(key, None)
+    first = {
+        k: (row, line, str(why)) for k, (row, line, why) in summary.tally.rejected_first.items()
+    }
+    return out.read_bytes(), rejects.read_bytes(), totals, first
 
 
 @pytest.mark.parametrize("kind", ["csv", "jsonl", "parquet"])
@@ -71,7 +81,9 @@ def test_columnar_writes_what_record_writes(
     columnar = _run(library, registers[kind], tmp_path / f"col.{kind}", backend="columnar", **more)
     assert columnar[1] == record[1]
     assert columnar[0] == record[0]
+    assert columnar[2:] == record[2:]
     assert record[1], "the seeded register has broken rows: the rejects must not be empty"
+    assert any(m["cases"] for m in record[2]["missing"]), "missing facts counted per case"
 
 
 def test_columnar_in_worker_processes_writes_what_record_writes(
