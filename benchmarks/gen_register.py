@@ -384,7 +384,7 @@ def generate(  # type: ignore[no-untyped-def]
     library = loaded.library
     if library is None:
         raise SystemExit(f"{package_dir}: the package does not load; run clause check")
-    package = next(p for p in library.packages if Path(p.root) == package_dir)
+    package = next(p for p in library.packages if Path(p.root).resolve() == package_dir.resolve())
     profile = PROFILES.get(package.document.number)
     if profile is None:
         raise SystemExit(f"no case mix for {package.document.number}; known: {', '.join(PROFILES)}")

@@ -33,7 +33,7 @@ def run_policy_tests(paths: list[Path]) -> list[tuple[Any, Any]]:
     runs = []
     for root in roots:  # each package's cases, under the documents that reach its cases
         library = open_library(root, [root])
-        package = next(p for p in library.packages if Path(p.root) == root)
+        package = next(p for p in library.packages if Path(p.root).resolve() == root.resolve())
         own = {r.id for r in package.rules}
         run = run_tests(library, list(package.test_files), own)
         if not run.cases:  # nothing tested is not a pass

@@ -21,6 +21,7 @@ from clause.engine.explain.model import (
     DecisionExplained,
     Explanation,
     FundingLine,
+    LayerExplained,
     ParameterUsed,
 )
 from clause.engine.expr.values import json_value
@@ -87,6 +88,7 @@ def explain_decision(library: Library, d: Decision, facts: Mapping[str, Any]) ->
         parameters=_parameters(library, d, facts),
         conditions=d.conditions,
         cited=_cited(library, rule, d),
+        layer=_layer(library, d),
     )
 
 
@@ -105,6 +107,34 @@ def _cited(library: Library, rule: Rule, d: Decision) -> tuple[CitedClause, ...]
         if key not in out and notice is not None and clause is not None:
             out[key] = CitedClause(*key, notice.breadcrumb(key[1]), clause.text)
     return tuple(out.values())
+
+
+def _layer(library: Library, d: Decision) -> LayerExplained | None:
+    """The decision's place among the library's documents (None for a library of one
+    document whose version its own document enacted: nothing to say)."""
+    layer = library.layers.get(d.rule.id)
+    if layer is None:
+        return None
+    version = d.version
+    enacted_by = version.enacted_by if version is not None else None
+    foreign = enacted_by is not None and enacted_by != d.rule.document
+    if len(library.packages) == 1 and not foreign and layer.extended_by is None:
+        return None
+    replaces = None
+    if version is not None:
+        earlier = [v.number for v in d.rule.versions if v.number < version.number]
+        replaces = max(earlier) if earlier else None
+    upper = library.rule(layer.implements) if layer.implements else None
+    return LayerExplained(
+        level=layer.level,
+        jurisdiction=layer.jurisdiction,
+        implements=layer.implements,
+        implements_document=upper.document if upper is not None else None,
+        enacted_by=enacted_by,
+        enacted_clause=version.enacted_clause if version is not None else None,
+        replaces_version=replaces,
+        extended_by=layer.extended_by,
+    )
 
 
 def _parameters(

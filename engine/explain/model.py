@@ -71,6 +71,22 @@ class CitedClause:
 
 
 @dataclass(frozen=True, slots=True)
+class LayerExplained:
+    """Where a decision sits in the library: its document's level and place, the rule of a
+    higher document it carries out, the document that enacted the version applied (an
+    amending notice, when not the rule's own) and the version that one replaced."""
+
+    level: str | None
+    jurisdiction: str | None
+    implements: str | None = None
+    implements_document: str | None = None
+    enacted_by: str | None = None
+    enacted_clause: str | None = None
+    replaces_version: int | None = None
+    extended_by: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class DecisionExplained:
     """One rule's decision with everything needed to show why."""
 
@@ -97,6 +113,7 @@ class DecisionExplained:
     parameters: tuple[ParameterUsed, ...]
     conditions: tuple[ConditionResult, ...]
     cited: tuple[CitedClause, ...] = ()  # the clauses conditions quote by `cite`, in order
+    layer: LayerExplained | None = None  # which level's document decided, and how it came to
 
     def title(self, lang: str) -> str:
         return self.title_zh if lang == "zh" else self.title_en

@@ -26,7 +26,7 @@ from clause.engine.source import Span
 #: The version of the JSON trace format; bumped when its shape or meaning changes.
 #: 3: outcome exception_needed, role event, conditions' in_principle, cite and outcomes read,
 #: funding shares' whole and up_to, amount forms floor and computed, amount_floor.
-TRACE_VERSION = 3
+TRACE_VERSION = 4
 
 MARK = {True: "✓", False: "✗", None: "?"}
 
@@ -98,6 +98,38 @@ def shown(value: Any) -> str:
 
 def reads_text(reads: tuple[Read, ...]) -> str:
     return ", ".join(f"{r.path} = {shown(json_value_deep(r.value))}" for r in reads)
+
+
+def layer_text(d: DecisionExplained, lang: str) -> str:
+    """`county 竹溪县; carries out c2-1-… of 鄂人社发…; version 2 enacted by … 二, replacing
+    version 1` — empty when the decision has nothing to say about layers."""
+    layer = d.layer
+    if layer is None:
+        return ""
+    lab = LABELS[lang]
+    levels = dict(
+        zip(("national", "province", "city", "county"), lab["levels"].split("|"), strict=True)
+    )
+    parts = []
+    if layer.jurisdiction or layer.level:
+        parts.append(
+            f"{levels.get(layer.level or '', layer.level or '')} {layer.jurisdiction or ''}".strip()
+        )
+    if layer.implements:
+        parts.append(
+            lab["carries_out"].format(
+                rule=layer.implements, document=layer.implements_document or ""
+            )
+        )
+    if layer.enacted_by and layer.enacted_by != d.document:
+        by = f"{layer.enacted_by} {layer.enacted_clause or ''}".strip()
+        text = lab["enacted"].format(version=d.version, document=by)
+        if layer.replaces_version is not None:
+            text += ", " + lab["replacing"].format(version=layer.replaces_version)
+        parts.append(text)
+    if layer.extended_by:
+        parts.append(lab["extended"].format(document=layer.extended_by))
+    return "; ".join(parts)
 
 
 def check_mark(check: ConditionResult) -> str:
@@ -184,6 +216,23 @@ def decision_json(d: DecisionExplained, lang: str) -> dict[str, Any]:
         "notes": [word(n, lang) for n in d.notes],
         "parameters": [_parameter_json(p) for p in d.parameters],
         "conditions": [_condition_json(c) for c in d.conditions],
+        "layer": _layer_json(d),
+    }
+
+
+def _layer_json(d: DecisionExplained) -> dict[str, Any] | None:
+    layer = d.layer
+    if layer is None:
+        return None
+    return {
+        "level": layer.level,
+        "jurisdiction": layer.jurisdiction,
+        "implements": layer.implements,
+        "implements_document": layer.implements_document,
+        "enacted_by": layer.enacted_by,
+        "enacted_clause": layer.enacted_clause,
+        "replaces_version": layer.replaces_version,
+        "extended_by": layer.extended_by,
     }
 
 
@@ -281,6 +330,9 @@ def _markdown_decision(d: DecisionExplained, lang: str) -> list[str]:
         f"- {lab['clause']}: {md(d.document)} {md(d.breadcrumb)} "
         f"({markdown_code(span_text(d.source))})",
     ]
+    layered = layer_text(d, lang)
+    if layered:
+        out.append(f"- {lab['layer']}: {md(layered)}")
     if d.version is not None:
         reason = md(word(d.version_reason, lang))
         out.append(f"- {lab['version']}: {d.version} ({window_text(d.window)}); {reason}")
@@ -374,6 +426,9 @@ def decision_text(d: DecisionExplained, lang: str) -> TextNode:
         )
     )
     tree.add(p(f"{lab['clause']}: {d.document} {d.breadcrumb}  ({span_text(d.source)})"))
+    layered = layer_text(d, lang)
+    if layered:
+        tree.add(p(f"{lab['layer']}: {layered}"))
     if d.version is not None:
         reason = word(d.version_reason, lang)
         tree.add(p(f"{lab['version']} {d.version} ({window_text(d.window)}): {reason}"))

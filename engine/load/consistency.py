@@ -53,7 +53,7 @@ def check_consistency(
         _windows(report, rule)
         _versions(report, document, rule)
         report.items.extend(check_quote_numbers(rule, loaded[rule.file], parameters))
-        _references(report, rule, known, parameters_all, funds)
+        _references(report, rule, known, parameters_all, {**context.funds, **funds})
         _parameter_coverage(report, document, rule, parameters_all)
     for param in parameters.values():
         _parameter_values(report, document, notice, param)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from clause.engine.load.notice import Notice
-from clause.engine.model import Document, Parameter, Place
+from clause.engine.model import Document, Fund, Parameter, Place
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,7 @@ class LibraryContext:
     documents: Mapping[str, tuple[Document, Notice]] = field(default_factory=dict)
     parameters: Mapping[str, Parameter] = field(default_factory=dict)
     rule_kinds: Mapping[str, str] = field(default_factory=dict)  # every rule id -> kind
+    funds: Mapping[str, Fund] = field(default_factory=dict)  # the other documents' funds
     places: Mapping[str, Place] = field(default_factory=dict)
 
     def notice_of(self, ref: str) -> Notice | None:

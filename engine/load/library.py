@@ -13,6 +13,7 @@ province's parameters and check an amending notice's quotes against its own text
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -64,10 +65,10 @@ class LibraryLoad:
 
 def find_library_root(path: Path) -> Path | None:
     """The folder holding library.yaml at or above `path`, if any."""
-    start = path if path.is_dir() else path.parent
+    start = (path if path.is_dir() else path.parent).resolve()
     for candidate in [start, *start.parents]:
         if (candidate / LIBRARY_FILE).is_file():
-            return candidate
+            return Path(os.path.relpath(candidate))  # as the user wrote paths: relative
     return None
 
 
@@ -83,7 +84,8 @@ def load_library(
     result = LibraryLoad(root, None)
     places, vocabulary, extra = _library_file(root, result) if root is not None else ([], None, "")
     everything, _ = find_packages([root] if root is not None else [*paths, *chosen])
-    wanted = _wanted(paths, chosen, everything, root)
+    same = {p.resolve(): p for p in everything}  # the user's spelling of a package -> ours
+    wanted = [same.get(p.resolve(), p) for p in _wanted(paths, chosen, everything, root)]
     index = _index(everything, vocabulary, places)
     selected = _closure(wanted, index)
     for package_root in selected:
@@ -218,13 +220,38 @@ class _Index:
         own = self.packages.get(root)
         own_params = own.package.parameters if own is not None and own.package else {}
         others = {k: v for k, v in self.parameters().items() if k not in own_params}
+        funds = {
+            k: f for lp in self.packages.values() if lp.package for k, f in lp.package.funds.items()
+        }
         return LibraryContext(
-            vocabulary=self.vocabulary,
+            vocabulary=self._vocabulary_for(own),
+            funds=funds,
             documents=self.documents(),
             parameters=others,
             rule_kinds=self.rule_kinds(),
             places={p.name: p for p in self.places},
         )
+
+    def _vocabulary_for(self, own: PackageLoad | None) -> dict[str, Any] | None:
+        """The facts a package may read: the library's vocabulary, with the facts of every
+        document it implements (a county's rules read the province's facts)."""
+        package = own.package if own is not None else None
+        if package is None:
+            return self.vocabulary
+        merged = self.vocabulary
+        seen: set[str] = set()
+        todo = [r.document for r in package.document.relations if r.kind == "implements"]
+        while todo:
+            ref = todo.pop()
+            path = self.package_by_ref(ref)
+            upper = self.packages[path].package if path is not None else None
+            if ref in seen or upper is None:
+                continue
+            seen.add(ref)
+            base = merged if merged is not None else {"type": "object", "properties": {}}
+            merged, _ = merge_vocabulary(base, upper.facts_schema)
+            todo += [r.document for r in upper.document.relations if r.kind == "implements"]
+        return merged
 
     def package_by_ref(self, ref: str) -> Path | None:
         for path, loaded in self.packages.items():

@@ -25,7 +25,7 @@ def test_package_cases_pass(root: Path) -> None:
     errors = [d for d in result.all_diagnostics if d.severity.value == "error"]
     assert not errors, errors[0]
     assert result.library is not None
-    package = next(p for p in result.library.packages if Path(p.root) == root)
+    package = next(p for p in result.library.packages if Path(p.root).resolve() == root.resolve())
     run = run_tests(result.library, list(package.test_files), {r.id for r in package.rules})
     assert run.cases, "a package needs policy test cases"
     failures = [
