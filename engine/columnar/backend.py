@@ -24,6 +24,7 @@ from clause.engine.batch.facts import RowError
 from clause.engine.batch.write import ResultRow
 from clause.engine.columnar.exprs import SCALE
 from clause.engine.columnar.frame import EXACT, frame_of, leaves, presence
+from clause.engine.columnar.missing import key_of, missing_of
 from clause.engine.columnar.plan import RISK, Plan
 from clause.engine.columnar.rules import CompiledRule
 from clause.engine.decide.funding import QUOTA_UNKNOWN
@@ -51,7 +52,7 @@ class ColumnarBackend:
             self.partial = RecordBackend(replace(library, rules_by_id=rules), config)
         self.stats: Counter[str] = Counter()
         self.on_record_path = 0  # rows of the last chunk decided whole by the record path
-        self._missing: dict[tuple[int, tuple[int, ...]], tuple[str, ...]] = {}
+        self._missing: dict[str, tuple[str, ...]] = {}
 
     def decide(self, cases: Sequence[Case]) -> list[list[ResultRow] | RowError]:
         if not cases:
@@ -92,7 +93,7 @@ class ColumnarBackend:
             values = row[at : at + width]
             at += width
             parts.append((c, values))
-            masks[c.index] = values[7 : 7 + c.slots]
+            masks[c.index] = values[8 : 8 + c.slots]
         return [self._row(case_id, c, v, masks) for c, v in parts if v[0]]
 
     def _row(
@@ -102,12 +103,13 @@ class ColumnarBackend:
         values: Sequence[Any],
         masks: Mapping[int, Sequence[int]],
     ) -> ResultRow:
-        _, ver, outcome, source, amount, kind, pre = values[:7]
-        funds = values[7 + c.slots :]
+        _, ver, outcome, source, second, amount, kind, pre = values[:8]
+        funds = values[8 + c.slots :]
         missing: tuple[str, ...] = ()
-        # its own list (kept when superseded), or that of the overrider it waits for
-        if pre == "undetermined" or source != c.index:
-            missing = self._missing_of(source, masks[source])
+        # its own list (kept when superseded), or that of the rule it waits for (engine.
+        # columnar.missing)
+        if pre == "undetermined" or source != c.index or second is not None:
+            missing = missing_of(self.plan, key_of(source, second, masks), self._missing)
         funding: list[tuple[str, Decimal | None]] = []
         chain: list[tuple[str, Decimal | None]] = []
         for k in range(c.sources):
@@ -130,17 +132,10 @@ class ColumnarBackend:
             tuple(chain) if self.config.chains and paid is not None else (),
         )
 
-    def _missing_of(self, source: int, masks: Sequence[int]) -> tuple[str, ...]:
-        key = (source, tuple(masks))
-        found = self._missing.get(key)
-        if found is None:
-            rule = next(c for c in self.plan.rules if c.index == source)
-            found = self._missing[key] = self.plan.missing(rule, masks)
-        return found
-
 
 def _outputs(c: CompiledRule) -> list[str]:
     names = [presence(c.rule.subject), c.name("ver"), c.name("out"), c.name("from")]
+    names += [c.name("from2")]
     names += [c.name("amount"), c.name("akind"), c.name("pre")]
     names += [c.name(f"m{k}") for k in range(c.slots)]
     for k in range(c.sources):

@@ -21,6 +21,7 @@ import polars as pl
 from clause.engine.batch.totals import Tally
 from clause.engine.batch.write import ResultRow
 from clause.engine.columnar.frame import presence
+from clause.engine.columnar.missing import missing_key, missing_of
 from clause.engine.columnar.plan import Plan
 from clause.engine.decide import Budget, allocate
 from clause.engine.library import Library
@@ -122,7 +123,7 @@ def plan_rows(plan: Plan, decided: pl.DataFrame, case: str, row: str) -> pl.Data
                 pl.col(c.name("amount")).alias("amount"),
                 pl.col(c.name("akind")).alias("amount_kind"),
                 chained.alias("chained"),
-                _missing_key(plan, c.index).alias("mkey"),
+                missing_key(plan, c).alias("mkey"),
                 *(e.cast(columns[n]).alias(n) for e, n in zip(slots, names, strict=True)),
             )
         )
@@ -137,32 +138,12 @@ def _quota_text(name: Any, k: int) -> pl.Expr:
     return pl.when(pl.col(name(f"qu{k}"))).then(pl.lit("NaN")).otherwise(text)
 
 
-def _missing_key(plan: Plan, index: int) -> pl.Expr:
-    """A text key naming the masks a missing list is ranked from (null: no list)."""
-    c = next(r for r in plan.rules if r.index == index)
-    source = pl.col(c.name("from"))
-    needed = (pl.col(c.name("pre")) == "undetermined") | (source != index)
-    sources = [c] + [
-        o for o in plan.rules if any(c.rule.id in v.overrides for v in o.rule.versions)
-    ]
-    chain: Any = None
-    for s in sources:
-        masks = [pl.col(s.name(f"m{k}")).cast(pl.String) for k in range(s.slots)]
-        key = pl.concat_str([pl.lit(str(s.index)), *masks], separator=",")
-        chain = (
-            pl.when(source == s.index) if chain is None else chain.when(source == s.index)
-        ).then(key)
-    return pl.when(needed).then(chain.otherwise(None))
-
-
 def _with_missing(plan: Plan, long: pl.DataFrame, columns: dict[str, pl.DataType]) -> pl.DataFrame:
-    """Missing lists ranked by the core once per distinct key, joined back as JSON text."""
+    """Missing lists made once per distinct key (engine.columnar.missing), joined back as
+    JSON text."""
     keys = long.get_column("mkey").drop_nulls().unique().to_list()
-    by_index = {c.index: c for c in plan.rules}
-    texts = []
-    for key in keys:
-        index, *masks = (int(x) for x in key.split(","))
-        texts.append(json.dumps(list(plan.missing(by_index[index], masks)), ensure_ascii=False))
+    memo: dict[str, tuple[str, ...]] = {}
+    texts = [json.dumps(list(missing_of(plan, key, memo)), ensure_ascii=False) for key in keys]
     table = pl.DataFrame(
         {"mkey": keys, "missing": texts}, schema={"mkey": pl.String(), "missing": pl.String()}
     )

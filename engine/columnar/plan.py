@@ -20,7 +20,8 @@ import polars as pl
 
 from clause.engine.columnar.exprs import SCALE, Unsupported
 from clause.engine.columnar.forms import to_cents
-from clause.engine.columnar.frame import EXACT, presence, to_units
+from clause.engine.columnar.frame import EXACT, to_units
+from clause.engine.columnar.overrides import overridden
 from clause.engine.columnar.rules import CompiledRule, RuleCompiler
 from clause.engine.decide.checks import rank_missing
 from clause.engine.decide.reasons import Outcome
@@ -195,39 +196,8 @@ class Plan:
         return frame
 
     def _overrides(self, c: CompiledRule) -> list[pl.Expr]:
-        """The final outcome (`out`), and which rule's missing list an undetermined-by-override
-        decision shows (`from`), as core.apply_overrides decides."""
-        pre = pl.col(c.name("pre"))
-        here = pl.col(presence(c.rule.subject))
-        superseded: list[pl.Expr] = []
-        pending: list[tuple[pl.Expr, int]] = []
-        for other in self.rules:
-            versions = [i for i, v in enumerate(other.rule.versions) if c.rule.id in v.overrides]
-            if not versions:
-                continue
-            chosen = pl.col(other.name("sel")).is_in(versions) & pl.col(
-                presence(other.rule.subject)
-            )
-            opre = pl.col(other.name("pre"))
-            superseded.append(chosen & (opre == ELIGIBLE) & here)
-            pending.append((chosen & (opre == UNDETERMINED) & here, other.index))
-        if not superseded:
-            return [pre.alias(c.name("out")), pl.lit(c.index).alias(c.name("from"))]
-        gone = pl.any_horizontal(superseded)
-        maybe = pl.any_horizontal([p for p, _ in pending]) & (pre == ELIGIBLE)
-        out = (
-            pl.when(gone)
-            .then(pl.lit(Outcome.NOT_APPLICABLE.value))
-            .when(maybe)
-            .then(pl.lit(UNDETERMINED))
-            .otherwise(pre)
-        )
-        chain: Any = None
-        for cond, index in pending:  # the first pending overrider in id order, as setdefault
-            hit = ~gone & maybe & cond
-            chain = (pl.when(hit) if chain is None else chain.when(hit)).then(pl.lit(index))
-        source = chain.otherwise(pl.lit(c.index))
-        return [out.alias(c.name("out")), source.alias(c.name("from"))]
+        """The outcome shown and where the missing list comes from (engine.columnar.overrides)."""
+        return overridden(c, self.rules)
 
     def _funding(self, c: CompiledRule) -> list[pl.Expr]:
         """Final amount (null unless eligible, as Decision.paid) and each source's share, as

@@ -5,8 +5,9 @@ expression compiler of the rule reading it. Out: the value column (the outcome a
 when it is not known) and its unknown mask in the reader's bit table, as the decision core's
 `outcomes_read` hands it over: a rule not decided (its subject absent) is unknown for want of
 its subject; an undetermined one for want of the facts its own missing list names (those of
-the overrider it waits for, when it may yet be superseded), translated bit by bit from the
-table of the rule whose checks were open; a list that is empty names the read itself.
+the overrider or implementer it waits for, with its own after an implementer's), translated bit
+by bit from the table of the rule whose checks were open; a list that is empty names the read
+itself.
 """
 
 from __future__ import annotations
@@ -33,13 +34,16 @@ def outcome_columns(
     is not compiled: both rules then go to the record path)."""
     out = pl.col(read.name("out"))
     here = pl.col(presence(read.rule.subject))
-    open_ = _translated(read, reader, read)
+    own = _moved(read, reader)
+    open_ = own
     source = pl.col(read.name("from"))
     for rid in sorted(overriders):
         other = overriders[rid]
-        open_ = (
-            pl.when(source == other.index).then(_translated(other, reader, read)).otherwise(open_)
-        )
+        open_ = pl.when(source == other.index).then(_moved(other, reader)).otherwise(open_)
+    # an implementer's list, then its own: the facts of both
+    open_ = pl.when(pl.col(read.name("from2")).is_not_null()).then(open_ | own).otherwise(open_)
+    itself = pl.lit(1 << reader.bit(outcome_path(read.rule.id)), dtype=_U64)
+    open_ = pl.when(open_ == 0).then(itself).otherwise(open_)
     undetermined = out == UNDETERMINED
     value = pl.when(here & ~undetermined).then(out)
     mask = (
@@ -52,9 +56,8 @@ def outcome_columns(
     return value, mask
 
 
-def _translated(source: CompiledRule, reader: Compiler, read: CompiledRule) -> pl.Expr:
-    """The union of `source`'s open check masks, moved into the reader's bit table; the read
-    itself when there is none."""
+def _moved(source: CompiledRule, reader: Compiler) -> pl.Expr:
+    """The union of `source`'s open check masks, moved into the reader's bit table."""
     union = pl.lit(0, dtype=_U64)
     for k in range(source.slots):
         union = union | pl.col(source.name(f"m{k}"))
@@ -63,8 +66,7 @@ def _translated(source: CompiledRule, reader: Compiler, read: CompiledRule) -> p
         there = pl.lit(1 << bit, dtype=_U64)
         here = pl.lit(1 << reader.bit(path), dtype=_U64)
         moved = moved | pl.when((union & there) != 0).then(here).otherwise(pl.lit(0, _U64))
-    itself = pl.lit(1 << reader.bit(outcome_path(read.rule.id)), dtype=_U64)
-    return pl.when(moved == 0).then(itself).otherwise(moved)
+    return moved
 
 
 def require(compiled: Mapping[str, CompiledRule], rule_id: str) -> CompiledRule:

@@ -106,8 +106,6 @@ class RuleCompiler:
     def compile(self) -> CompiledRule:
         if presence(self.rule.subject) not in self.columns:
             raise Unsupported("subject", subject=self.rule.subject)
-        if self.rule.implements or self.library.implemented_by.get(self.rule.id):
-            raise Unsupported("implements")
         if self.library.place_fields:
             inside, needed = self.library.jurisdiction_of(self.rule, {})
             if inside is not True:  # the document governs some places only: a column says
