@@ -65,7 +65,8 @@ class LibraryLoad:
 
 def find_library_root(path: Path) -> Path | None:
     """The folder holding library.yaml at or above `path`, if any."""
-    start = (path if path.is_dir() else path.parent).resolve()
+    # absolute but with links kept: a package linked into a folder belongs to that folder
+    start = Path(os.path.abspath(path if path.is_dir() else path.parent))
     for candidate in [start, *start.parents]:
         if (candidate / LIBRARY_FILE).is_file():
             return Path(os.path.relpath(candidate))  # as the user wrote paths: relative
