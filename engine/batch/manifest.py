@@ -89,6 +89,7 @@ def manifest(
             "reconciled": summary.reconciled,
         },
         "funds": [summary.fund_json(fund) for fund in summary.funds],
+        **summary.record_path_json(),  # columnar: what it left to the record path, and why
         "times": {
             "started": _instant(run.started),
             "finished": _instant(run.finished),

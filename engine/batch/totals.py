@@ -273,12 +273,13 @@ class BatchSummary:
                 {"fact": fact, "cases": cases, "decisions": decisions, "alone": alone}
                 for fact, cases, decisions, alone in t.missing_ranked()
             ],
-            **self._record_path(),
+            **self.record_path_json(),
         }
 
-    def _record_path(self) -> dict[str, Any]:
+    def record_path_json(self) -> dict[str, Any]:
         """What the columnar backend could not decide itself, never silently: the rows it
-        handed whole to the record path and the rules it does not compile (with why)."""
+        handed whole to the record path and the rules it does not compile (with why). The
+        summary and the run manifest both show it."""
         if self.backend != "columnar":
             return {}
         return {

@@ -233,6 +233,20 @@ def test_rules_and_rows_on_the_record_path_are_reported(tmp_path: Path) -> None:
 
     assert "除法" in render(summary.record_rules["z-halves"], "zh")
     assert reported["rows"] == 1  # 0.00001 is finer than the columns carry
+    # the run manifest says the same, in the shape its schema gives
+    import json
+
+    from jsonschema import Draft202012Validator
+
+    from clause.engine.api import RunRecord
+    from clause.engine.batch.filed import run_and_file
+
+    options = BatchOptions(on=date(2030, 12, 1), out=tmp_path / "filed.csv")
+    filed = run_and_file(mini, source, options, RunRecord())
+    manifest = json.loads(Path(filed.manifest or "").read_text(encoding="utf-8"))
+    assert manifest["record_path"] == reported
+    schema = json.loads((ROOT / "schemas" / "run-manifest.schema.json").read_text("utf-8"))
+    assert not list(Draft202012Validator(schema).iter_errors(manifest))
 
 
 @pytest.mark.parametrize("kind", ["csv", "jsonl", "parquet"])
