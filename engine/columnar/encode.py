@@ -184,9 +184,9 @@ def spend(long: pl.DataFrame, budget: Budget) -> pl.DataFrame:
 
 
 def tally_of(long: pl.DataFrame, tally: Tally) -> None:
-    """Counts and sums of the long frame, by groups of equal rows (the Tally's own rules), and
-    each fact missing from any undetermined decision of a case counted once for the case, as
-    Tally.add_case counts it."""
+    """Counts and sums of the long frame by the Tally's own methods, called once per group of
+    equal rows (`add`, `add_funding`) and once per group of cases with the same missing lists
+    (`count_missing_case`, which counts each fact once per case, as `add_case` does)."""
     sources = sum(1 for n in long.columns if n.startswith("f") and n[1:].isdigit())
     slots = [n for k in range(sources) for n in (f"f{k}", f"s{k}")]
     groups = long.group_by("rule", "outcome", "amount", "missing", *slots).agg(pl.len())
@@ -204,18 +204,19 @@ def tally_of(long: pl.DataFrame, tally: Tally) -> None:
         )  # fmt: skip
         tally.add(row, n)
         tally.add_funding(row, n)
+    # cases grouped by the missing lists of their undetermined decisions: the Tally counts
+    # each fact once per case (count_missing_case), a group of equal cases at a time
     blocked = (
         long.lazy()
         .filter((pl.col("outcome") == "undetermined") & (pl.col("missing") != "[]"))
-        .select("row", pl.col("missing").str.json_decode(pl.List(pl.String())).alias("fact"))
-        .explode("fact")
-        .unique()
-        .group_by("fact")
+        .group_by("row")
+        .agg(pl.col("missing").unique().sort())
+        .group_by("missing")
         .len()
         .collect()
     )
-    for fact, cases in blocked.iter_rows():
-        tally.count_missing_case([fact], cases)
+    for lists, cases in blocked.iter_rows():
+        tally.count_missing_case([fact for text in lists for fact in json.loads(text)], cases)
 
 
 # -- encoding --------------------------------------------------------------------------------
