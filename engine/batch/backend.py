@@ -16,7 +16,8 @@ from typing import Any, Protocol
 
 from clause.engine.batch.facts import RowError
 from clause.engine.batch.write import ResultRow
-from clause.engine.decide import Decision, decide
+from clause.engine.decide import Decision, Outcome, decide
+from clause.engine.decide.funding import bounds_of
 from clause.engine.expr.values import EvalError
 from clause.engine.library import Library
 from clause.engine.messages import msg
@@ -78,8 +79,10 @@ def result_row(case_id: str, d: Decision, chains: bool = False) -> ResultRow:
     version = d.version
     funding = d.funding
     chain: tuple[tuple[str, Any], ...] = ()
-    if chains and d.paid is not None:
+    bounds = None
+    if chains and funding and d.outcome is Outcome.ELIGIBLE and amount is not None:
         chain = tuple((s.fund, s.quota) for s in funding)
+        bounds = bounds_of(amount) if amount.amount is None else None
     return ResultRow(
         case_id,
         d.rule.id,
@@ -90,4 +93,5 @@ def result_row(case_id: str, d: Decision, chains: bool = False) -> ResultRow:
         tuple((s.fund, s.amount) for s in funding) if funding else (),
         d.missing,
         chain,
+        bounds,
     )

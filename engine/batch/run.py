@@ -34,6 +34,7 @@ from clause.engine.batch.totals import OUTCOMES, BatchSummary, Tally
 from clause.engine.batch.write import Encoder, RejectSink, ResultRow, Sink, open_sink
 from clause.engine.columnar import native
 from clause.engine.decide import Budget, allocate
+from clause.engine.decide.funding import bounded_shares
 from clause.engine.diagnostics import DiagnosticError
 from clause.engine.library import Library
 from clause.engine.messages import msg
@@ -366,9 +367,14 @@ def _merge(
 
 def spend_budget(row: ResultRow, budget: Budget | None) -> ResultRow:
     """The row's funding re-split along its chain, spending `budget` (in input order)."""
-    if not row.chain or row.amount is None:
+    if not row.chain:
         return row
-    shares = allocate(row.amount, row.chain, budget)
+    if row.amount is not None:
+        shares = allocate(row.amount, row.chain, budget)
+    elif row.bounds is not None:
+        shares = tuple(s.amount for s in bounded_shares(row.bounds, row.chain, budget))
+    else:
+        return row
     return row._replace(funding=tuple((f, s) for (f, _), s in zip(row.chain, shares, strict=True)))
 
 

@@ -44,6 +44,7 @@ class ResultRow(NamedTuple):
     funding: tuple[tuple[str, Decimal | None], ...]  # (fund, share) along the chain
     missing: tuple[str, ...]
     chain: tuple[tuple[str, Decimal | None], ...] = ()  # (fund, quota): for budget allocation
+    bounds: tuple[Decimal, Decimal | None] | None = None  # an amount not known: its least, most
 
 
 def _amount(value: Decimal | None) -> str | None:

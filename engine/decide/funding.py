@@ -17,7 +17,7 @@ from typing import Any
 
 from clause.engine.decide.amounts import ZERO, cents
 from clause.engine.decide.reasons import Outcome, Reason, ReasonCode
-from clause.engine.decide.results import Decision, FundingShare
+from clause.engine.decide.results import AmountResult, Decision, FundingShare
 from clause.engine.expr.values import show_value
 from clause.engine.model import Expr, FundingSource
 
@@ -75,8 +75,7 @@ def fund(
     chain = [(s.fund, quota_of(s, evaluate)) for s in sources]
     if amount is None:
         assert result is not None
-        lo = result.floor if result.floor is not None else ZERO
-        told = split(lo, result.cap, chain)
+        told = bounded_shares(bounds_of(result), chain, budget)
         decision.funding = tuple(
             FundingShare(s.fund, s.quote, k.amount, i > 0, q, k.whole, k.up_to)
             for i, (s, k, (_, q)) in enumerate(zip(sources, told, chain, strict=True))
@@ -99,6 +98,49 @@ def fund(
     return decision
 
 
+def bounds_of(result: AmountResult) -> tuple[Decimal, Decimal | None]:
+    """The least and most an amount not known can be (most None: no upper bound)."""
+    return (result.floor if result.floor is not None else ZERO), result.cap
+
+
+def bounded_shares(
+    bounds: tuple[Decimal, Decimal | None],
+    chain: Sequence[tuple[str, Decimal | None]],
+    budget: Budget | None = None,
+) -> tuple[Share, ...]:
+    """The shares of an amount known only to lie within `bounds`, along the chain, each budget
+    counting as a lower quota and nothing spent (the batch pipeline calls this too, in input
+    order, for rows whose amount is not known)."""
+    return split(bounds[0], bounds[1], within_budget(chain, budget))
+
+
+def within_budget(
+    chain: Sequence[tuple[str, Decimal | None]], budget: Budget | None
+) -> list[tuple[str, Decimal | None]]:
+    """The chain with each budgeted fund's quota lowered to what is left of its budget, for a
+    split that spends nothing (the amount, or a quota, is not known): a fund whose budget is
+    spent pays 0 and the next source is then known to pay the rest, as `allocate` would.
+
+    >>> within_budget([("a", None), ("b", Decimal(9))], Budget({"a": Decimal(0), "b": Decimal(5)}))
+    [('a', Decimal('0')), ('b', Decimal('5'))]
+    """
+    if budget is None:
+        return list(chain)
+    out: list[tuple[str, Decimal | None]] = []
+    for fund_id, quota in chain:
+        left = budget.remaining.get(fund_id)
+        if left is not None:
+            left = max(left, ZERO)
+            if quota is None:
+                quota = left
+            elif quota.is_nan():
+                quota = ZERO if left == ZERO else quota
+            else:
+                quota = min(quota, left)
+        out.append((fund_id, quota))
+    return out
+
+
 def _quota_note(chain: Sequence[tuple[str, Decimal | None]]) -> tuple[Reason, ...]:
     unknown = [f for f, q in chain if q is not None and q.is_nan()]
     return (Reason.of(ReasonCode.QUOTA_UNKNOWN, fund=unknown[0]),) if unknown else ()
@@ -118,8 +160,8 @@ def split(
     lo: Decimal, hi: Decimal | None, chain: Sequence[tuple[str, Decimal | None]]
 ) -> tuple[Share, ...]:
     """The shares of an amount known only to lie in [lo, hi] (hi None: no upper bound), along
-    a chain of (fund, quota) with quotas possibly unknown (QUOTA_UNKNOWN). Budgets play no
-    part: only a payable amount spends them.
+    a chain of (fund, quota) with quotas possibly unknown (QUOTA_UNKNOWN). Nothing is spent:
+    a budget enters only as a lower quota (`within_budget`); a payable amount spends it.
 
     Each source pays min(rest, quota), a monotone function of the amount, so the least and
     most of each share are exact and a share is known exactly when they meet. A quota known to
@@ -178,7 +220,7 @@ def allocate(
     (Decimal('0.00'), Decimal('500.00'))
     """
     if any(q is not None and q.is_nan() for _, q in chain):
-        return tuple(s.amount for s in split(amount, amount, chain))
+        return tuple(s.amount for s in split(amount, amount, within_budget(chain, budget)))
     left = amount
     shares: list[Decimal | None] = []
     for fund_id, quota in chain:

@@ -374,7 +374,8 @@ def _check_library(
         first = docs.get(cycle[0])
         if first is not None:
             file = loads[first.root].loaded.get(first.document.file)
-            found.append(_finding(file, first, "R033", "/relations", cycle=" → ".join(cycle)))
+            around = " → ".join([*cycle, cycle[0]])
+            found.append(_finding(file, first, "R033", "/relations", cycle=around))
     found += _implementations(packages, docs, loads)
     found += _same_day_amendments(packages, loads)
     return found
@@ -491,8 +492,9 @@ def _within_cap(
     for i, version in enumerate(rule.versions):
         amount = version.amount
         value = amount.value.value if amount is not None and amount.value else None
-        if isinstance(value, Decimal) and value > cap:
-            pointer = f"/versions/{i}/amount"
+        if isinstance(value, Decimal) and value > cap and amount is not None:
+            field = "max" if amount.kind == "cap" else "value"
+            pointer = f"/versions/{i}/amount/{amount.kind}/{field}"
             out.append(
                 _finding(
                     loaded,

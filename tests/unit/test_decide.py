@@ -172,6 +172,20 @@ def test_a_budget_is_spent_in_order_and_the_shortfall_passed_on() -> None:
     assert budget.remaining["bridging_fund"] == 0
 
 
+def test_a_spent_budget_settles_the_shares_of_an_amount_not_known() -> None:
+    """The claim is missing, so the amount is "up to 500"; the bridging fund's budget is
+    spent, so it pays 0 and the employment fund is known to pay the whole amount."""
+    spent = Budget({"bridging_fund": Decimal("0")})
+    d = run(budget=spent, transport_cost=None)["transport"]
+    assert d.outcome is Outcome.ELIGIBLE and d.paid is None
+    bridging, employment = d.funding
+    assert bridging.amount == Decimal("0.00")
+    assert employment.amount is None and employment.whole
+    open_budget = run(budget=Budget({"bridging_fund": Decimal("800")}), transport_cost=None)
+    assert open_budget["transport"].funding[0].amount is None  # up to 500: not known
+    assert spent.remaining["bridging_fund"] == 0  # nothing is spent for an unknown amount
+
+
 def test_the_null_sink_records_nothing_and_the_trace_everything() -> None:
     fast = run()["transport"]
     sink = TraceSink()
