@@ -27,6 +27,7 @@ from clause.engine.columnar.frame import EXACT, frame_of, leaves, presence
 from clause.engine.columnar.missing import key_of, missing_of
 from clause.engine.columnar.plan import RISK, Plan
 from clause.engine.columnar.rules import CompiledRule
+from clause.engine.decide.amounts import ZERO
 from clause.engine.decide.funding import QUOTA_UNKNOWN
 from clause.engine.library import Library
 
@@ -104,7 +105,7 @@ class ColumnarBackend:
         masks: Mapping[int, Sequence[int]],
     ) -> ResultRow:
         _, ver, outcome, source, second, amount, kind, pre = values[:8]
-        funds = values[8 + c.slots :]
+        funds = values[8 + c.slots : -2]
         missing: tuple[str, ...] = ()
         # its own list (kept when superseded), or that of the rule it waits for (engine.
         # columnar.missing)
@@ -120,6 +121,11 @@ class ColumnarBackend:
             q = QUOTA_UNKNOWN if unknown else (None if quota is None else _units(quota))
             chain.append((fund, q))
         paid = _cents(amount)
+        # as result_row: an eligible amount with a chain carries it, and its bounds when it is
+        # not known, for the pipeline to settle against a budget (engine.batch.run)
+        chained = self.config.chains and bool(chain) and kind is not None
+        lo, hi = values[-2:]
+        bounds = (_cents(lo) or ZERO, _cents(hi)) if chained and paid is None else None
         return ResultRow(
             case_id,
             c.rule.id,
@@ -129,7 +135,8 @@ class ColumnarBackend:
             kind,
             tuple(funding),
             missing,
-            tuple(chain) if self.config.chains and paid is not None else (),
+            tuple(chain) if chained else (),
+            bounds,
         )
 
 
@@ -140,7 +147,7 @@ def _outputs(c: CompiledRule) -> list[str]:
     names += [c.name(f"m{k}") for k in range(c.slots)]
     for k in range(c.sources):
         names += [c.name(f"f{k}"), c.name(f"s{k}"), c.name(f"q{k}"), c.name(f"qu{k}")]
-    return names
+    return [*names, c.name("lo"), c.name("hi")]
 
 
 def _cents(value: int | None) -> Decimal | None:

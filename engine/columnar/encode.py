@@ -23,7 +23,7 @@ from clause.engine.batch.write import ResultRow
 from clause.engine.columnar.frame import presence
 from clause.engine.columnar.missing import missing_key, missing_of
 from clause.engine.columnar.plan import Plan
-from clause.engine.decide import Budget, allocate
+from clause.engine.decide import Budget
 from clause.engine.library import Library
 
 Encoded = Any  # bytes for CSV and JSON Lines, a pyarrow Table for Parquet, None: no output
@@ -31,8 +31,10 @@ Encoded = Any  # bytes for CSV and JSON Lines, a pyarrow Table for Parquet, None
 
 def schema(sources: int) -> dict[str, pl.DataType]:
     """The long frame: one row per case and rule; funding in `sources` slots (fund `fK`,
-    share `sK` in cents, quota `qK` as decimal text, "NaN" when unknown); `chained` marks a
-    payable amount with a chain (what a budget spends); `missing` is its JSON text."""
+    share `sK` in cents, quota `qK` as decimal text, "NaN" when unknown); `chained` marks an
+    eligible amount with a chain (what a budget spends, or settles when the amount is not
+    known: then `lo` and `hi` are its least and most in cents, `hi` null for no bound);
+    `missing` is its JSON text."""
     out: dict[str, pl.DataType] = {
         "row": pl.Int64(),
         "position": pl.Int32(),
@@ -43,6 +45,8 @@ def schema(sources: int) -> dict[str, pl.DataType]:
         "amount": pl.Int64(),
         "amount_kind": pl.String(),
         "chained": pl.Boolean(),
+        "lo": pl.Int64(),
+        "hi": pl.Int64(),
         "missing": pl.String(),
     }
     for k in range(sources):
@@ -73,6 +77,8 @@ def long_rows(rows: Sequence[ResultRow], numbers: Sequence[int], library: Librar
         data["amount"].append(_cents(r.amount))
         data["amount_kind"].append(r.amount_kind)
         data["chained"].append(bool(r.chain))
+        data["lo"].append(_cents(r.bounds[0]) if r.bounds else None)
+        data["hi"].append(_cents(r.bounds[1]) if r.bounds else None)
         data["missing"].append(json.dumps(list(r.missing), ensure_ascii=False))
         quotas = dict(enumerate(q for _, q in r.chain))
         for k in range(sources):
@@ -81,6 +87,10 @@ def long_rows(rows: Sequence[ResultRow], numbers: Sequence[int], library: Librar
             data[f"s{k}"].append(_cents(share))
             data[f"q{k}"].append(_text(quotas.get(k)))
     return pl.DataFrame(data, schema=columns)
+
+
+def _money(cents: int | None) -> Decimal | None:
+    return None if cents is None else Decimal(cents).scaleb(-2)
 
 
 def _cents(value: Decimal | None) -> int | None:
@@ -107,9 +117,11 @@ def plan_rows(plan: Plan, decided: pl.DataFrame, case: str, row: str) -> pl.Data
             else:
                 slots += [pl.lit(None, pl.String), pl.lit(None, pl.Int64), pl.lit(None, pl.String)]
         names = [n for k in range(sources) for n in (f"f{k}", f"s{k}", f"q{k}")]
-        chained = pl.col(c.name("amount")).is_not_null() & (
+        # as result_row: an eligible amount (its kind set) with a chain; bounds if not known
+        chained = pl.col(c.name("akind")).is_not_null() & (
             pl.col(c.name("f0")).is_not_null() if c.sources else pl.lit(False)
         )
+        bounded = chained & pl.col(c.name("amount")).is_null()
         part = (
             decided.lazy()
             .filter(pl.col(presence(c.rule.subject)))
@@ -123,6 +135,8 @@ def plan_rows(plan: Plan, decided: pl.DataFrame, case: str, row: str) -> pl.Data
                 pl.col(c.name("amount")).alias("amount"),
                 pl.col(c.name("akind")).alias("amount_kind"),
                 chained.alias("chained"),
+                pl.when(bounded).then(pl.col(c.name("lo")).fill_null(0)).alias("lo"),
+                pl.when(bounded).then(pl.col(c.name("hi"))).alias("hi"),
                 missing_key(plan, c).alias("mkey"),
                 *(e.cast(columns[n]).alias(n) for e, n in zip(slots, names, strict=True)),
             )
@@ -155,21 +169,27 @@ def _with_missing(plan: Plan, long: pl.DataFrame, columns: dict[str, pl.DataType
 
 
 def spend(long: pl.DataFrame, budget: Budget) -> pl.DataFrame:
-    """Shares re-allocated along each payable chain, spending `budget` in row order."""
+    """Shares re-split along each chain in row order, by engine.batch.run.spend_budget itself:
+    a payable amount spends `budget`, one not known is settled against what is left of it."""
+    from clause.engine.batch.run import spend_budget  # run imports this module's users
+
     sources = sum(1 for n in long.columns if n.startswith("f") and n[1:].isdigit())
-    payable = long.with_row_index("?i").filter(pl.col("chained"))
-    if not payable.height:
+    chained = long.with_row_index("?i").filter(pl.col("chained"))
+    if not chained.height:
         return long
     funds = [f"f{k}" for k in range(sources)]
     quotas = [f"q{k}" for k in range(sources)]
     spent: dict[str, list[Any]] = {"?i": [], **{f"?s{k}": [] for k in range(sources)}}
-    for i, amount, *rest in payable.select("?i", "amount", *funds, *quotas).iter_rows():
-        chain = [
+    picked = chained.select("?i", "amount", "lo", "hi", *funds, *quotas)
+    for i, amount, lo, hi, *rest in picked.iter_rows():
+        chain = tuple(
             (f, None if q is None else Decimal(q))
             for f, q in zip(rest[:sources], rest[sources:], strict=True)
             if f is not None
-        ]
-        shares = allocate(Decimal(amount).scaleb(-2), chain, budget)
+        )
+        bounds = None if amount is not None else (Decimal(lo or 0).scaleb(-2), _money(hi))
+        row = ResultRow("", "", None, "", _money(amount), None, (), (), chain, bounds)
+        shares = [s for _, s in spend_budget(row, budget).funding]
         spent["?i"].append(i)
         for k in range(sources):
             spent[f"?s{k}"].append(_cents(shares[k]) if k < len(shares) else None)
