@@ -10,12 +10,13 @@ by the number of rules, funds and fact paths, never by the register's length.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
-from typing import Any
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, localcontext
+from typing import Any, ParamSpec, TypeVar
 
 from clause.engine.batch.write import ResultRow
 from clause.engine.messages import Text
@@ -31,6 +32,22 @@ OUTCOMES = (
     "undetermined",
 )
 ZERO = Decimal("0.00")
+#: sums and products of money, exact whatever their size: a total never depends on the order
+#: rows are added in (the columnar path adds groups of equal rows, the record path row by row)
+EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _exact(method: Callable[_P, _R]) -> Callable[_P, _R]:
+    """`method` run with money arithmetic exact (EXACT)."""
+
+    @functools.wraps(method)
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with localcontext(EXACT):
+            return method(*args, **kwargs)
+
+    return run
 
 
 @dataclass
@@ -128,6 +145,7 @@ class Tally:
         for fact in set(facts) if len(facts) > 1 else facts:
             cases[fact] += times
 
+    @_exact
     def add(self, row: ResultRow, times: int = 1) -> tuple[str, ...]:
         """Count one decided rule (`times` equal rows); return the facts it lacks when
         undetermined, else (). Per-case counts of missing facts are count_missing_case's."""
@@ -156,6 +174,7 @@ class Tally:
         if first is None or row < first[0]:
             self.rejected_first[key] = (row, line, reason)
 
+    @_exact
     def add_funding(self, row: ResultRow, times: int = 1) -> None:
         """The funding of one decided rule (`times` equal rows), once its shares are final."""
         if row.amount is None or not row.funding:
@@ -180,6 +199,7 @@ class Tally:
         if left > 0:
             rule.uncovered += left * times
 
+    @_exact
     def merge(self, other: Tally) -> None:
         self.rows_read += other.rows_read
         self.rows_decided += other.rows_decided
@@ -306,5 +326,5 @@ class BatchSummary:
 def yuan_text(value: Decimal) -> str:
     """Yuan with at least the cents: 400 -> 400.00, 0.125 stays 0.125."""
     if value.as_tuple().exponent > -2:  # type: ignore[operator]
-        value = value.quantize(ZERO)
+        value = value.quantize(ZERO, context=EXACT)  # every digit kept, past 28 too
     return format(value, "f")
