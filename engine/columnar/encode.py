@@ -31,10 +31,10 @@ Encoded = Any  # bytes for CSV and JSON Lines, a pyarrow Table for Parquet, None
 
 def schema(sources: int) -> dict[str, pl.DataType]:
     """The long frame: one row per case and rule; funding in `sources` slots (fund `fK`,
-    share `sK` in cents, quota `qK` as decimal text, "NaN" when unknown); `chained` marks an
-    eligible amount with a chain (what a budget spends, or settles when the amount is not
-    known: then `lo` and `hi` are its least and most in cents, `hi` null for no bound);
-    `missing` is its JSON text."""
+    share `sK`, quota `qK`, "NaN" when unknown); `chained` marks an eligible amount with a
+    chain (what a budget spends, or settles when the amount is not known: then `lo` and `hi`
+    are its least and most, `hi` null for no bound); `missing` is its JSON text. Money is
+    decimal text as engine.batch.write writes it: the record path's amounts have no bound."""
     out: dict[str, pl.DataType] = {
         "row": pl.Int64(),
         "position": pl.Int32(),
@@ -42,15 +42,15 @@ def schema(sources: int) -> dict[str, pl.DataType]:
         "rule": pl.String(),
         "version": pl.Int32(),
         "outcome": pl.String(),
-        "amount": pl.Int64(),
+        "amount": pl.String(),
         "amount_kind": pl.String(),
         "chained": pl.Boolean(),
-        "lo": pl.Int64(),
-        "hi": pl.Int64(),
+        "lo": pl.String(),
+        "hi": pl.String(),
         "missing": pl.String(),
     }
     for k in range(sources):
-        out[f"f{k}"], out[f"s{k}"], out[f"q{k}"] = pl.String(), pl.Int64(), pl.String()
+        out[f"f{k}"], out[f"s{k}"], out[f"q{k}"] = pl.String(), pl.String(), pl.String()
     return out
 
 
@@ -74,31 +74,28 @@ def long_rows(rows: Sequence[ResultRow], numbers: Sequence[int], library: Librar
         data["rule"].append(r.rule)
         data["version"].append(r.version)
         data["outcome"].append(r.outcome)
-        data["amount"].append(_cents(r.amount))
+        data["amount"].append(_text(r.amount))
         data["amount_kind"].append(r.amount_kind)
         data["chained"].append(bool(r.chain))
-        data["lo"].append(_cents(r.bounds[0]) if r.bounds else None)
-        data["hi"].append(_cents(r.bounds[1]) if r.bounds else None)
+        data["lo"].append(_text(r.bounds[0]) if r.bounds else None)
+        data["hi"].append(_text(r.bounds[1]) if r.bounds else None)
         data["missing"].append(json.dumps(list(r.missing), ensure_ascii=False))
         quotas = dict(enumerate(q for _, q in r.chain))
         for k in range(sources):
             fund, share = r.funding[k] if k < len(r.funding) else (None, None)
             data[f"f{k}"].append(fund)
-            data[f"s{k}"].append(_cents(share))
+            data[f"s{k}"].append(_text(share))
             data[f"q{k}"].append(_text(quotas.get(k)))
     return pl.DataFrame(data, schema=columns)
 
 
-def _money(cents: int | None) -> Decimal | None:
-    return None if cents is None else Decimal(cents).scaleb(-2)
-
-
-def _cents(value: Decimal | None) -> int | None:
-    return None if value is None else int(value.scaleb(2))
-
-
 def _text(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
+    """Money as engine.batch.write writes it; a quota as decimal text ("NaN": unknown)."""
+    return None if value is None else format(value, "f")
+
+
+def _money(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
 
 
 def plan_rows(plan: Plan, decided: pl.DataFrame, case: str, row: str) -> pl.DataFrame:
@@ -113,9 +110,10 @@ def plan_rows(plan: Plan, decided: pl.DataFrame, case: str, row: str) -> pl.Data
         for k in range(sources):
             if k < c.sources:
                 fund = pl.col(c.name(f"f{k}"))
-                slots += [fund, pl.col(c.name(f"s{k}")), _quota_text(c.name, k)]
+                share = _money_text(pl.col(c.name(f"s{k}")))
+                slots += [fund, share, _quota_text(c.name, k)]
             else:
-                slots += [pl.lit(None, pl.String), pl.lit(None, pl.Int64), pl.lit(None, pl.String)]
+                slots += [pl.lit(None, pl.String)] * 3
         names = [n for k in range(sources) for n in (f"f{k}", f"s{k}", f"q{k}")]
         # as result_row: an eligible amount (its kind set) with a chain; bounds if not known
         chained = pl.col(c.name("akind")).is_not_null() & (
@@ -132,11 +130,11 @@ def plan_rows(plan: Plan, decided: pl.DataFrame, case: str, row: str) -> pl.Data
                 pl.lit(c.rule.id).alias("rule"),
                 version.cast(pl.Int32).alias("version"),
                 pl.col(c.name("out")).alias("outcome"),
-                pl.col(c.name("amount")).alias("amount"),
+                _money_text(pl.col(c.name("amount"))).alias("amount"),
                 pl.col(c.name("akind")).alias("amount_kind"),
                 chained.alias("chained"),
-                pl.when(bounded).then(pl.col(c.name("lo")).fill_null(0)).alias("lo"),
-                pl.when(bounded).then(pl.col(c.name("hi"))).alias("hi"),
+                pl.when(bounded).then(_money_text(pl.col(c.name("lo")).fill_null(0))).alias("lo"),
+                pl.when(bounded).then(_money_text(pl.col(c.name("hi")))).alias("hi"),
                 missing_key(plan, c).alias("mkey"),
                 *(e.cast(columns[n]).alias(n) for e, n in zip(slots, names, strict=True)),
             )
@@ -187,14 +185,14 @@ def spend(long: pl.DataFrame, budget: Budget) -> pl.DataFrame:
             for f, q in zip(rest[:sources], rest[sources:], strict=True)
             if f is not None
         )
-        bounds = None if amount is not None else (Decimal(lo or 0).scaleb(-2), _money(hi))
+        bounds = None if amount is not None else (Decimal(lo or 0), _money(hi))
         row = ResultRow("", "", None, "", _money(amount), None, (), (), chain, bounds)
         shares = [s for _, s in spend_budget(row, budget).funding]
         spent["?i"].append(i)
         for k in range(sources):
-            spent[f"?s{k}"].append(_cents(shares[k]) if k < len(shares) else None)
+            spent[f"?s{k}"].append(_text(shares[k]) if k < len(shares) else None)
     table = pl.DataFrame(
-        spent, schema={"?i": pl.UInt32(), **{f"?s{k}": pl.Int64() for k in range(sources)}}
+        spent, schema={"?i": pl.UInt32(), **{f"?s{k}": pl.String() for k in range(sources)}}
     )
     out = long.with_row_index("?i").join(table, on="?i", how="left", maintain_order="left")
     return out.with_columns(
@@ -213,13 +211,13 @@ def tally_of(long: pl.DataFrame, tally: Tally) -> None:
     for rule, outcome, amount, missing, *rest in groups.iter_rows():
         n = rest[-1]
         funding = tuple(
-            (rest[2 * k], None if rest[2 * k + 1] is None else Decimal(rest[2 * k + 1]).scaleb(-2))
+            (rest[2 * k], _money(rest[2 * k + 1]))
             for k in range(sources)
             if rest[2 * k] is not None
         )
         row = ResultRow(
             "", rule, None, outcome,
-            None if amount is None else Decimal(amount).scaleb(-2), None, funding,
+            _money(amount), None, funding,
             tuple(json.loads(missing)),
         )  # fmt: skip
         tally.add(row, n)
@@ -275,7 +273,7 @@ def _funding_text(long: pl.DataFrame, controls: bool) -> tuple[pl.Expr, pl.Expr]
         head = {f: '{"fund": ' + json.dumps(f, ensure_ascii=False) + ', "amount": "' for f in ids}
         has = fund.is_not_null() & share.is_not_null()
         prefix = fund.replace_strict(head, default=None, return_dtype=pl.String)
-        items.append(pl.when(has).then(prefix + _money_text(share) + '"}'))
+        items.append(pl.when(has).then(prefix + share + '"}'))
         known.append(has.cast(pl.Int32))
     if not items:
         return pl.lit("[]"), pl.lit(0)
@@ -299,7 +297,7 @@ def encode(long: pl.DataFrame, kind: str) -> Encoded:
         return b""
     controls = _controls(long)
     funding, count = _funding_text(long, controls)
-    money = _money_text(pl.col("amount"))
+    money = pl.col("amount")
     version = pl.col("version").cast(pl.String)
     if kind == "csv" and not _has_cr(long):
         return _csv_by_writer(long, funding, count, money, version)
@@ -383,7 +381,7 @@ def _arrow(long: pl.DataFrame) -> Any:
             "rule",
             "version",
             "outcome",
-            _money_text(pl.col("amount")).alias("amount"),
+            "amount",
             "amount_kind",
         )
         .collect()
@@ -409,7 +407,7 @@ def _shares(long: pl.DataFrame, sources: int, arrow_type: Any) -> Any:
                     "?r",
                     pl.lit(k).alias("?k"),
                     pl.col(f"f{k}").alias("fund"),
-                    _money_text(pl.col(f"s{k}")).alias("amount"),
+                    pl.col(f"s{k}").alias("amount"),
                 )
                 .filter(pl.col("fund").is_not_null() & pl.col("amount").is_not_null())
                 for k in range(sources)

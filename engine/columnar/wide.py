@@ -23,7 +23,6 @@ from clause.engine.columnar.encode import (
     _csv_cell,
     _funding_text,
     _json_text,
-    _money_text,
 )
 
 FIELDS = ("version", "outcome", "amount", "amount_kind", "funding", "missing")
@@ -81,7 +80,7 @@ def _texts(long: pl.DataFrame, kind: str) -> pl.DataFrame:
         "rule",
         pl.col("version"),
         pl.col("outcome"),
-        _money_text(pl.col("amount")).alias("amount"),
+        pl.col("amount"),
         pl.col("amount_kind"),
         pl.when(count > 0).then(funding).otherwise(empty).alias("funding"),
         pl.when(pl.col("missing") != "[]")
@@ -102,7 +101,7 @@ def _jsonl(long: pl.DataFrame) -> bytes:
             _json_text(pl.col("rule"), controls), pl.lit(': {"version": '),
             pl.col("version").cast(pl.String).fill_null(null),
             pl.lit(', "outcome": "'), pl.col("outcome"),
-            pl.lit('", "amount": '), ('"' + _money_text(pl.col("amount")) + '"').fill_null(null),
+            pl.lit('", "amount": '), ('"' + pl.col("amount") + '"').fill_null(null),
             pl.lit(', "amount_kind": '), ('"' + pl.col("amount_kind") + '"').fill_null(null),
             pl.lit(', "funding": '), funding,
             pl.lit(', "missing": '), pl.col("missing"), pl.lit("}"),
