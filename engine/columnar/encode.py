@@ -2,8 +2,9 @@
 
 In: a decided frame from the Plan (one row per case, columns per rule) or ResultRows from the
 record path. Out: the long frame (one row per case and rule, in case then rule order), spent
-along funding chains in input order (engine.decide.allocate itself, row by row, only for rows
-with a payable chain), tallied by groups of equal rows into engine.batch.totals.Tally, and
+along funding chains in input order (engine.batch.run.spend_budget itself, row by row, only
+for eligible rows with a chain: a payable amount spends, one not known is settled by what is
+left), tallied by groups of equal rows into engine.batch.totals.Tally, and
 encoded exactly as engine.batch.write.Encoder encodes ResultRows: the same CSV quoting, the
 same JSON text (json.dumps' separators, ensure_ascii off), the same Parquet schema.
 """
