@@ -309,7 +309,42 @@ def mini_site(rng: random.Random) -> Case:
 
 MINI_MIX: list[tuple[Callable[[random.Random], Case], int]] = [(mini_person, 85), (mini_site, 15)]
 
-PROFILES = {HUBEI: (HUBEI_MIX, "2022-12-31"), MINI: (MINI_MIX, "2030-12-01")}
+
+# -- the invented amendment fixture (tests/fixtures/amendments): decide on 2042-06-30 -------
+
+
+def amended_person(rng: random.Random) -> Case:
+    """A person of the invented library, with dates on both sides of every amendment (the
+    raise, the new condition and the repeal from 2041-07-01; the extension through 2042)."""
+    person: Case = {
+        "poverty_alleviated": chance(rng, 0.85),
+        "grants": [],
+    }
+    if chance(rng, 0.1):
+        person["grants"] = [{"program": rng.choice(["transport", "startup"]), "date": "2040-06-01"}]
+    if chance(rng, 0.6):
+        person["organised"] = chance(rng, 0.8)
+        person["scope"] = rng.choices(["跨省", "省内"], [75, 25])[0]
+        person["departure_date"] = day(rng, "2040-06-01", "2043-02-28")
+        person["transport_cost"] = Decimal(rng.randrange(100, 900))
+    if chance(rng, 0.5):
+        person["first_business"] = chance(rng, 0.8)
+        person["business_in_province"] = chance(rng, 0.6)
+        person["application_date"] = day(rng, "2040-06-01", "2043-02-28")
+    if chance(rng, 0.4):
+        person["training_start"] = day(rng, "2040-06-01", "2043-02-28")
+        person["training_months"] = rng.randrange(1, 10)
+    return {"person": person}
+
+
+AMENDED = "虚构人社发〔2040〕1号"
+AMENDED_MIX: list[tuple[Callable[[random.Random], Case], int]] = [(amended_person, 1)]
+
+PROFILES = {
+    HUBEI: (HUBEI_MIX, "2022-12-31"),
+    MINI: (MINI_MIX, "2030-12-01"),
+    AMENDED: (AMENDED_MIX, "2042-06-30"),
+}
 
 
 # -- missing cells and broken rows ---------------------------------------------------------

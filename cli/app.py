@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from clause.cli import batch, diff
+from clause.cli import batch, diff, serve, store
 from clause.cli.i18n import lang_from_argv, localize, t
 from clause.cli.options import (
     CheckFormat,
@@ -273,6 +273,8 @@ def show_command(
 
 batch.register(app)
 diff.register(app)
+serve.register(app)
+store.register(app)
 
 
 # -- running the app: every failure a message and an exit code -------------------------------

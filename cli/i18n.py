@@ -117,6 +117,53 @@ HELP_ZH: dict[str, str] = {
     "diff --out": "把每个改变了的决定写到这里（JSON Lines）。",
     "diff --budget": "各资金来源的额度，按名册顺序使用。",
     "diff --format": "输出格式。",
+    "serve": "以 HTTP 提供决定服务：POST /v1/decide、POST /v1/apply、GET /v1/decisions/{id}、"
+    "GET /v1/rules、GET /v1/health；OpenAPI 描述在 /openapi.json。",
+    "serve --library": "政策库目录（默认：policies/）。",
+    "serve --db": "sqlite:///文件（默认 sqlite:///clause.db，或 $CLAUSE_DB）或 postgresql://…",
+    "serve --host": "监听地址。",
+    "serve --port": "端口。",
+    "serve --key-file": "用于对个人信息做哈希的密钥文件（默认：SQLite 文件旁、"
+    "$CLAUSE_PII_KEY_FILE 或 clause-pii.key）；首次启动时创建。",
+    "serve --access-log": "记录每个请求。",
+    "ledger": "补贴台账：按主体、规则和资金来源列出补贴；资金额度；与决定日志核对。",
+    "ledger grants": "列出已记录的补贴，每笔补贴每个资金来源一行；--format csv 用于导出。",
+    "ledger grants --db": "sqlite:///文件（默认 sqlite:///clause.db，或 $CLAUSE_DB）或 postgresql://…",
+    "ledger grants --subject": "某一主体的补贴：实体=标识（如 person=4201…）。",
+    "ledger grants --rule": "此规则的补贴。",
+    "ledger grants --fund": "此资金来源支付的补贴。",
+    "ledger grants --decision": "某一决定的补贴。",
+    "ledger grants --format": "输出格式。",
+    "ledger grants --out": "写入此文件。",
+    "ledger grants --library": "政策库目录（默认：policies/），用于识别 --subject 的标识字段。",
+    "ledger grants --key-file": "个人信息密钥文件（--subject 按服务的方式做哈希时使用）。",
+    "ledger quotas": "按地点和年度列出资金额度：总额、已用、剩余。",
+    "ledger quotas --db": "sqlite:///文件（默认 sqlite:///clause.db，或 $CLAUSE_DB）或 postgresql://…",
+    "ledger quotas --format": "输出格式。",
+    "ledger set-quota": "设定某资金来源在某地某年度的额度；此后的申请从中列支。",
+    "ledger set-quota --fund": "资金来源编号（funds.yaml）。",
+    "ledger set-quota --place": "地点，与事实中的写法相同。",
+    "ledger set-quota --year": "预算年度。",
+    "ledger set-quota --amount": "额度总额（元）。",
+    "ledger set-quota --db": "sqlite:///文件（默认 sqlite:///clause.db，或 $CLAUSE_DB）或 postgresql://…",
+    "ledger check": "核对台账与决定日志；不一致时退出码为 1。",
+    "ledger check --db": "sqlite:///文件（默认 sqlite:///clause.db，或 $CLAUSE_DB）或 postgresql://…",
+    "log": "按日期、规则和结果列出已记录的决定（按时间先后）。",
+    "log --db": "sqlite:///文件（默认 sqlite:///clause.db，或 $CLAUSE_DB）或 postgresql://…",
+    "log --from": "在此时间或之后记录（UTC）。",
+    "log --to": "在此时间或之前记录（UTC）。",
+    "log --date": "决定日期。",
+    "log --rule": "决定了此规则。",
+    "log --outcome": "结果为此值。",
+    "log --kind": "decide 或 apply。",
+    "log --limit": "最多列出多少个。",
+    "log --format": "输出格式。",
+    "replay": "用存储的规则集和事实重新作出一个已记录的决定；轨迹逐字节相同时退出码为 0，"
+    "不同时为 1（并给出差异及原因）。",
+    "replay DECISION_ID": "已记录的决定编号。",
+    "replay --db": "sqlite:///文件（默认 sqlite:///clause.db，或 $CLAUSE_DB）或 postgresql://…",
+    "replay --library": "改按此政策库决定，以查看有何变化。",
+    "replay --format": "输出格式。",
     "--lang": "输出语言：zh 或 en（默认按 LANG 等区域设置）。",
     "--help": "显示此帮助并退出。",
 }
@@ -157,8 +204,7 @@ def localize(group: Any, lang: str) -> None:
     """Put the Chinese help on every command and parameter of the Click group (for zh), and
     make every help screen print Click's own headings in `lang`."""
     _translate_formatter(group, lang)
-    commands: dict[str, Any] = getattr(group, "commands", {})
-    for name, command in [("", group), *commands.items()]:
+    for name, command in commands_of(group):
         _translate_formatter(command, lang)
         if lang != "zh":
             continue
@@ -169,6 +215,18 @@ def localize(group: Any, lang: str) -> None:
             key = help_key(name, param)
             if key in HELP_ZH:
                 param.help = HELP_ZH[key]
+
+
+def commands_of(group: Any, prefix: str = "") -> list[tuple[str, Any]]:
+    """The group and every command under it, subcommands of groups included (`ledger
+    grants`), each with its HELP_ZH name ("" is the app itself)."""
+    found: list[tuple[str, Any]] = [(prefix, group)] if not prefix else []
+    for name, command in getattr(group, "commands", {}).items():
+        full = f"{prefix} {name}".strip()
+        found.append((full, command))
+        if getattr(command, "commands", None):
+            found.extend(commands_of(command, full))
+    return found
 
 
 def _translate_formatter(command: Any, lang: str) -> None:
@@ -228,6 +286,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "rules.subject": ("subject", "主体"),
     "rules.clause": ("clause", "条款"),
     "rules.versions": ("versions", "版本"),
+    "rules.extended": ("window extended by {document}", "施行期限由{document}延长"),
+    "rules.repealed": (
+        "repealed by {document}: last day {last}",
+        "由{document}废止，最后适用日 {last}",
+    ),
     "show.not_found": ("(clause not found)", "（未找到条款）"),
     "show.rule": ("rule file {file}", "规则文件 {file}"),
     "show.clause": ("clause {document} {crumb}", "条款 {document} {crumb}"),
@@ -297,6 +360,56 @@ WORDS: dict[str, tuple[str, str]] = {
         "拒绝 {count} 行：见 {rejects}",
     ),
     "eval.interrupted": ("interrupted: no results written", "已中断：未写出任何结果"),
+    "serve.started": (
+        "clause serve: {digest} on {db},",
+        "clause serve：规则集 {digest}，数据库 {db}，",
+    ),
+    "store.grants_title": ("{count} grants", "{count} 笔补贴"),
+    "store.quotas_title": ("fund quotas", "资金额度"),
+    "store.decisions_title": ("{count} decisions", "{count} 个决定"),
+    "store.none": ("(none)", "（无）"),
+    "store.grant_id": ("grant", "补贴编号"),
+    "store.decision_id": ("decision", "决定编号"),
+    "store.rule": ("rule", "规则"),
+    "store.program": ("programme", "补贴项目"),
+    "store.subject": ("subject", "主体"),
+    "store.subject_key": ("subject key", "主体标识"),
+    "store.date": ("date", "日期"),
+    "store.amount": ("amount", "金额"),
+    "store.uncovered": ("uncovered", "未覆盖"),
+    "store.fund": ("fund", "资金来源"),
+    "store.fund_amount": ("from the fund", "该来源金额"),
+    "store.quota_place": ("quota place", "额度地点"),
+    "store.quota_year": ("quota year", "额度年度"),
+    "store.place": ("place", "地点"),
+    "store.year": ("year", "年度"),
+    "store.total": ("total", "总额"),
+    "store.spent": ("spent", "已用"),
+    "store.left": ("left", "剩余"),
+    "store.time": ("logged (UTC)", "记录时间（UTC）"),
+    "store.kind": ("kind", "类型"),
+    "store.ruleset_digest": ("rule set", "规则集"),
+    "store.outcomes": ("outcomes", "结果"),
+    "store.quota_set": (
+        "{fund} {place} {year}: total {total}, spent {spent}",
+        "{fund} {place} {year}：总额 {total}，已用 {spent}",
+    ),
+    "store.reconciles": (
+        "the ledger reconciles with the decision log",
+        "台账与决定日志一致",
+    ),
+    "replay.decision": (
+        "decision {id} ({kind}, decision date {date}, logged {logged})",
+        "决定 {id}（{kind}，决定日期 {date}，记录于 {logged}）",
+    ),
+    "replay.under": ("replayed under {against}: {digest}", "按{against}重放：{digest}"),
+    "replay.identical": (
+        "byte-identical: {size} bytes, facts {facts}",
+        "逐字节相同：{size} 字节，事实 {facts}",
+    ),
+    "replay.differs": ("differs:", "不同："),
+    "replay.because": ("  because {reason}", "  原因：{reason}"),
+    "replay.more": ("... {count} more lines", "……另有 {count} 行"),
     "main.internal": (
         "internal error: {error} (a bug in clause: please report it)",
         "内部错误：{error}（这是 clause 的缺陷，请报告）",

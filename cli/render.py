@@ -167,7 +167,7 @@ def explanation(expl: Explanation, lang: str, console: Console, fmt: str) -> Non
     from clause.engine.explain import render as explain_render
 
     if fmt == "json":
-        json_out(explain_render.to_json(expl, lang), console)
+        console.out(explain_render.to_json_text(expl, lang), end="", highlight=False)
         return
     if fmt == "md":
         console.out(explain_render.to_markdown(expl, lang), end="", highlight=False)
@@ -368,33 +368,12 @@ def _coverage_table(pkg: Any, items: list[Any], console: Console, lang: str) -> 
 
 
 def rules(library: Any, console: Console, fmt: str, lang: str = "en") -> None:
-    """The rules of every document of the library, each with its versions across documents:
-    when each applies, which document enacted it (an amendment names the amending notice)."""
-    data = [
-        {
-            "id": r.id,
-            "document": pkg.document.ref,
-            "title": {"zh": r.title_zh, "en": r.title_en},
-            "kind": r.kind,
-            "subject": r.subject,
-            "clause": r.clause,
-            "implements": r.implements,
-            "versions": [
-                {
-                    "version": v.number,
-                    "from": v.window.start.isoformat() if v.window.start else None,
-                    "to": v.window.end.isoformat() if v.window.end else None,
-                    "enacted_by": v.enacted_by,
-                    "enacted_clause": v.enacted_clause,
-                    "enacted_on": v.enacted_on.isoformat(),
-                    "amount_kind": v.amount.kind if v.amount else None,
-                }
-                for v in _library_rule(library, r).versions
-            ],
-        }
-        for pkg in library.packages
-        for r in pkg.rules
-    ]
+    """The rules of every document of the library, each with its history across documents:
+    when each version applies and which document (and clause) enacted it — an amendment names
+    the amending notice — and the documents that extended or repealed the rule."""
+    from clause.engine.api.policy import rule_listing
+
+    data = rule_listing(library)
     if fmt == "json":
         json_out(data, console)
         return
@@ -413,20 +392,28 @@ def rules(library: Any, console: Console, fmt: str, lang: str = "en") -> None:
         for column in ("id", "title_column", "kind", "subject", "clause", "versions"):
             table.add_column(t(f"rules.{column}", lang), overflow="fold")
         for r in rows:
-            versions = "\n".join(
-                f"v{v['version']} {v['from'] or '…'} .. {v['to'] or '…'}"
-                + (f" ({v['enacted_by']})" if v["enacted_by"] != r["document"] else "")
-                for v in r["versions"]
-            )
             rule_id = r["id"] + (f"\n→ {r['implements']}" if r["implements"] else "")
-            cells = (rule_id, r["title"][lang], r["kind"], r["subject"], r["clause"], versions)
-            table.add_row(*(Text(printable(c)) for c in cells))
+            cells = (rule_id, r["title"][lang], r["kind"], r["subject"], r["clause"])
+            table.add_row(*(Text(printable(c)) for c in (*cells, _history(r, lang))))
         table_console(console).print(table)
 
 
-def _library_rule(library: Any, rule: Any) -> Any:
-    """The rule as the library decides it (versions moved by extensions)."""
-    return library.rule(rule.id) or rule
+def _history(rule: dict[str, Any], lang: str) -> str:
+    """A rule's versions, one a line, with the document that enacted each when it is not the
+    rule's own, then the documents that extended or repealed it."""
+    lines = []
+    for v in rule["versions"]:
+        by = f"{v['enacted_by']} {v['enacted_clause'] or ''}".strip()
+        lines.append(
+            f"v{v['version']} {v['from'] or '…'} .. {v['to'] or '…'}"
+            + (f" ({by})" if v["enacted_by"] != rule["document"] else "")
+        )
+    if rule["extended_by"]:
+        lines.append(t("rules.extended", lang, document=rule["extended_by"]))
+    if rule["repealed_by"]:
+        last = (rule["in_force"] or {}).get("to") or "…"
+        lines.append(t("rules.repealed", lang, document=rule["repealed_by"], last=last))
+    return "\n".join(lines)
 
 
 def rule_beside_clause(

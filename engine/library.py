@@ -40,6 +40,7 @@ class Layer:
     extended_by: str | None = None  # the document that moved its end
     repealed_by: str | None = None  # the document that ended it early
     implements: str | None = None  # the rule of a higher document it carries out
+    rule_repealed: bool = False  # repealed_by ended this rule alone, not its whole document
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ class Library:
         chosen = tuple(sorted(packages, key=lambda p: p.root))
         if not chosen:
             raise ValueError("a library needs at least one package")
-        windows, extended, repealed = _document_windows(chosen)
+        windows, extended, repealed = document_windows(chosen)
         rule_ends = _repealed_rules(chosen)
         rules: list[Rule] = []
         in_force: dict[str, Window] = {}
@@ -106,6 +107,7 @@ class Library:
                     extended.get(doc.ref),
                     repeal[1] if repeal is not None else repealed.get(doc.ref),
                     rule.implements,
+                    repeal is not None,
                 )
         parameters: dict[str, Parameter] = {}
         funds: dict[str, Fund] = {}
@@ -258,7 +260,7 @@ def _place_fields(schema: Mapping[str, Any]) -> dict[str, tuple[tuple[str, str],
     return out
 
 
-def _document_windows(
+def document_windows(
     packages: tuple[Package, ...],
 ) -> tuple[dict[str, Window], dict[str, str], dict[str, str]]:
     """Each document's in-force window after the other documents' `extends` (a later end)

@@ -53,6 +53,18 @@ def open_package(path: Path | None) -> Package:
     return next(p for p in library.packages if Path(p.root).resolve() == roots[0].resolve())
 
 
+class FactsRejected(DiagnosticError):
+    """Facts that do not fit the facts schema; `problems` holds (code, JSON pointer, reason)
+    triples, so a caller other than the command line (the service) can point into its own
+    input and say the reason in its own language."""
+
+    def __init__(
+        self, diagnostics: list[Diagnostic], problems: Sequence[tuple[str, str, Text]]
+    ) -> None:
+        super().__init__(diagnostics)
+        self.problems = tuple(problems)
+
+
 def load_facts(source: Path | str | bytes, library: Library | Package) -> dict[str, Any]:
     """Read a facts file (YAML or JSON; standard input's bytes or text) and check it against
     the facts schema of the library (or package). Errors name the file, line, column and
@@ -66,17 +78,35 @@ def load_facts(source: Path | str | bytes, library: Library | Package) -> dict[s
         name = str(source)
     else:
         data, loaded, name = read_facts_stdin(source), None, "<stdin>"
+    return _checked_facts(data, library, name, loaded)
+
+
+def facts_from_data(data: Any, library: Library | Package, name: str) -> dict[str, Any]:
+    """Facts already read as data (by engine.load.jsondata, as every JSON is: exact numbers,
+    no duplicate key) normalised and checked against the facts schema, as `load_facts` does
+    for a file. Raises FactsRejected (F001, F004) naming `name` and the JSON paths."""
+    return _checked_facts(data, library, name, None)
+
+
+def _checked_facts(
+    data: Any, library: Library | Package, name: str, loaded: Loaded | None
+) -> dict[str, Any]:
     if not isinstance(data, dict):
-        raise DiagnosticError([input_finding("F001/mapping", name, found=kind_of(data))])
+        finding = input_finding("F001/mapping", name, found=kind_of(data))
+        raise FactsRejected([finding], [("F001", "", msg("F001/mapping", found=kind_of(data)))])
     try:
-        facts = normalize_facts(data, library.env.facts)
+        facts: dict[str, Any] = normalize_facts(data, library.env.facts)
     except FactsError as err:
         code = "F004" if err.reason_key() == "F004" else "F001"
-        raise DiagnosticError([_facts_error(code, err.pointer, err.reason, name, loaded)]) from None
+        raise FactsRejected(
+            [_facts_error(code, err.pointer, err.reason, name, loaded)],
+            [(code, err.pointer, err.reason)],
+        ) from None
     problems = schema_problems(facts, library.facts_schema)
     if problems:
-        raise DiagnosticError(
-            [_facts_error("F001", pointer, text, name, loaded) for pointer, text in problems]
+        raise FactsRejected(
+            [_facts_error("F001", pointer, text, name, loaded) for pointer, text in problems],
+            [("F001", pointer, text) for pointer, text in problems],
         )
     return facts
 
@@ -90,19 +120,22 @@ def _facts_error(
     return input_error(code, text, name)
 
 
-def open_library(path: Path | None = None, packages: Sequence[Path] = ()) -> Library:
+def open_library(
+    path: Path | None = None, packages: Sequence[Path] = (), *, shown_as: str | None = None
+) -> Library:
     """The library decisions are made under: every package of the library at `path`
     (default policies/) or under it, or the `packages` named (--package), each with the
     documents it implements, amends or extends (engine.load.library).
 
     Raises DiagnosticError when there is no package, or any error is found: decisions are
-    never made from a library that does not pass `clause check`.
+    never made from a library that does not pass `clause check`. `shown_as` is the name
+    `path` is shown under in spans (a stored rule set rebuilt elsewhere: engine.load.library).
     """
     where = path or (packages[0] if packages else Path("policies"))
     for named in (where, *packages):
         if not named.exists():
             raise DiagnosticError([input_finding("L001/package", str(named), path=str(named))])
-    load = load_library([where], list(packages))
+    load = load_library([where], list(packages), shown_as=shown_as)
     if not load.packages:
         raise DiagnosticError([input_finding("U002/none", str(where))])
     errors = [d for d in load.all_diagnostics if d.severity.value == "error"]

@@ -14,7 +14,7 @@ from clause.engine.coverage import notice_coverage as compute
 from clause.engine.diagnostics import DiagnosticError, DiagnosticSet
 from clause.engine.library import Library
 from clause.engine.load.package import find_packages
-from clause.engine.model import Package
+from clause.engine.model import Package, Version, Window
 from clause.engine.testing import run_tests
 
 
@@ -53,6 +53,53 @@ def notice_coverage(path: Path | None) -> list[tuple[Package, list[Any]]]:
         for package in library.packages
         if Path(package.root).resolve() in wanted
     ]
+
+
+def rule_listing(library: Library) -> list[dict[str, Any]]:
+    """Every rule of every document of the library with its history across documents: each
+    version (as the library decides it: moved by extensions) with its window and the document
+    and clause that enacted it, the rule's in-force window, and the documents that extended or
+    repealed it. JSON data, in package then file order."""
+    out: list[dict[str, Any]] = []
+    for package in library.packages:
+        for own in package.rules:
+            rule = library.rule(own.id) or own
+            layer = library.layers.get(rule.id)
+            window = library.in_force_by_rule.get(rule.id)
+            out.append(
+                {
+                    "id": rule.id,
+                    "document": package.document.ref,
+                    "title": {"zh": rule.title_zh, "en": rule.title_en},
+                    "kind": rule.kind,
+                    "subject": rule.subject,
+                    "clause": rule.clause,
+                    "implements": rule.implements,
+                    "in_force": _window(window) if window is not None else None,
+                    "extended_by": layer.extended_by if layer is not None else None,
+                    "repealed_by": layer.repealed_by if layer is not None else None,
+                    "versions": [_version(v) for v in rule.versions],
+                }
+            )
+    return out
+
+
+def _window(window: Window) -> dict[str, str | None]:
+    return {
+        "from": window.start.isoformat() if window.start else None,
+        "to": window.end.isoformat() if window.end else None,
+    }
+
+
+def _version(version: Version) -> dict[str, Any]:
+    return {
+        "version": version.number,
+        **_window(version.window),
+        "enacted_by": version.enacted_by,
+        "enacted_clause": version.enacted_clause,
+        "enacted_on": version.enacted_on.isoformat(),
+        "amount_kind": version.amount.kind if version.amount else None,
+    }
 
 
 def rule_with_clause(library: Library, rule_id: str) -> tuple[Package, Any, Any, str]:

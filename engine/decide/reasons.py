@@ -85,6 +85,7 @@ class ReasonCode(StrEnum):
     PER_OTHER_REGULATION = "per_other_regulation"
     UNCOVERED = "uncovered"
     REPEALED = "repealed"
+    RULE_REPEALED = "rule_repealed"
     EXTENDED = "extended"
     JURISDICTION_UNKNOWN = "jurisdiction_unknown"
     OUTSIDE_JURISDICTION = "outside_jurisdiction"
@@ -95,6 +96,7 @@ class ReasonCode(StrEnum):
 #: The arguments each reason carries; its words (engine.explain.words) may use only these.
 REASON_ARGS: dict[ReasonCode, frozenset[str]] = {
     ReasonCode.REPEALED: frozenset({"document", "by", "end", "source", "day"}),
+    ReasonCode.RULE_REPEALED: frozenset({"by", "end", "source", "day"}),
     ReasonCode.EXTENDED: frozenset({"document", "by", "end"}),
     ReasonCode.JURISDICTION_UNKNOWN: frozenset({"document", "place", "paths"}),
     ReasonCode.OUTSIDE_JURISDICTION: frozenset({"document", "place", "home"}),

@@ -112,7 +112,17 @@ class Versioned(Observed):
         window = self.library.in_force(rule)
         layer = self.library.layers.get(rule.id)
         repealed = layer.repealed_by if layer is not None else None
-        if window.end is not None and day > window.end and repealed is not None:
+        if (
+            window.end is not None
+            and day > window.end
+            and repealed is not None
+            and layer is not None
+            and layer.rule_repealed
+        ):
+            reason = Reason.of(
+                ReasonCode.RULE_REPEALED, by=repealed, end=window.end, source=source, day=day
+            )
+        elif window.end is not None and day > window.end and repealed is not None:
             reason = Reason.of(
                 ReasonCode.REPEALED,
                 document=doc.ref,

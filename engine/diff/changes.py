@@ -13,12 +13,12 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from clause.engine.library import Library
+from clause.engine.library import Library, document_windows
 from clause.engine.model import Document, Expr, Parameter, Rule, Version, Window
 from clause.engine.source import Span
 
@@ -65,7 +65,12 @@ def diff_libraries(old: Library, new: Library) -> list[Change]:
     """Every change from `old` to `new`, sorted by what it is about."""
     changes: list[Change] = []
     changes += _documents({d.ref: d for d in old.documents}, {d.ref: d for d in new.documents})
-    changes += _rules({r.id: r for r in old.rules_by_id}, {r.id: r for r in new.rules_by_id})
+    changes += _effective_windows(old, new)
+    extended = {k: v.extended_by for k, v in new.layers.items() if v.extended_by is not None}
+    changes += _rules(
+        {r.id: r for r in old.rules_by_id}, {r.id: r for r in new.rules_by_id}, extended
+    )
+    changes += _rule_windows(old, new)
     changes += _parameters(old.parameters, new.parameters)
     for fund in sorted(set(new.funds) - set(old.funds)):
         changes.append(Change(ChangeKind.FUND_ADDED, fund, new=new.funds[fund].name_zh))
@@ -88,10 +93,53 @@ def _documents(old: Mapping[str, Document], new: Mapping[str, Document]) -> Iter
             yield Change(ChangeKind.DOCUMENT_CHANGED, number, name, was, now)
 
 
+def _effective_windows(old: Library, new: Library) -> Iterator[Change]:
+    """A document's in-force window as the other documents left it (extended, repealed),
+    when that moved: the change is the extending or repealing document's."""
+    before, _, _ = document_windows(old.packages)
+    after, extended, repealed = document_windows(new.packages)
+    for ref in sorted(set(before) & set(after)):
+        if before[ref] != after[ref]:
+            by = extended.get(ref) or repealed.get(ref)
+            yield Change(
+                ChangeKind.DOCUMENT_CHANGED,
+                ref,
+                "in_force_effective",
+                str(before[ref]),
+                str(after[ref]),
+                by=by,
+            )
+
+
+def _rule_windows(old: Library, new: Library) -> Iterator[Change]:
+    """A rule repealed (or no longer repealed) on its own by another document: its window
+    in force ends earlier than its document's."""
+    for rule in new.rules_by_id:
+        was = old.in_force_by_rule.get(rule.id)
+        now = new.in_force_by_rule[rule.id]
+        layer = new.layers.get(rule.id)
+        repealed = layer.repealed_by if layer is not None else None
+        if was is None or was.end == now.end or repealed is None:
+            continue
+        since = now.end + timedelta(days=1) if now.end is not None else None
+        yield Change(
+            ChangeKind.RULE_CHANGED,
+            rule.id,
+            "in_force",
+            str(was),
+            str(now),
+            since,
+            repealed,
+            span=rule.span,
+        )
+
+
 # -- rules -----------------------------------------------------------------------------------
 
 
-def _rules(old: Mapping[str, Rule], new: Mapping[str, Rule]) -> Iterator[Change]:
+def _rules(
+    old: Mapping[str, Rule], new: Mapping[str, Rule], extended: Mapping[str, str]
+) -> Iterator[Change]:
     for rule_id in sorted(set(new) - set(old)):
         rule = new[rule_id]
         first = rule.versions[0] if rule.versions else None
@@ -106,13 +154,13 @@ def _rules(old: Mapping[str, Rule], new: Mapping[str, Rule]) -> Iterator[Change]
     for rule_id in sorted(set(old) - set(new)):
         yield Change(ChangeKind.RULE_REMOVED, rule_id, old=old[rule_id].title_zh)
     for rule_id in sorted(set(old) & set(new)):
-        yield from _rule(old[rule_id], new[rule_id])
+        yield from _rule(old[rule_id], new[rule_id], extended.get(rule_id))
 
 
 _RULE_FACETS = ("title_zh", "title_en", "document", "clause", "subject", "kind")
 
 
-def _rule(old: Rule, new: Rule) -> Iterator[Change]:
+def _rule(old: Rule, new: Rule, extended_by: str | None) -> Iterator[Change]:
     for facet in _RULE_FACETS:
         was, now = getattr(old, facet), getattr(new, facet)
         if was != now:
@@ -151,16 +199,33 @@ def _rule(old: Rule, new: Rule) -> Iterator[Change]:
     for number in sorted(set(before) & set(after)):
         version = after[number]
         for name, was, now in _differences(_plain(before[number]), _plain(version)):
+            cause = _window_cause(before[number], version, after, extended_by)
             yield Change(
                 ChangeKind.VERSION_CHANGED,
                 f"{new.id}@{number}",
                 name,
                 was,
                 now,
-                since=version.window.start,
-                by=_enacted(version, new),
+                since=version.window.start if cause is None else None,
+                by=cause or _enacted(version, new),
                 span=version.span,
             )
+
+
+def _window_cause(
+    was: Version, now: Version, versions: Mapping[int, Version], extended_by: str | None
+) -> str | None:
+    """Who moved a version's window: the document enacting the version that now follows it
+    (an amendment closes the version it replaces), or the document extending the notice."""
+    if was.window == now.window or now.window.end is None:
+        return None
+    if was.window.end is not None and now.window.end < was.window.end:
+        follower = versions.get(now.number + 1)
+        if follower is not None and follower.window.start is not None:
+            return f"{follower.enacted_by} {follower.enacted_clause or ''}".strip()
+    if extended_by is not None:
+        return extended_by
+    return None
 
 
 def _enacted(version: Version, rule: Rule) -> str:

@@ -4,7 +4,8 @@ In: the library before and after, a register (CSV, JSON Lines or Parquet), a dec
 optionally a budget and a file for the changed rows. Out: a RegisterEffect with the totals per
 rule and fund under each state (the same totals two `clause eval` runs give) and the cases
 whose outcome or amount changes. The register is read once, chunk by chunk, each chunk decided
-under both states, so memory stays bounded whatever its size.
+under both states, so memory stays bounded whatever its size (but for the case ids seen, kept
+to reject a repeated one as `clause eval` does).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from clause.engine.batch.chunk import ChunkWorker
+from clause.engine.batch.ids import SeenIds
 from clause.engine.batch.read import open_source
 from clause.engine.batch.run import BatchOptions, make_job, spend_budget
 from clause.engine.batch.totals import OUTCOMES, Tally, yuan_text
@@ -113,11 +115,15 @@ def compare_register(
             job = replace(make_job(library, reader, options), budgeted=True, out_kind=None)
             budget = Budget(dict(options.budget)) if options.budget is not None else None
             sides.append((ChunkWorker(job, library), budget))
+        seen = SeenIds()  # a repeated case id is rejected on both sides, as `clause eval` does
         with _open(out) as sink:
             for chunk in reader.chunks(options.chunk_size):
                 (a, old_budget), (b, new_budget) = sides
-                before = _decided(a.run(chunk), old_budget, effect.before, options)
-                after = _decided(b.run(chunk), new_budget, effect.after, options)
+                first = a.run(chunk)
+                repeats = seen.repeats(first.ids)
+                old_result = a.run(chunk, repeats) if repeats else first
+                before = _decided(old_result, old_budget, effect.before, options)
+                after = _decided(b.run(chunk, repeats), new_budget, effect.after, options)
                 _compare(before, after, effect, sink)
     finally:
         reader.close()

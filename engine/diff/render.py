@@ -87,6 +87,7 @@ FIELDS: dict[str, dict[str, str]] = {
     "en": {
         "window": "window",
         "in_force": "in-force window",
+        "in_force_effective": "in-force window (as other documents left it)",
         "effective_date": "date that selects the version",
         "conditions": "condition",
         "unless": "exception",
@@ -111,6 +112,7 @@ FIELDS: dict[str, dict[str, str]] = {
     "zh": {
         "window": "有效期",
         "in_force": "施行期限",
+        "in_force_effective": "施行期限（经其他文件延长或废止后）",
         "effective_date": "确定版本的日期",
         "conditions": "条件",
         "unless": "除外情形",

@@ -95,9 +95,18 @@ def explain_decision(library: Library, d: Decision, facts: Mapping[str, Any]) ->
 def _cited(library: Library, rule: Rule, d: Decision) -> tuple[CitedClause, ...]:
     """The clauses the rule's checks quote through `cite`, each once, in the order first
     cited: of the rule's own document, or of another document of the library (`clause check`
-    proves the clause exists and holds the quote)."""
+    proves the clause exists and holds the quote). The clause of an amending document that
+    enacted the version applied comes first: its quotes are that clause's words."""
     notices = {p.document.ref: p.notice for p in library.packages}
     out: dict[tuple[str, str], CitedClause] = {}
+    version = d.version
+    if version is not None and version.enacted_by != rule.document:
+        # a version an amending document enacted quotes that document: its clause is shown
+        key = (version.enacted_by, version.enacted_clause or rule.clause)
+        notice = notices.get(key[0])
+        clause = notice.get(key[1]) if notice is not None else None
+        if notice is not None and clause is not None:
+            out[key] = CitedClause(*key, notice.breadcrumb(key[1]), clause.text)
     for check in d.conditions:
         if check.cite is None:
             continue
@@ -120,10 +129,10 @@ def _layer(library: Library, d: Decision) -> LayerExplained | None:
     foreign = enacted_by is not None and enacted_by != d.rule.document
     if len(library.packages) == 1 and not foreign and layer.extended_by is None:
         return None
-    replaces = None
+    replaced = None
     if version is not None:
-        earlier = [v.number for v in d.rule.versions if v.number < version.number]
-        replaces = max(earlier) if earlier else None
+        earlier = [v for v in d.rule.versions if v.number < version.number]
+        replaced = max(earlier, key=lambda v: v.number) if earlier else None
     upper = library.rule(layer.implements) if layer.implements else None
     return LayerExplained(
         level=layer.level,
@@ -132,8 +141,10 @@ def _layer(library: Library, d: Decision) -> LayerExplained | None:
         implements_document=upper.document if upper is not None else None,
         enacted_by=enacted_by,
         enacted_clause=version.enacted_clause if version is not None else None,
-        replaces_version=replaces,
+        replaces_version=replaced.number if replaced is not None else None,
         extended_by=layer.extended_by,
+        replaces_enacted_by=replaced.enacted_by if replaced is not None else None,
+        replaces_window=replaced.window if replaced is not None else None,
     )
 
 

@@ -20,6 +20,7 @@ from clause.engine.explain.render import (
     amount_text,
     check_mark,
     cite_text,
+    layer_text,
     param_text,
     share_text,
     shown,
@@ -108,6 +109,7 @@ class DecisionView:
     version: str
     amount: str
     source: str
+    layer: str = ""  # which level's document, and which document enacted the version
     segments: list[SegmentView] = field(default_factory=list)
     cited: list[ClauseView] = field(default_factory=list)
     elsewhere: list[QuoteRef] = field(default_factory=list)
@@ -153,9 +155,12 @@ def _decision(d: DecisionExplained, anchor: str, lang: str) -> DecisionView:
         amount=amount_text(d.amount, lang) if d.amount is not None else "",
         notes=[word(n, lang) for n in d.notes],
         parameters=[param_text(p, lang) for p in d.parameters],
+        layer=layer_text(d, lang),
     )
-    quotes: list[QuoteRef] = []
     cited: dict[tuple[str, str], list[QuoteRef]] = {(c.document, c.clause): [] for c in d.cited}
+    own: list[QuoteRef] = []
+    enacting = _enacting_quotes(d, cited)
+    quotes = enacting if enacting is not None else own
     for n, c in enumerate(d.conditions, 1):
         ref = QuoteRef(f"{anchor}-c{n}", f"{lab[c.role.value]} {c.id}", c.quote, check_state(c))
         # a quote is marked in the clause it comes from: the rule's own, or the one it cites
@@ -171,11 +176,25 @@ def _decision(d: DecisionExplained, anchor: str, lang: str) -> DecisionView:
         ref = QuoteRef(f"{anchor}-f{n}", f"{lab['funding']}: {name}", f.quote, "money")
         quotes.append(ref)
         view.funding.append(FundingView(f, name, share_text(f.amount, f.whole, f.up_to, lang), ref))
-    view.segments = _place_quotes(view, d.clause_text, quotes)
+    view.segments = _place_quotes(view, d.clause_text, own)
     for clause in d.cited:
         segments = _place_quotes(view, clause.text, cited[(clause.document, clause.clause)])
         view.cited.append(ClauseView(segments, clause))
     return view
+
+
+def _enacting_quotes(
+    d: DecisionExplained, cited: dict[tuple[str, str], list[QuoteRef]]
+) -> list[QuoteRef] | None:
+    """Where the quotes that name no clause of their own are placed: the clause of the
+    amending document that enacted the version applied (build puts it first among the cited
+    clauses), else the rule's own clause."""
+    layer = d.layer
+    if layer is not None and layer.enacted_by and layer.enacted_by != d.document and d.cited:
+        first = d.cited[0]
+        if first.document == layer.enacted_by:
+            return cited[(first.document, first.clause)]
+    return None
 
 
 def _condition(c: ConditionResult, ref: QuoteRef, lang: str) -> ConditionView:

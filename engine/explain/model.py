@@ -74,7 +74,8 @@ class CitedClause:
 class LayerExplained:
     """Where a decision sits in the library: its document's level and place, the rule of a
     higher document it carries out, the document that enacted the version applied (an
-    amending notice, when not the rule's own) and the version that one replaced."""
+    amending notice, when not the rule's own) and the version that one replaced, with the
+    document that had enacted the replaced version and its window."""
 
     level: str | None
     jurisdiction: str | None
@@ -84,6 +85,8 @@ class LayerExplained:
     enacted_clause: str | None = None
     replaces_version: int | None = None
     extended_by: str | None = None
+    replaces_enacted_by: str | None = None  # the document that enacted the replaced version
+    replaces_window: Window | None = None  # the replaced version's window
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ lands in: Markdown specials and HTML in Markdown, control characters everywhere.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -26,7 +27,7 @@ from clause.engine.source import Span
 #: The version of the JSON trace format; bumped when its shape or meaning changes.
 #: 3: outcome exception_needed, role event, conditions' in_principle, cite and outcomes read,
 #: funding shares' whole and up_to, amount forms floor and computed, amount_floor.
-TRACE_VERSION = 4
+TRACE_VERSION = 5
 
 MARK = {True: "✓", False: "✗", None: "?"}
 
@@ -126,6 +127,8 @@ def layer_text(d: DecisionExplained, lang: str) -> str:
         text = lab["enacted"].format(version=d.version, document=by)
         if layer.replaces_version is not None:
             text += ", " + lab["replacing"].format(version=layer.replaces_version)
+            if layer.replaces_window is not None:
+                text += f" ({window_text(layer.replaces_window)}, {layer.replaces_enacted_by})"
         parts.append(text)
     if layer.extended_by:
         parts.append(lab["extended"].format(document=layer.extended_by))
@@ -182,6 +185,12 @@ def to_json(expl: Explanation, lang: str) -> dict[str, Any]:
     }
 
 
+def to_json_text(expl: Explanation, lang: str) -> str:
+    """The JSON trace as text, exactly as `clause explain --format json` prints it and the
+    service answers it (two-space indent, non-ASCII kept, a final newline)."""
+    return json.dumps(to_json(expl, lang), ensure_ascii=False, indent=2) + "\n"
+
+
 def decision_json(d: DecisionExplained, lang: str) -> dict[str, Any]:
     return {
         "rule": d.rule,
@@ -232,6 +241,8 @@ def _layer_json(d: DecisionExplained) -> dict[str, Any] | None:
         "enacted_by": layer.enacted_by,
         "enacted_clause": layer.enacted_clause,
         "replaces_version": layer.replaces_version,
+        "replaces_enacted_by": layer.replaces_enacted_by,
+        "replaces_window": _window_json(layer.replaces_window),
         "extended_by": layer.extended_by,
     }
 

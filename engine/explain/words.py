@@ -74,6 +74,7 @@ REASONS: dict[str, dict[ReasonCode | str, str]] = {
             "按规定: the amount is set by {who}; none is configured here"
         ),
         ReasonCode.REPEALED: "{document} was repealed by {by} after {end} ({source} = {day})",
+        ReasonCode.RULE_REPEALED: "this rule was repealed by {by} after {end} ({source} = {day})",
         ReasonCode.EXTENDED: "{document} was extended by {by} to {end}",
         ReasonCode.JURISDICTION_UNKNOWN: (
             "{document} governs {place}: whether the case lies there is not known ({paths})"
@@ -118,6 +119,7 @@ REASONS: dict[str, dict[ReasonCode | str, str]] = {
         ReasonCode.BASE_UNKNOWN: "计算基数未知",
         ReasonCode.PER_OTHER_REGULATION: "按规定执行（{who}），此处未配置金额",
         ReasonCode.REPEALED: "{document}已被{by}废止，最后适用日为 {end}（{source} = {day}）",
+        ReasonCode.RULE_REPEALED: "本规则已被{by}废止，最后适用日为 {end}（{source} = {day}）",
         ReasonCode.EXTENDED: "{document}的施行期限已由{by}延长至 {end}",
         ReasonCode.JURISDICTION_UNKNOWN: (
             "{document}适用于{place}：无法确定本案是否在该地区（{paths}）"

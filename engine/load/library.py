@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -69,7 +69,8 @@ def find_library_root(path: Path) -> Path | None:
     start = Path(os.path.abspath(path if path.is_dir() else path.parent))
     for candidate in [start, *start.parents]:
         if (candidate / LIBRARY_FILE).is_file():
-            return Path(os.path.relpath(candidate))  # as the user wrote paths: relative
+            # as the user wrote the path: relative stays relative, absolute stays absolute
+            return candidate if path.is_absolute() else Path(os.path.relpath(candidate))
     return None
 
 
@@ -79,18 +80,27 @@ def load_library(
     """The library around `paths`: every package under its root (library.yaml) or, without
     one, under `paths`. Decisions are made under the packages found under `paths` (or the
     `chosen` package folders), with the documents they implement, amend or extend brought in
-    too, since their rules refer to them. Nothing named is dropped."""
+    too, since their rules refer to them. Nothing named is dropped.
+
+    `shown_as` is the name the first of `paths` is shown under: every file name in spans and
+    every package root is then that name joined with the file's place relative to it, so a
+    library rebuilt in a scratch folder (a stored rule set replayed) reads as where it was
+    first loaded, and its traces are byte-identical."""
     anchor = chosen[0] if chosen else (paths[0] if paths else None)
     root = find_library_root(anchor) if anchor is not None else None
+    name = _namer(paths[0] if paths else None, shown_as)
     result = LibraryLoad(root, None)
-    places, vocabulary, extra = _library_file(root, result) if root is not None else ([], None, "")
+    places, vocabulary, extra = (
+        _library_file(root, result, name) if root is not None else ([], None, "")
+    )
     everything, _ = find_packages([root] if root is not None else [*paths, *chosen])
     same = {p.resolve(): p for p in everything}  # the user's spelling of a package -> ours
     wanted = [same.get(p.resolve(), p) for p in _wanted(paths, chosen, everything, root)]
-    index = _index(everything, vocabulary, places)
+    index = _index(everything, vocabulary, places, name)
     selected = _closure(wanted, index)
     for package_root in selected:
-        loaded = load_package(package_root, index.context_for(package_root))
+        context = index.context_for(package_root)
+        loaded = load_package(package_root, context, shown_as=name(package_root))
         result.packages.append(loaded)
         result.files += len(loaded.loaded)
     built = [p.package for p in result.packages if p.package is not None]
@@ -104,15 +114,32 @@ def load_library(
 # -- library.yaml ----------------------------------------------------------------------------
 
 
+def _namer(base: Path | None, shown_as: str | None) -> Callable[[Path], str]:
+    """How a path is shown: as itself, or (with `shown_as`) by its place relative to `base`.
+
+    >>> _namer(Path("/tmp/x/lib/hubei"), "policies/hubei")(Path("/tmp/x/lib/library.yaml"))
+    'policies/library.yaml'
+    """
+    if base is None or shown_as is None:
+        return str
+    shown = shown_as
+
+    def name(path: Path) -> str:
+        rel = os.path.relpath(path, base)
+        return str(Path(os.path.normpath(os.path.join(shown, rel))))
+
+    return name
+
+
 def _library_file(
-    root: Path, result: LibraryLoad
+    root: Path, result: LibraryLoad, name: Callable[[Path], str] = str
 ) -> tuple[list[Place], dict[str, Any] | None, str]:
     """The places and the shared facts vocabulary of library.yaml, and their canonical data
     (part of the rule-set digest)."""
     from clause.engine.diagnostics import DiagnosticError
 
     try:
-        loaded = load_yaml(root / LIBRARY_FILE, file=str(root / LIBRARY_FILE))
+        loaded = load_yaml(root / LIBRARY_FILE, file=name(root / LIBRARY_FILE))
     except DiagnosticError as err:
         result.diagnostics.extend(err.diagnostics)
         return [], None, ""
@@ -137,7 +164,7 @@ def _library_file(
     if "facts" in data:
         path = root / data["facts"]
         try:
-            facts = load_yaml(path, file=str(path))
+            facts = load_yaml(path, file=name(path))
         except DiagnosticError as err:
             result.diagnostics.extend(err.diagnostics)
             return places, None, extra
@@ -262,10 +289,14 @@ class _Index:
 
 
 def _index(
-    roots: Iterable[Path], vocabulary: dict[str, Any] | None, places: Sequence[Place]
+    roots: Iterable[Path],
+    vocabulary: dict[str, Any] | None,
+    places: Sequence[Place],
+    name: Callable[[Path], str] = str,
 ) -> _Index:
     context = LibraryContext(vocabulary=vocabulary)
-    return _Index({r: load_package(r, context) for r in roots}, vocabulary, places)
+    loads = {r: load_package(r, context, shown_as=name(r)) for r in roots}
+    return _Index(loads, vocabulary, places)
 
 
 def _closure(wanted: list[Path], index: _Index) -> list[Path]:

@@ -96,11 +96,19 @@ def _at(path: Path, key: str, /, **args: Any) -> Diagnostic:
 
 
 class _Loader:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, shown_as: str | None = None) -> None:
         self.root = root
+        self.shown_as = shown_as
         self.real_root = os.path.realpath(root)
         self.result = PackageLoad(root, None)
         self.rule_ids: set[str] = set()
+        self.paths: dict[str, Path] = {}  # the name spans carry -> the file read
+
+    def name(self, path: Path) -> str:
+        """The name spans carry for `path`: the path itself, or under the root's shown name."""
+        if self.shown_as is None:
+            return str(path)
+        return str(Path(self.shown_as) / path.relative_to(self.root))
 
     def inside(self, path: Path) -> bool:
         """Whether `path`, links followed, is in the package folder: nothing outside it is
@@ -141,13 +149,14 @@ class _Loader:
             self.outside(path)
             return None
         try:
-            loaded = load_yaml(path, file=str(path))
+            loaded = load_yaml(path, file=self.name(path))
         except DiagnosticError as err:
             self.result.diagnostics.extend(err.diagnostics)
             if schema == "rule":  # unreadable: assume the file is named after its rule id
                 self.rule_ids.add(path.stem)
             return None
-        self.result.loaded[str(path)] = loaded
+        self.result.loaded[loaded.file] = loaded
+        self.paths[loaded.file] = path
         if (
             schema == "rule"
             and isinstance(loaded.data, dict)
@@ -165,10 +174,17 @@ class _Loader:
         self.result.diagnostics.append(_at(path, "R016", what=msg(what), name=path.name))
 
 
-def load_package(root: Path, context: LibraryContext = NO_LIBRARY) -> PackageLoad:
+def load_package(
+    root: Path, context: LibraryContext = NO_LIBRARY, *, shown_as: str | None = None
+) -> PackageLoad:
     """Load and check every file of the package at `root`; `context` is the library around
-    it (its shared facts vocabulary, and the rules, parameters and documents it may use)."""
-    loader = _Loader(root)
+    it (its shared facts vocabulary, and the rules, parameters and documents it may use).
+
+    `shown_as` names the root in every file name spans carry and in `Package.root` (default:
+    `root` itself): a rule set stored elsewhere and rebuilt in a scratch folder (`clause
+    replay`) then reads as it did where it was first loaded, so its traces are byte-identical.
+    """
+    loader = _Loader(root, shown_as)
     doc_loaded = loader.load(root / DOCUMENT_FILE, "document")
     document = build_document(doc_loaded) if doc_loaded else None
     notice = _notice(loader, root, doc_loaded)
@@ -204,7 +220,7 @@ def load_package(root: Path, context: LibraryContext = NO_LIBRARY) -> PackageLoa
     if document is None or notice is None:
         return loader.result
     loader.result.package = Package(
-        root=str(root),
+        root=shown_as if shown_as is not None else str(root),
         document=document,
         notice=notice,
         rules=tuple(sorted((r for r in rules), key=lambda r: r.id)),
@@ -213,7 +229,7 @@ def load_package(root: Path, context: LibraryContext = NO_LIBRARY) -> PackageLoa
         funds=funds,
         facts_schema=schema,
         env=env,
-        digest=_digest(root, loader.result.loaded, tests),
+        digest=_digest(root, loader, tests),
         test_files=tuple(tests),
         files=tuple(sorted(loader.result.loaded)),
     )
@@ -324,16 +340,18 @@ def _rules(
     return rules, unencoded
 
 
-def _digest(root: Path, loaded: dict[str, Loaded], tests: list[str]) -> str:
+def _digest(root: Path, loader: _Loader, tests: list[str]) -> str:
     """sha256 over the data of every file that decisions depend on, by sorted relative path.
 
     The data, not the bytes: comments and layout do not change the digest; any value does.
     """
     h = hashlib.sha256()
+    loaded = loader.result.loaded
+    skip = {loader.name(Path(t)) for t in tests}
     for name in sorted(loaded):
-        if name in tests:
+        if name in skip:
             continue
-        rel = Path(name).resolve().relative_to(root.resolve()).as_posix()
+        rel = loader.paths[name].resolve().relative_to(root.resolve()).as_posix()
         h.update(rel.encode("utf-8") + b"\0")
         h.update(canonical_json(loaded[name].data).encode("utf-8") + b"\0")
     return "sha256:" + h.hexdigest()

@@ -43,6 +43,13 @@ SCHEMA_NAMES = (
     "policy-test",
     "rule",
     "run-manifest",
+    "service-apply-request",
+    "service-apply-response",
+    "service-decide-request",
+    "service-decision-record",
+    "service-error",
+    "service-health",
+    "service-rules",
     "trace",
 )
 

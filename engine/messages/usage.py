@@ -71,6 +71,37 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "`{again}` 与 `{first}` 是同一事实的不同写法：只写一次",
     ),
     # -- U: usage -----------------------------------------------------------------------------
+    "U008": ("--db: {reason}", "--db：{reason}"),
+    "U008/url": ("not a database URL: {url}", "不是数据库 URL：{url}"),
+    "U008/backend": (
+        "unsupported database `{backend}`: use sqlite:///FILE or postgresql://HOST/DB",
+        "不支持的数据库 `{backend}`：请使用 sqlite:///FILE 或 postgresql://HOST/DB",
+    ),
+    "U008/sqlite": (
+        "SQLite needs a file: sqlite:///path/to/clause.db",
+        "SQLite 需要一个文件：sqlite:///path/to/clause.db",
+    ),
+    "U009": (
+        "this command needs the serve extra ({missing} is missing): pip install 'clause[serve]'",
+        "此命令需要 serve 附加组件（缺少 {missing}）：pip install 'clause[serve]'",
+    ),
+    "U001/subject": (
+        "--subject {value}: write ENTITY=IDENTIFIER, e.g. person=4201…",
+        "--subject {value}：请写 实体=标识，如 person=4201…",
+    ),
+    "U001/entity": (
+        "--subject: {entity} has no identifier field; entities with one: {known}",
+        "--subject：{entity} 没有标识字段；有标识字段的实体：{known}",
+    ),
+    "U001/amount": (
+        "--amount {value}: a non-negative amount in yuan, at most 2 decimals",
+        "--amount {value}：须为非负的元金额，至多两位小数",
+    ),
+    "U001/spent": (
+        "--amount: {spent} of this quota is already spent; the total cannot be less",
+        "--amount：此额度已使用 {spent}，总额不能更少",
+    ),
+    "U001/kind": ("--kind {value}: decide or apply", "--kind {value}：应为 decide 或 apply"),
     "U011/no_repository": (
         "`{revision}` is neither a folder nor a git revision (not in a git repository)",
         "`{revision}` 既不是目录，也不是 git 版本（不在 git 仓库中）",

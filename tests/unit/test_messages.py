@@ -17,7 +17,7 @@ import pytest
 import typer
 
 from clause.cli.app import app
-from clause.cli.i18n import HELP_ZH, WORDS, help_key
+from clause.cli.i18n import HELP_ZH, WORDS, commands_of, help_key
 from clause.engine.messages import CATALOG, placeholders
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,7 +72,21 @@ def _name(call: ast.Call) -> str:
     return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
 
 
-KEYED = {"msg", "of", "finding", "input_finding", "_fail", "_at", "_add", "_mark_diagnostic"}
+KEYED = {
+    "msg",
+    "of",
+    "finding",
+    "input_finding",
+    "_fail",
+    "_at",
+    "_add",
+    "_mark_diagnostic",
+    "_usage",
+    "SetupError",
+    "MarksError",
+    "RuleSetError",
+    "DatabaseUrlError",
+}
 
 
 def test_every_key_used_in_the_code_is_in_the_catalog() -> None:
@@ -127,9 +141,8 @@ def test_no_diagnostic_is_built_from_a_bare_english_string() -> None:
 
 
 def _commands() -> list[tuple[str, object]]:
-    group = typer.main.get_command(app)
-    commands = getattr(group, "commands", {})
-    return [("", group), *commands.items()]
+    """The app, its commands and the commands of its groups (`ledger grants`)."""
+    return commands_of(typer.main.get_command(app))
 
 
 @pytest.mark.parametrize(("name", "command"), _commands(), ids=lambda c: str(c) or "clause")

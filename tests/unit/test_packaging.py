@@ -43,6 +43,9 @@ def test_wheel_top_level_is_only_clause(wheel: Path) -> None:
     assert "clause/engine/expr/grammar.lark" in paths
     assert "clause/schemas/rule.schema.json" in paths
     assert "clause/schemas/trace.schema.json" in paths
+    assert "clause/schemas/service-decision-record.schema.json" in paths
+    assert "clause/engine/service/migrations/env.py" in paths
+    assert "clause/engine/service/migrations/versions/0001_store.py" in paths
     assert "clause/schemas/run-manifest.schema.json" in paths
     for template in ("page.html.j2", "explanation.html.j2", "dashboard.html.j2", "style.css"):
         assert f"clause/engine/templates/{template}" in paths

@@ -418,7 +418,7 @@ def test_facts_schema_convention() -> None:
 
 
 TRACE = """\
-trace_version: 4
+trace_version: 5
 date: 2021-09-01
 lang: zh
 document: 鄂人社发〔2021〕25号
