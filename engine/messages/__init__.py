@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from string import Formatter
 
+from clause.engine.messages import columnar as _columnar
 from clause.engine.messages import expr as _expr
 from clause.engine.messages import load as _load
 from clause.engine.messages import rules as _rules
@@ -44,6 +45,7 @@ CATALOG: Mapping[str, tuple[str, str]] = {
     **_expr.MESSAGES,
     **_rules.MESSAGES,
     **_usage.MESSAGES,
+    **_columnar.MESSAGES,
     **_service.MESSAGES,
 }
 
