@@ -1,7 +1,7 @@
 """A seeded synthetic register for `clause eval`: realistic case mixes, missing cells, bad rows.
 
     python benchmarks/gen_register.py OUT.csv|OUT.jsonl|OUT.parquet [--rows N] [--seed S]
-        [--package DIR] [--missing P] [--invalid P]
+        [--package DIR] [--missing P] [--invalid P] [--repeated P]
 
 The same seed gives the same register in every format, and the same rows are broken in each
 (a cell that is not a number, an impossible date, a value outside an enum, a negative count,
@@ -411,7 +411,9 @@ def drop_cells(rng: random.Random, case: Case, columns: list[Shape], p: float) -
             put(case, column.path, None)
 
 
-def generate(package_dir: Path, rows: int, seed: int, missing: float, invalid: float):  # type: ignore[no-untyped-def]
+def generate(  # type: ignore[no-untyped-def]
+    package_dir: Path, rows: int, seed: int, missing: float, invalid: float, repeated: float = 0.0
+):
     """(columns, iterator of (case id, case or CUT_SHORT), suggested decision date)."""
     loaded = load_library([package_dir], [package_dir])  # with the library's vocabulary
     library = loaded.library
@@ -429,13 +431,17 @@ def generate(package_dir: Path, rows: int, seed: int, missing: float, invalid: f
 
     def cases() -> Iterator[tuple[str, Case | str]]:
         rng = random.Random(seed)
+        ids = random.Random(seed + 1)  # repeated ids: the cases are those of the same seed
         for i in range(1, rows + 1):
             case = rng.choices(makers, weights)[0](rng)
             drop_cells(rng, case, columns, missing)
+            case_id = f"C{i:07d}"
+            if i > 1 and chance(ids, repeated):  # an id already used: a case paid twice?
+                case_id = f"C{ids.randint(1, i - 1):07d}"
             if chance(rng, invalid):
-                yield f"C{i:07d}", corrupt(rng, case, columns)
+                yield case_id, corrupt(rng, case, columns)
             else:
-                yield f"C{i:07d}", case
+                yield case_id, case
 
     return columns, cases(), on
 
@@ -554,8 +560,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2021)
     parser.add_argument("--missing", type=float, default=0.03, help="share of cells left empty")
     parser.add_argument("--invalid", type=float, default=0.01, help="share of broken rows")
+    parser.add_argument(
+        "--repeated", type=float, default=0.0, help="share of rows reusing an earlier case id"
+    )
     args = parser.parse_args()
-    columns, cases, on = generate(args.package, args.rows, args.seed, args.missing, args.invalid)
+    columns, cases, on = generate(
+        args.package, args.rows, args.seed, args.missing, args.invalid, args.repeated
+    )
     suffix = args.out.suffix.lower()
     if suffix == ".csv":
         count = write_csv(args.out, columns, cases)

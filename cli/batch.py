@@ -26,6 +26,17 @@ MAX_CHUNK = 100_000
 
 class Backend(StrEnum):
     record = "record"
+    columnar = "columnar"
+
+
+class Layout(StrEnum):
+    long = "long"
+    wide = "wide"
+
+
+class Engine(StrEnum):
+    local = "local"
+    spark = "spark"
 
 
 def register(app: typer.Typer) -> None:
@@ -84,8 +95,25 @@ def eval_command(
     fmt: Annotated[Format, typer.Option("--format", help="Summary format.")] = (Format.text),
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     backend: Annotated[
-        Backend, typer.Option("--backend", help="How cases are decided (record: one by one).")
-    ] = Backend.record,
+        Backend,
+        typer.Option(
+            "--backend",
+            help="How cases are decided: columnar (a chunk at a time) or record (one by one).",
+        ),
+    ] = Backend.columnar,
+    engine: Annotated[
+        Engine, typer.Option("--engine", help="Where chunks are decided: here, or on Spark.")
+    ] = Engine.local,
+    layout: Annotated[
+        Layout,
+        typer.Option(
+            "--layout", help="Results: a row per case and rule (long) or per case (wide)."
+        ),
+    ] = Layout.long,
+    master: Annotated[
+        str,
+        typer.Option("--master", help="Spark master with --engine spark (local[2], spark://…)."),
+    ] = "local[2]",
     package: PackageOption = None,
     library_path: LibraryOption = None,
     report: Annotated[
@@ -132,6 +160,9 @@ def eval_command(
         chunk_size=chunk_size,
         encoding=encoding,
         backend=backend.value,
+        engine=engine.value,
+        master=master,
+        layout=layout.value,
         manifest=manifest,
         report=report,
     )
@@ -281,6 +312,7 @@ def render_summary(summary: BatchSummary, console: Console, lang: str = "en") ->
             console.print(
                 t(key, lang, records=f"{count:,}", count=f"{count:,}", lines=f"{lines:,}")
             )
+    _record_path(summary, console, lang)
     rejects = printable(summary.rejects)
     if summary.output:
         console.print(t("eval.written", lang, out=printable(summary.output), rejects=rejects))
@@ -291,6 +323,21 @@ def render_summary(summary: BatchSummary, console: Console, lang: str = "en") ->
         if summary.report is not None:
             line += t("eval.report", lang, report=printable(summary.report))
         console.print(line, markup=False)
+
+
+def _record_path(summary: BatchSummary, console: Console, lang: str) -> None:
+    """What the columnar backend left to the record path, never silently: rows and rules."""
+    from clause.engine.escape import printable
+    from clause.engine.messages import render
+
+    rows, rules = summary.tally.record_path, summary.record_rules
+    if summary.backend != "columnar" or not (rows or rules):
+        return
+    named = "; ".join(f"{rule} ({render(why, lang)})" for rule, why in sorted(rules.items()))
+    line = t("eval.record_path", lang, rows=f"{rows:,}")
+    if named:
+        line += t("eval.record_rules", lang, rules=printable(named))
+    console.print(line, markup=False)
 
 
 def _open_amounts(data: dict[str, Any], console: Console, lang: str) -> None:

@@ -98,7 +98,10 @@ HELP_ZH: dict[str, str] = {
     "eval --encoding": "CSV 名册的文本编码（如 gb18030）。",
     "eval --format": "汇总的输出格式。",
     "eval --quiet": "不显示进度条。",
-    "eval --backend": "逐案决定的方式（record：逐个案例）。",
+    "eval --backend": "决定案例的方式：columnar（按块成列决定）或 record（逐个案例）。",
+    "eval --engine": "在哪里决定各块：本机，或 Spark。",
+    "eval --layout": "结果的布局：每个案例每条规则一行（long）或每个案例一行（wide）。",
+    "eval --master": "使用 --engine spark 时的 Spark master（local[2]、spark://…）。",
     "eval --package": "只按此政策包决定（可重复），连同其所依据的文件。",
     "eval --library": "政策库目录（默认：policies/）。",
     "eval --report": "把本次运行的汇总看板写成一个独立的 HTML 页面。",
@@ -353,6 +356,14 @@ WORDS: dict[str, tuple[str, str]] = {
     "eval.duplicates": (
         "{count} row(s) repeat a case id already seen: rejected, see the rejects",
         "{count} 行的案例编号重复：已拒绝，见拒绝行文件",
+    ),
+    "eval.record_path": (
+        "columnar: {rows} rows decided case by case on the record path",
+        "列式后端：{rows} 行改由逐案路径决定",
+    ),
+    "eval.record_rules": (
+        "; rules on the record path: {rules}",
+        "；由逐案路径决定的规则：{rules}",
     ),
     "eval.written": ("results: {out}; rejects: {rejects}", "结果：{out}；拒绝行：{rejects}"),
     "eval.not_written": (

@@ -1,13 +1,14 @@
 """Options of a batch run checked before anything is read or written.
 
 In: the library, the register's path and the run's options. Out: nothing, or a DiagnosticError
-listing every problem: an unknown rule, outcome, fund or backend (U003, U004, B004), counts out
-of range (`--workers` at most the processors this process may use, `--chunk-size` 1..100,000),
-and output paths that would lose data (B003): a directory, a missing folder, an unsupported
-format, the register itself, the budget file, another file of the same run, or any file of a
-policy package. Results, rejects, the run manifest and the dashboard are only ever written
-where nothing the run reads, or the library holds, can be hit. A dashboard asked for without
-its chart library installed is refused here too (B008), before anything is decided.
+listing every problem: an unknown rule, outcome, fund, backend, engine or layout (U003, U004,
+B004), counts out of range (`--workers` at most the processors this process may use,
+`--chunk-size` 1..100,000), and output paths that would lose data (B003): a directory, a
+missing folder, an unsupported format, the register itself, the budget file, another file of
+the same run, or any file of a policy package. Results, rejects, the run manifest and the
+dashboard are only ever written where nothing the run reads, or the library holds, can be hit.
+A dashboard asked for without its chart library installed is refused here too (B008), before
+anything is decided. The same checks hold whatever the backend or engine.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
 MAX_CHUNK = 100_000
 REJECT_SUFFIXES = (".jsonl", ".ndjson")
 OUTPUT_SUFFIXES = (".csv", ".jsonl", ".parquet")
+ENGINES = ("local", "spark")
+LAYOUTS = ("long", "wide")
 #: The files a run keeps besides results and rejects: (option, suffixes, what, kind).
 KEPT = {
     "--manifest": ((".json",), "B003/what.manifest", "JSON"),
@@ -85,6 +88,10 @@ def _selection(library: Library, options: BatchOptions, backends: Any) -> list[D
             out.append(error("B004", msg("B004", fund=fund, funds=funds)))
     if options.backend not in backends:
         out.append(error("U004", msg("U004/backend", backend=options.backend)))
+    if options.engine not in ENGINES:
+        out.append(error("U004", msg("U004/engine", engine=options.engine)))
+    if options.layout not in LAYOUTS:
+        out.append(error("U004", msg("U004/layout", layout=options.layout)))
     return out
 
 

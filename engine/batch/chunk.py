@@ -17,6 +17,7 @@ from clause.engine.batch.facts import CASE_ID, Column, FactsPlan, RowError, case
 from clause.engine.batch.read import Chunk
 from clause.engine.batch.totals import Tally
 from clause.engine.batch.write import Encoder, ResultRow
+from clause.engine.columnar.backend import ColumnarBackend
 from clause.engine.library import Library
 from clause.engine.load.jsondata import JsonProblem, parse_json
 from clause.engine.messages import Text, msg
@@ -24,6 +25,7 @@ from clause.engine.messages import Text, msg
 #: Backends by name; `record` (the decision core itself) is what the others are held to.
 BACKENDS: dict[str, Callable[[Library, BackendConfig], Backend]] = {
     "record": RecordBackend,
+    "columnar": ColumnarBackend,
 }
 
 
@@ -41,6 +43,8 @@ class Job:
     only: frozenset[str] | None
     budgeted: bool
     backend: str
+    layout: str = "long"
+    shown: tuple[str, ...] = ()  # the rules shown, in order (the wide layout's columns)
 
 
 @dataclass
@@ -49,6 +53,7 @@ class ChunkResult:
     rejects: list[dict[str, Any]]
     payload: Any = None  # encoded output (no budget)
     rows: list[ResultRow] | None = None  # decided rows awaiting budget allocation
+    row_numbers: list[int] | None = None  # with `rows`: each one's row in the register
     ids: list[tuple[int, str]] = field(default_factory=list)  # (row, case id) of decided rows
 
 
@@ -78,7 +83,11 @@ class ChunkWorker:
             self.columns, self.case_index = self.plan.columns(job.header)
         config = BackendConfig(job.on, chains=job.budgeted)
         self.backend = BACKENDS[job.backend](library, config)
-        self.encoder = Encoder(job.out_kind, job.only) if job.out_kind else None
+        self.encoder = (
+            Encoder(job.out_kind, job.only, job.layout, library, job.shown)
+            if job.out_kind
+            else None
+        )
 
     def run(self, chunk: Chunk, repeats: Mapping[int, int] | None = None) -> ChunkResult:
         """Decide a chunk. `repeats` maps rows whose case id an earlier row of the register
@@ -101,7 +110,9 @@ class ChunkWorker:
                 cases.append(case)
                 decodable.append((case.case_id or "", case.facts))
         results = self.backend.decide(decodable)
+        tally.record_path += getattr(self.backend, "on_record_path", 0)
         rows: list[ResultRow] = []
+        numbers: list[int] = []
         ids: list[tuple[int, str]] = []
         for case, result in zip(cases, results, strict=True):
             if isinstance(result, RowError):
@@ -113,14 +124,16 @@ class ChunkWorker:
             tally.add_case(chosen)
             if self.job.budgeted:  # the parent spends budgets over every rule, then selects
                 rows.extend(result)
+                numbers.extend([case.row] * len(result))
                 continue
             for r in chosen:
                 tally.add_funding(r)
                 rows.append(r)
+                numbers.append(case.row)
         rejects.sort(key=lambda r: r["row"])
         if self.job.budgeted:
-            return ChunkResult(tally, rejects, rows=rows, ids=ids)
-        payload = self.encoder.encode(rows) if self.encoder is not None else None
+            return ChunkResult(tally, rejects, rows=rows, row_numbers=numbers, ids=ids)
+        payload = self.encoder.encode(rows, numbers) if self.encoder is not None else None
         return ChunkResult(tally, rejects, payload=payload, ids=ids)
 
     # -- decoding: raw records to cases (facts, or the RowError that stops the row) --------
@@ -189,7 +202,7 @@ class ChunkWorker:
         values = [batch.column(c.index).to_pylist() for c in self.columns]
         ids = batch.column(self.case_index).to_pylist() if self.case_index is not None else None
         for i in range(batch.num_rows):
-            row = chunk.first_row + i
+            row = chunk.rows[i] if chunk.rows is not None else chunk.first_row + i
             cells = [v[i] for v in values]
             record = {c.name: v for c, v in zip(self.columns, cells, strict=True) if v is not None}
             case = _Case(row, None, None, RowError("", ""), record)

@@ -89,6 +89,7 @@ def manifest(
             "reconciled": summary.reconciled,
         },
         "funds": [summary.fund_json(fund) for fund in summary.funds],
+        **summary.record_path_json(),  # columnar: what it left to the record path, and why
         "times": {
             "started": _instant(run.started),
             "finished": _instant(run.finished),
@@ -104,6 +105,8 @@ def options_json(options: BatchOptions) -> dict[str, Any]:
         "only": sorted(options.only) if options.only is not None else None,
         "budget": _budget(options.budget),
         "backend": options.backend,
+        "engine": options.engine,
+        "layout": options.layout,
         "workers": options.workers,
         "chunk_size": options.chunk_size,
         "encoding": options.encoding,

@@ -45,6 +45,7 @@ class Chunk:
 
     records: Any
     first_row: int = 0
+    rows: tuple[int, ...] | None = None  # Parquet: row numbers when not first_row onwards
 
 
 class Source:
@@ -114,6 +115,8 @@ class CsvSource(Source):
     kind = "csv"
 
     def __init__(self, path: Path, encoding: str) -> None:
+        self.path, self.encoding = path, encoding
+        self.row = 0  # rows read so far (a resumed source goes on counting)
         try:
             self.stream = path.open("rb")
             self.total = os.fstat(self.stream.fileno()).st_size
@@ -138,9 +141,22 @@ class CsvSource(Source):
     def done(self) -> int:
         return self.lines.bytes
 
+    def data_offset(self) -> tuple[int, int]:
+        """Where the rows start (after the header): byte offset and lines read."""
+        return self.lines.bytes, self.lines.line
+
+    def resume(self, offset: int, line: int, row: int) -> None:
+        """Go on reading rows from byte `offset` (the start of a line, `line` lines and `row`
+        rows into the file), as if every row before had been read here."""
+        self.stream.seek(offset)
+        self.lines = _Lines(self.stream, self.encoding)
+        self.lines.bytes, self.lines.line = offset, line
+        self.reader = csv.reader(self.lines, strict=True)
+        self.row = row
+
     def chunks(self, size: int) -> Iterator[Chunk]:
         batch: list[tuple[int, int, int, list[str] | tuple[Text, str]]] = []
-        row = 0
+        row = self.row
         reader, lines = self.reader, self.lines
         while True:
             start = lines.line + 1

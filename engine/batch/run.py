@@ -26,12 +26,13 @@ from decimal import Decimal
 from pathlib import Path
 
 from clause.engine.batch.checks import check_options, error, rejects_beside
-from clause.engine.batch.chunk import BACKENDS, ChunkResult, ChunkWorker, Job, selected
+from clause.engine.batch.chunk import BACKENDS, ChunkResult, ChunkWorker, Job
 from clause.engine.batch.facts import ColumnError
 from clause.engine.batch.ids import SeenIds
 from clause.engine.batch.read import Chunk, InputError, Source, format_of, open_source
 from clause.engine.batch.totals import OUTCOMES, BatchSummary, Tally
 from clause.engine.batch.write import Encoder, RejectSink, ResultRow, Sink, open_sink
+from clause.engine.columnar import native
 from clause.engine.decide import Budget, allocate
 from clause.engine.decide.funding import bounded_shares
 from clause.engine.diagnostics import DiagnosticError
@@ -67,7 +68,10 @@ class BatchOptions:
     workers: int = 1
     chunk_size: int = 2000
     encoding: str = "utf-8"
-    backend: str = "record"
+    backend: str = "columnar"
+    engine: str = "local"  # or "spark": chunks decided in Spark executors
+    layout: str = "long"  # or "wide": one row per case, a group of columns per rule
+    master: str = "local[2]"  # the Spark master, with engine "spark"
     manifest: Path | None = None
     report: Path | None = None
 
@@ -81,6 +85,7 @@ class BatchProgress:
     rows_rejected: int
     done: int
     total: int | None
+    record_path: int = 0  # rows the columnar backend handed whole to the record path
 
 
 # -- worker processes ----------------------------------------------------------------------
@@ -91,22 +96,23 @@ _WORKER: ChunkWorker | str | None = None
 def _init_worker(job: Job) -> None:
     """Load the library once per process. A failure is kept, not raised: a Pool whose
     initializer raises restarts it forever."""
-    global _WORKER
     # Ctrl-C, SIGTERM and SIGHUP (sent to the whole process group) are the parent's to
     # handle: it stops the pool and removes the partial files.
     for name in ("SIGINT", "SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), signal.SIG_IGN)
-    try:
-        from clause.engine.load.library import load_library
+    load_worker(job)
 
-        roots = [Path(root) for root in job.roots]
-        loaded = load_library(roots[:1], roots)
-        library = loaded.library
-        if library is None or loaded.has_errors:
-            _WORKER = f"the library at {job.roots[0]} no longer loads"
-            return
-        if library.digest != job.digest:
+
+def load_worker(job: Job) -> None:
+    """The worker of this process for `job` (or why there is none), in `_WORKER`. Spark's
+    Python workers call this directly: their signals are Spark's to handle."""
+    global _WORKER
+    try:
+        library = _rebuilt(job)
+        if library is None:
+            _WORKER = "the policy library no longer loads"
+        elif library.digest != job.digest:
             _WORKER = "the policy library changed while the register was running"
         else:
             _WORKER = ChunkWorker(job, library)
@@ -114,6 +120,27 @@ def _init_worker(job: Job) -> None:
             gc.freeze()  # see _settled_memory; a worker lives for one run
     except Exception as exc:  # reported by the first task, as one line
         _WORKER = f"{type(exc).__name__}: {exc}"
+
+
+def _rebuilt(job: Job) -> Library | None:
+    """The library the parent decides under, loaded again from its package folders: with
+    the library around them (library.yaml: places, shared facts), as `clause eval` opens it,
+    or, when that is not the one the parent has (a library built from the packages alone,
+    as the Python API allows), from the packages alone."""
+    from clause.engine.load.library import load_library
+    from clause.engine.load.package import load_package
+
+    roots = [Path(root) for root in job.roots]
+    around = load_library(roots[:1], roots).library
+    if around is not None and around.digest == job.digest:
+        return around
+    packages = []
+    for root in roots:
+        loaded = load_package(root)
+        if loaded.package is None or loaded.has_errors:
+            return around
+        packages.append(loaded.package)
+    return Library.of(packages)
 
 
 def _run_chunk(chunk: Chunk) -> ChunkResult:
@@ -128,6 +155,9 @@ def _results(
     """Chunks and their results in input order, with at most two chunks per worker in flight,
     so memory stays bounded however large the register (Pool.imap would read ahead without
     limit). Closing the generator stops the pool: the caller closes it on any way out."""
+    if options.engine == "spark":
+        yield from _spark(source, job, options)
+        return
     chunks = source.chunks(options.chunk_size)
     if options.workers <= 1:
         for chunk in chunks:
@@ -149,6 +179,23 @@ def _results(
         for _, future in pending:
             future.cancel()
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _spark(source: Source, job: Job, options: BatchOptions) -> Iterator[tuple[Chunk, ChunkResult]]:
+    """Chunks and their results from Spark executors; a Spark that cannot start or a failed
+    task is one B007 line, not a Java stack trace."""
+    from clause.engine.batch.spark import spark_results
+
+    try:
+        yield from spark_results(source, job, options.chunk_size, options.master)
+    except InputError as err:
+        raise DiagnosticError([error("B007", err.reason, "<spark>")]) from None
+    except DiagnosticError:
+        raise
+    except Exception as exc:  # py4j and pyspark raise many types, all with long Java traces
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        reason = msg("B007", master=options.master, reason=first[:300])
+        raise DiagnosticError([error("B007", reason, "<spark>")]) from None
 
 
 def _get(future: Future[ChunkResult]) -> ChunkResult:
@@ -197,7 +244,11 @@ def _evaluate(
     try:
         job = make_job(library, reader, options)
         local = ChunkWorker(job, library)
-        out = open_sink(options.out, job.out_kind) if options.out and job.out_kind else None
+        out = (
+            open_sink(options.out, job.out_kind, job.layout, job.shown)
+            if options.out and job.out_kind
+            else None
+        )
         sinks = [s for s in (out,) if s is not None]
         rejects = RejectSink(rejects_path)
         sinks.append(rejects)
@@ -230,18 +281,25 @@ def _run(
 ) -> BatchSummary:
     tally = Tally()
     budget = Budget(dict(options.budget)) if options.budget is not None else None
-    encoder = Encoder(job.out_kind, options.only) if job.out_kind else None
+    encoder = (
+        Encoder(job.out_kind, options.only, job.layout, library, job.shown)
+        if job.out_kind
+        else None
+    )
     seen = SeenIds()
-    with closing(_results(reader, local, job, options)) as results:
+    with closing(_ordered(library, reader, local, job, options, budget, seen)) as results:
         for chunk, first in results:
-            repeats = seen.repeats(first.ids)
-            # a case id decided before: decide the chunk again here, those rows rejected
-            result = local.run(chunk, repeats) if repeats else first
+            result = first
+            if chunk is not None:  # the native path refuses repeated ids itself
+                repeats = seen.repeats(first.ids)
+                # a case id decided before: decide the chunk again here, those rows rejected
+                result = local.run(chunk, repeats) if repeats else first
             _merge(result, tally, budget, encoder, options, out, rejects)
             if progress is not None:
                 done = BatchProgress(
-                    tally.rows_read, tally.rows_rejected, reader.done, reader.total
-                )
+                    tally.rows_read, tally.rows_rejected, reader.done, reader.total,
+                    tally.record_path,
+                )  # fmt: skip
                 progress(done)
     return BatchSummary(
         input=str(source),
@@ -252,7 +310,30 @@ def _run(
         funds=tuple(library.funds),
         budget=dict(options.budget) if options.budget is not None else None,
         remaining=dict(budget.remaining) if budget is not None else None,
+        backend=options.backend,
+        record_rules=native.record_rules(library, job) if options.backend == "columnar" else {},
     )
+
+
+def _ordered(
+    library: Library,
+    reader: Source,
+    local: ChunkWorker,
+    job: Job,
+    options: BatchOptions,
+    budget: Budget | None,
+    seen: SeenIds,
+) -> Generator[tuple[Chunk | None, ChunkResult], None, None]:
+    """Chunk results in input order: from the native columnar path (one process, Polars'
+    threads; it spends budgets and refuses repeated case ids itself, so no chunk comes with
+    them), or from the chunk workers (`--workers N`: N processes, whatever the backend)."""
+    local_run = options.engine == "local" and options.workers <= 1
+    if local_run and native.supported(library, job, reader.kind):
+        run = native.NativeRun(library, job, budget, seen)
+        for result in run.results(reader, options.chunk_size):
+            yield None, result
+        return
+    yield from _results(reader, local, job, options)
 
 
 def _merge(
@@ -270,10 +351,16 @@ def _merge(
     payload = result.payload
     if result.rows is not None:  # budgets are spent here, in input order
         spent = [spend_budget(r, budget) for r in result.rows]
-        rows = selected(spent, options.rule_ids)
+        numbers = result.row_numbers or [0] * len(spent)
+        chosen = [
+            (r, n)
+            for r, n in zip(spent, numbers, strict=True)
+            if options.rule_ids is None or r.rule in options.rule_ids
+        ]
+        rows = [r for r, _ in chosen]
         for r in rows:
             tally.add_funding(r)
-        payload = encoder.encode(rows) if encoder is not None else None
+        payload = encoder.encode(rows, [n for _, n in chosen]) if encoder is not None else None
     if out is not None:
         out.write(payload)
 
@@ -305,6 +392,12 @@ def make_job(library: Library, reader: Source, options: BatchOptions) -> Job:
         only=options.only,
         budgeted=options.budget is not None,
         backend=options.backend,
+        layout=options.layout,
+        shown=tuple(
+            r.id
+            for r in library.rules_by_id
+            if options.rule_ids is None or r.id in options.rule_ids
+        ),
     )
 
 

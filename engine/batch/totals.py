@@ -10,12 +10,13 @@ by the number of rules, funds and fact paths, never by the register's length.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
-from typing import Any
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, localcontext
+from typing import Any, ParamSpec, TypeVar
 
 from clause.engine.batch.write import ResultRow
 from clause.engine.messages import Text
@@ -31,6 +32,22 @@ OUTCOMES = (
     "undetermined",
 )
 ZERO = Decimal("0.00")
+#: sums and products of money, exact whatever their size: a total never depends on the order
+#: rows are added in (the columnar path adds groups of equal rows, the record path row by row)
+EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _exact(method: Callable[_P, _R]) -> Callable[_P, _R]:
+    """`method` run with money arithmetic exact (EXACT)."""
+
+    @functools.wraps(method)
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with localcontext(EXACT):
+            return method(*args, **kwargs)
+
+    return run
 
 
 @dataclass
@@ -94,6 +111,7 @@ class Tally:
     rules: dict[str, RuleTotals] = field(default_factory=dict)
     funds: dict[str, FundTotals] = field(default_factory=dict)
     rejected_by: Counter[str] = field(default_factory=Counter)  # fact path (or "row")
+    record_path: int = 0  # rows the columnar backend handed to the record path (decided whole)
     malformed_records: int = 0  # CSV records that ran over several lines and were rejected
     lines_in_malformed: int = 0  # the lines those records took between them
     duplicate_ids: int = 0  # rows rejected because an earlier row had their case id
@@ -127,6 +145,7 @@ class Tally:
         for fact in set(facts) if len(facts) > 1 else facts:
             cases[fact] += times
 
+    @_exact
     def add(self, row: ResultRow, times: int = 1) -> tuple[str, ...]:
         """Count one decided rule (`times` equal rows); return the facts it lacks when
         undetermined, else (). Per-case counts of missing facts are count_missing_case's."""
@@ -155,6 +174,7 @@ class Tally:
         if first is None or row < first[0]:
             self.rejected_first[key] = (row, line, reason)
 
+    @_exact
     def add_funding(self, row: ResultRow, times: int = 1) -> None:
         """The funding of one decided rule (`times` equal rows), once its shares are final."""
         if row.amount is None or not row.funding:
@@ -179,6 +199,7 @@ class Tally:
         if left > 0:
             rule.uncovered += left * times
 
+    @_exact
     def merge(self, other: Tally) -> None:
         self.rows_read += other.rows_read
         self.rows_decided += other.rows_decided
@@ -188,6 +209,7 @@ class Tally:
         for fund, ftotals in other.funds.items():
             self.funds.setdefault(fund, FundTotals()).merge(ftotals)
         self.rejected_by.update(other.rejected_by)
+        self.record_path += other.record_path
         self.malformed_records += other.malformed_records
         self.lines_in_malformed += other.lines_in_malformed
         self.duplicate_ids += other.duplicate_ids
@@ -225,6 +247,8 @@ class BatchSummary:
     budget: Mapping[str, Decimal] | None = None
     remaining: Mapping[str, Decimal] | None = None
     titles: Mapping[str, str] = field(default_factory=dict)
+    backend: str = "record"
+    record_rules: Mapping[str, Text] = field(default_factory=dict)  # columnar: rule -> why not
     manifest: str | None = None  # the run manifest written (engine.batch.filed)
     report: str | None = None  # the dashboard written (--report)
 
@@ -269,6 +293,20 @@ class BatchSummary:
                 {"fact": fact, "cases": cases, "decisions": decisions, "alone": alone}
                 for fact, cases, decisions, alone in t.missing_ranked()
             ],
+            **self.record_path_json(),
+        }
+
+    def record_path_json(self) -> dict[str, Any]:
+        """What the columnar backend could not decide itself, never silently: the rows it
+        handed whole to the record path and the rules it does not compile (with why). The
+        summary and the run manifest both show it."""
+        if self.backend != "columnar":
+            return {}
+        return {
+            "record_path": {
+                "rows": self.tally.record_path,
+                "rules": {rule: str(why) for rule, why in sorted(self.record_rules.items())},
+            }
         }
 
     def fund_json(self, fund: str) -> dict[str, Any]:
@@ -288,5 +326,5 @@ class BatchSummary:
 def yuan_text(value: Decimal) -> str:
     """Yuan with at least the cents: 400 -> 400.00, 0.125 stays 0.125."""
     if value.as_tuple().exponent > -2:  # type: ignore[operator]
-        value = value.quantize(ZERO)
+        value = value.quantize(ZERO, context=EXACT)  # every digit kept, past 28 too
     return format(value, "f")

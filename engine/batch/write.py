@@ -59,11 +59,26 @@ class Encoder:
     """Turns result rows into what a sink writes: bytes for text formats, columns for Parquet.
     Runs in worker processes, so it must be cheap to build and hold no open file."""
 
-    def __init__(self, kind: str, only: frozenset[str] | None = None) -> None:
+    def __init__(
+        self,
+        kind: str,
+        only: frozenset[str] | None = None,
+        layout: str = "long",
+        library: Any = None,
+        rules: Sequence[str] = (),
+    ) -> None:
         self.kind, self.only = kind, only
         self._memo: dict[tuple[bool, tuple[Any, ...]], str] = {}
+        self.layout, self.library, self.rules = layout, library, tuple(rules)
 
-    def encode(self, rows: Sequence[ResultRow]) -> Any:
+    def encode(self, rows: Sequence[ResultRow], numbers: Sequence[int] = ()) -> Any:
+        """`numbers`: each row's case number in the register (the wide layout groups by it)."""
+        if self.layout == "wide":
+            from clause.engine.columnar.encode import long_rows
+            from clause.engine.columnar.wide import encode_wide
+
+            long = long_rows(rows, numbers, self.library)
+            return encode_wide(long, self.kind, self.rules, self.only)
         if self.only is not None:
             rows = [r for r in rows if r.outcome in self.only]
         if self.kind == "jsonl":
@@ -194,69 +209,84 @@ class TextSink(Sink):
 ROW_GROUP = 65_536
 
 
+def parquet_schema() -> Any:
+    """The Arrow schema of a Parquet result file."""
+    import pyarrow as pa
+
+    return pa.schema(
+        [
+            ("case_id", pa.string()),
+            ("rule", pa.string()),
+            ("version", pa.int32()),
+            ("outcome", pa.string()),
+            ("amount", pa.string()),
+            ("amount_kind", pa.string()),
+            ("funding", pa.list_(pa.struct([("fund", pa.string()), ("amount", pa.string())]))),
+            ("missing", pa.list_(pa.string())),
+        ]
+    )
+
+
 class ParquetSink(Sink):
     """Buffers columns and writes row groups of a fixed size, so the file does not depend on
     how the input was chunked or how many workers decided it."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, schema: Any = None) -> None:
         super().__init__(path)
         import pyarrow as pa
 
         parquet_module()
         self.pa = pa
-        self.schema = pa.schema(
-            [
-                ("case_id", pa.string()),
-                ("rule", pa.string()),
-                ("version", pa.int32()),
-                ("outcome", pa.string()),
-                ("amount", pa.string()),
-                ("amount_kind", pa.string()),
-                (
-                    "funding",
-                    pa.list_(pa.struct([("fund", pa.string()), ("amount", pa.string())])),
-                ),
-                ("missing", pa.list_(pa.string())),
-            ]
-        )
-        self.buffer: dict[str, list[Any]] = {name: [] for name in RESULT_COLUMNS}
+        self.schema = schema if schema is not None else parquet_schema()
+        self.buffer: list[Any] = []  # Arrow tables not yet written
+        self.buffered = 0
         self.writer: Any = None
         _create(self.partial).close()
 
-    def write(self, payload: dict[str, list[Any]]) -> None:
-        for name, values in payload.items():
-            self.buffer[name].extend(values)
-        while len(self.buffer["rule"]) >= ROW_GROUP:
+    def write(self, payload: Any) -> None:
+        """Columns as lists (the record path) or an Arrow table (the columnar path)."""
+        if isinstance(payload, dict):
+            payload = self.pa.Table.from_pydict(payload, schema=self.schema)
+        if payload.num_rows:
+            self.buffer.append(payload)
+            self.buffered += payload.num_rows
+        while self.buffered >= ROW_GROUP:
             self._flush(ROW_GROUP)
 
     def _flush(self, count: int) -> None:
         import pyarrow.parquet as pq
 
-        head = {name: values[:count] for name, values in self.buffer.items()}
-        for values in self.buffer.values():
-            del values[:count]
-        table = self.pa.Table.from_pydict(head, schema=self.schema)
+        whole = self.pa.concat_tables(self.buffer) if self.buffer else self.schema.empty_table()
+        rest = whole.slice(count)
+        self.buffer, self.buffered = ([rest] if rest.num_rows else []), rest.num_rows
         if self.writer is None:
             self.writer = pq.ParquetWriter(self.partial, self.schema)
-        self.writer.write_table(table)
+        self.writer.write_table(whole.slice(0, count).combine_chunks())
 
     def abort(self) -> None:
-        self.buffer = {name: [] for name in RESULT_COLUMNS}  # nothing more to write
+        self.buffer, self.buffered = [], 0  # nothing more to write
         if self.writer is None:
             self.partial.unlink(missing_ok=True)
             return
         super().abort()
 
     def _close(self) -> None:
-        if self.buffer["rule"] or self.writer is None:
-            self._flush(len(self.buffer["rule"]))
+        if self.buffered or self.writer is None:
+            self._flush(self.buffered)
         if self.writer is not None:
             self.writer.close()
             self.writer = None
-        self.buffer = {name: [] for name in RESULT_COLUMNS}
+        self.buffer, self.buffered = [], 0
 
 
-def open_sink(path: Path, kind: str) -> Sink:
+def open_sink(path: Path, kind: str, layout: str = "long", rules: Sequence[str] = ()) -> Sink:
+    """A sink for results in `layout` (long, or wide with a column group per rule)."""
+    if layout == "wide":
+        from clause.engine.columnar import wide
+
+        if kind == "parquet":
+            return ParquetSink(path, wide.parquet_schema(rules))
+        return TextSink(path, wide.csv_header(rules) if kind == "csv" else b"")
     if kind == "parquet":
         return ParquetSink(path)
     header = (",".join(RESULT_COLUMNS) + "\n").encode() if kind == "csv" else b""

@@ -151,6 +151,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "最多使用 --workers {cpus}：进程数多于处理器只会增加内存和时间",
     ),
     "U004/backend": ("no backend `{backend}`", "没有名为 `{backend}` 的计算后端"),
+    "U004/engine": (
+        "no engine `{engine}`; use local or spark",
+        "没有名为 `{engine}` 的运行引擎；请用 local 或 spark",
+    ),
+    "U004/layout": (
+        "no layout `{layout}`; use long or wide",
+        "没有名为 `{layout}` 的结果布局；请用 long 或 wide",
+    ),
     "U005": ("{reason}", "{reason}"),
     "U005/option": ("no such option: {option}", "没有这个选项：{option}"),
     "U005/option.help": (
@@ -270,6 +278,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "预算中的资金来源 `{fund}` 不存在；现有资金来源：{funds}",
     ),
     "B005": ("a worker process failed: {reason}", "工作进程失败：{reason}"),
+    "B007": ("Spark failed ({master}): {reason}", "Spark 运行失败（{master}）：{reason}"),
+    "B007/pyspark": (
+        "--engine spark needs pyspark: pip install 'clause[spark]'",
+        "--engine spark 需要 pyspark：pip install 'clause[spark]'",
+    ),
     "B008": (
         "--report needs the chart library, which is not installed: pip install 'clause[report]'",
         "--report 需要图表库，但未安装：pip install 'clause[report]'",

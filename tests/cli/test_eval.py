@@ -111,3 +111,67 @@ def test_an_unusable_register_exits_2_naming_the_file(clause: Any, tmp_path: Pat
 def test_no_progress_bar_when_stderr_is_not_a_terminal(clause: Any, register_file: Path) -> None:
     result = clause(*eval_args(register_file))
     assert "rows/s" not in result.err
+
+
+def test_wide_layout_and_backends_from_the_command_line(clause: Any, register_file: Path) -> None:
+    wide = register_file.with_name("wide.csv")
+    result = clause(*eval_args(register_file, "--out", str(wide), "--layout", "wide"))
+    assert result.code == 0
+    lines = wide.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("case_id,site-station.version,site-station.outcome,")
+    assert len(lines) == 1 + 3  # a row per decided case; the bad row is rejected
+    outs = []
+    for backend in ("record", "columnar"):
+        out = register_file.with_name(f"{backend}.jsonl")
+        assert clause(*eval_args(register_file, "--out", str(out), "--backend", backend)).code == 0
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
+    bad = clause(*eval_args(register_file, "--engine", "mainframe"))
+    assert bad.code == 2
+
+
+def test_spark_that_cannot_start_is_one_line_in_both_languages(
+    clause: Any, register_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pyspark", None)  # as if not installed
+    monkeypatch.setitem(sys.modules, "pyspark.sql", None)
+    english = clause(*eval_args(register_file, "--engine", "spark"))
+    assert english.code == 2
+    assert "<spark>:1:1: B007 --engine spark needs pyspark" in english.err
+    chinese = clause(*eval_args(register_file, "--engine", "spark", "--lang", "zh"))
+    assert chinese.code == 2
+    assert "B007 --engine spark 需要 pyspark" in chinese.err
+    assert "Traceback" not in english.err + chinese.err
+
+
+@pytest.mark.parametrize(
+    "more",
+    [("--backend", "record"), ("--backend", "columnar"), ("--engine", "spark")],
+    ids=["record", "columnar", "spark"],
+)
+def test_outputs_are_checked_before_any_backend_or_engine_starts(
+    clause: Any, register_file: Path, more: tuple[str, ...]
+) -> None:
+    """An output that would overwrite the register, or a file of the package, is refused
+    the same way whatever decides the rows (Spark is never started)."""
+    over_input = clause(*eval_args(register_file, "--out", str(register_file), *more))
+    assert over_input.code == 2 and "B003" in over_input.err
+    into_package = clause(*eval_args(register_file, "--out", f"{MINI}/results.csv", *more))
+    assert into_package.code == 2 and "B003" in into_package.err
+    assert "Spark" not in into_package.err and "Traceback" not in into_package.err
+
+
+def test_the_summary_names_what_the_columnar_backend_left_to_the_record_path(
+    clause: Any, register_file: Path
+) -> None:
+    """A row holding a number finer than the columns carry is decided by the record path,
+    and the summary says so, in the language asked for."""
+    finer = register_file.with_name("finer.csv")
+    finer.write_text(HEADER + "\np9,true,true,跨省,2030-05-01,0.00001,[],,,\n", encoding="utf-8")
+    english = clause(*eval_args(finer))
+    assert english.code == 0
+    assert "columnar: 1 rows decided case by case on the record path" in english.out
+    chinese = clause(*eval_args(finer, "--lang", "zh"))
+    assert "列式后端：1 行改由逐案路径决定" in chinese.out

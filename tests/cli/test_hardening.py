@@ -136,13 +136,16 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads process parents from /proc")
+@pytest.mark.parametrize("backend", ["record", "columnar"])
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
-def test_a_signal_stops_the_run_cleanly(tmp_path: Path, signum: int) -> None:
+def test_a_signal_stops_the_run_cleanly(tmp_path: Path, signum: int, backend: str) -> None:
+    """With two workers (processes of the pool, whichever backend decides in them)."""
     rows = [row(f"C{i}", cost=str(i % 900)) for i in range(60_000)]
     source = register(tmp_path, *rows)
     out = tmp_path / "out.csv"
     command = [sys.executable, "-m", "clause.cli", "eval", str(source), "--date", "2030-06-01"]
     command += ["--package", str(MINI), "--out", str(out), "--workers", "2", "--chunk-size", "500"]
+    command += ["--backend", backend]
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120
     partial = tmp_path / ".out.csv.partial"
@@ -162,6 +165,41 @@ def test_a_signal_stops_the_run_cleanly(tmp_path: Path, signum: int) -> None:
     while any(_alive(p) for p in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not {p for p in workers if _alive(p)}, "workers outlived the run"
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads process parents from /proc")
+def test_a_signal_stops_the_columnar_batches_cleanly(tmp_path: Path) -> None:
+    """The default path with one worker: Arrow batches decided in the process itself."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    n = 400_000
+    columns = {
+        "case_id": [f"C{i}" for i in range(n)],
+        "person.poverty_alleviated": [True] * n,
+        "person.organised": [i % 3 > 0 for i in range(n)],
+        "person.scope": ["跨省"] * n,
+        "person.departure_date": ["2030-05-01"] * n,
+        "person.transport_cost": [float(i % 900) for i in range(n)],
+    }
+    source = tmp_path / "reg.parquet"
+    pq.write_table(pa.table(columns), source, row_group_size=65_536)
+    out = tmp_path / "out.csv"
+    command = [sys.executable, "-m", "clause.cli", "eval", str(source), "--date", "2030-06-01"]
+    command += ["--package", str(MINI), "--out", str(out)]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    partial = tmp_path / ".out.csv.partial"
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and time.monotonic() < deadline:
+        if partial.exists() and partial.stat().st_size > 0:
+            break  # the first batch written
+        time.sleep(0.02)
+    if proc.poll() is not None:
+        pytest.skip("the run finished before it could be interrupted")
+    proc.send_signal(signal.SIGTERM)
+    code = proc.wait(timeout=120)
+    assert code == 128 + signal.SIGTERM, proc.stderr.read() if proc.stderr else ""
+    assert not list(tmp_path.glob(".*.partial")) and not out.exists()
 
 
 # -- item 14: a stray quote that swallows rows says how many ---------------------------------------

@@ -153,6 +153,9 @@ def test_the_manifest_names_what_was_read_and_written(hubei: Any, tmp_path: Path
         "reconciled": True,
     }
     assert data["funds"] == summary.to_json()["funds"]
+    # the columnar backend (the default) says what it left to the record path: nothing here
+    assert data["options"]["backend"] == "columnar"
+    assert data["record_path"] == {"rows": t.record_path, "rules": {}}
     assert data["options"]["budget"] == {
         "bridging_fund_cross_province": "20000.00",
         "employment_subsidy_fund": "50000.00",
