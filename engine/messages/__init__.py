@@ -8,7 +8,8 @@ variant after a slash (`L009/octal`), and the parts of a finding after a dot (`L
 How to add a diagnostic (docs/codes.md says the same):
 1. add its row to docs/codes.md;
 2. add `"X123": (english, chinese)` (and `X123.help`, `X123.label` if it has them) to the
-   catalog module of its stage (`load`, `expr`, `rules`, `usage`, `analysis`, `columnar`, `service`);
+   catalog module of its stage (`load`, `expr`, `rules`, `usage`, `analysis`, `columnar`,
+   `service`);
 3. raise it with `Diagnostic.of("X123", span, name=value, ...)`.
 `tests/unit/test_messages.py` fails when a code lacks a language, when the two languages name
 different arguments, when a key used in the code is not in the catalog, or when a diagnostic is
