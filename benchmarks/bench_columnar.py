@@ -51,8 +51,12 @@ SEED = 2021
 
 
 def register(rows: int, kind: str, scale: int = 1) -> Path:
-    """The seeded register (generated once, reused); `scale` repeats it for size tests."""
-    path = OUT / f"register-hubei-{rows}-seed{SEED}.{kind}"
+    """The seeded register (generated once, reused while the generator and schemas are
+    unchanged: bench_eval.generator_key); `scale` repeats it for size tests."""
+    import bench_eval  # beside this script (sys.path above)
+
+    key = bench_eval.generator_key()
+    path = OUT / f"register-hubei-{rows}-seed{SEED}-{key}.{kind}"
     if not path.exists():
         OUT.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(f".{path.name}.partial.{kind}")
@@ -61,7 +65,7 @@ def register(rows: int, kind: str, scale: int = 1) -> Path:
         partial.rename(path)
     if scale == 1:
         return path
-    big = OUT / f"register-hubei-{rows}x{scale}-seed{SEED}.{kind}"
+    big = OUT / f"register-hubei-{rows}x{scale}-seed{SEED}-{key}.{kind}"
     if not big.exists():
         _repeat(path, big, scale, kind)
     return big

@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import calendar
 import csv
+import hashlib
 import json
 import os
 import re
@@ -565,9 +566,23 @@ def run_hand(register: Path, out: Path, on: date, schema: Path) -> dict[str, Any
 # == the benchmark ==============================================================================
 
 
+def generator_key() -> str:
+    """A short digest of what a generated register depends on (the generator and the facts
+    schemas), so a register cached in benchmarks/out/ is renewed when either changes."""
+    digest = hashlib.sha256()
+    for source in (
+        ROOT / "benchmarks" / "gen_register.py",
+        ROOT / "policies" / "facts.schema.json",
+        ROOT / "policies" / "hubei" / "ehrs-2021-25" / "facts.schema.json",
+    ):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()[:10]
+
+
 def register_for(rows: int) -> Path:
-    """The seeded register of `rows` rows, generated once and reused (delete it to renew)."""
-    path = OUT / f"register-hubei-{rows}-seed{SEED}.csv"
+    """The seeded register of `rows` rows, generated once and reused while the generator and
+    the schemas are unchanged."""
+    path = OUT / f"register-hubei-{rows}-seed{SEED}-{generator_key()}.csv"
     if not path.exists():
         OUT.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
