@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import z3
+
 from clause.engine.analysis import dates
 from clause.engine.analysis.params import within
-from clause.engine.analysis.space import const_value
 from clause.engine.analysis.terms import STRING, Unsupported, Z, below, conj, disj, false, neg
 from clause.engine.expr.types import DATE as T_DATE
 from clause.engine.messages import msg
@@ -58,7 +59,7 @@ def granted(
     reached, open_, fails = [], [neg(records.known), holes], []
     for limit in version.once_limits:
         programs = limit.programs or (rule.id,)
-        wanted = [const_value(STRING, p, space.strings) for p in programs]
+        wanted = [z3.IntVal(space.strings.name(p)) for p in programs]
         counted = [
             conj(here[i], p_present[i], disj(*(p_value[i] == w for w in wanted)), neg(future[i]))
             for i in rows

@@ -97,9 +97,9 @@ class Situation:
         model = self.rule(rule)
         words = _WORDS[rule.kind]
         strings = self.space.strings
-        value = z3.IntVal(strings.id(words["not_applicable"]))
+        value = z3.IntVal(strings.name(words["not_applicable"]))
         for outcome in ("exception_needed", "ineligible", "eligible"):
-            word = z3.IntVal(strings.id(words[outcome]))
+            word = z3.IntVal(strings.name(words[outcome]))
             value = z3.If(self.final(rule, outcome), word, value)
         known = conj(model.present, neg(self.final(rule, "undetermined")))
         return Term(STRING, value, known, false(), model.exact)

@@ -50,13 +50,15 @@ def read_slot(space: FactSpace, model: Any, slot: Slot) -> Any:
             kind = space.kind_of_field(info)
             for i in range(length):
                 if _true(model, presents[i]):
-                    rows[i][name] = read_value(model, kind, values[i], space.strings)
+                    names = name == "program"  # a grant's programme names a rule or programme
+                    rows[i][name] = read_value(model, kind, values[i], space.strings, names)
         return rows
     return read_value(model, slot.kind, slot.value, space.strings)
 
 
-def read_value(model: Any, kind: str, value: Any, strings: Strings) -> Any:
-    """The Python value (as facts hold it) of a solver value in a model."""
+def read_value(model: Any, kind: str, value: Any, strings: Strings, names: bool = False) -> Any:
+    """The Python value (as facts hold it) of a solver value in a model; `names`: the value
+    may be a programme's name."""
     ev: Callable[[Z], Any] = lambda term: model.eval(term, model_completion=True)  # noqa: E731
     if kind == BOOL:
         return z3.is_true(ev(value))
@@ -67,10 +69,11 @@ def read_value(model: Any, kind: str, value: Any, strings: Strings) -> Any:
     if kind == DATE:
         return date.fromordinal(ev(value.ordinal).as_long())
     if kind == STRING:
-        return strings.text(ev(value).as_long())
+        return strings.text(ev(value).as_long(), names)
     if kind == LIST:
         length = ev(value.length).as_long()
-        return [read_value(model, value.item_kind, v, strings) for v in value.items[:length]]
+        items = value.items[:length]
+        return [read_value(model, value.item_kind, v, strings, names) for v in items]
     raise Unsupported(msg("what.solver.read_kind", kind=kind))
 
 

@@ -74,6 +74,9 @@ def check_answers(library: Library, facts: dict[str, Any], on: date, answers: li
             changed, day = applied(facts, on, proposal)
             assert outcome_after(library, changed, day, answer.rule.id) == "eligible"
             proposals += 1
+            for change in proposal.changes:  # a place or a name is never given a rule's id
+                if isinstance(change.after, str) and not change.path.endswith(".program"):
+                    assert library.rule(change.after) is None, (change.path, change.after)
         for fact, why in answer.fixed:
             assert all(c.path != fact for p in answer.proposals for c in p.changes), (fact, why)
     return proposals
