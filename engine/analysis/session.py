@@ -17,6 +17,7 @@ import z3
 from clause.engine.analysis import dates
 from clause.engine.analysis.findings import Finding, Place, Witness
 from clause.engine.analysis.outcome import RuleModel, Situation, deciding, fact_reads
+from clause.engine.analysis.places import coherent
 from clause.engine.analysis.query import TIMEOUT_MS, Verdict
 from clause.engine.analysis.readback import facts_of
 from clause.engine.analysis.space import Domain, FactSpace
@@ -47,6 +48,7 @@ class Session:
         for rule in library.rules_by_id:
             self.models[rule.id] = self._model(rule)
         self.no_error = neg(self.situation.case_error())
+        self.space.axioms.extend(coherent(library, self.space))
         self.solver = z3.Solver()  # one incremental solver: each question is pushed and popped
         self.solver.set("timeout", TIMEOUT_MS)
         self.solver.add(*self.space.axioms, self.no_error, *self.space.entity_axioms())

@@ -94,6 +94,13 @@ def test_the_shipped_library_has_only_the_documented_finding(clause, monkeypatch
     ]  # explained in docs/analysis.md: the notice pays no transport subsidy for 县内 work
     person = report["findings"][0]["witness"]["facts"]["person"]
     assert person["work_county"] == person["home_county"]  # work in the home county (县内)
+    # one coherent place: a county of the hierarchy in its own province, not "安徽省, 竹溪县"
+    library = open_libraries([ROOT / "policies"])
+    county = library.places.get(person["home_county"])
+    assert county is not None
+    assert person["home_province"] in library.ancestors(county.name)
+    for path in ROOT.glob("policies/hubei/ehrs-2021-25/rules/c2-1-transport-*.yaml"):
+        assert "A006" in path.read_text("utf-8")  # the finding is explained in the rules' notes
     assert report["not_analysed"] == []
     # duties held to a parameter the notice leaves to localities (value: null): never met
     # until it is configured, which is a note (A009), not a fault in the rules
