@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from clause.cli import batch, diff, serve, store
+from clause.cli import analysis, batch, diff, serve, store
 from clause.cli.i18n import lang_from_argv, localize, t
 from clause.cli.options import (
     CheckFormat,
@@ -273,6 +273,7 @@ def show_command(
 
 batch.register(app)
 diff.register(app)
+analysis.register(app)
 serve.register(app)
 store.register(app)
 

@@ -117,6 +117,23 @@ HELP_ZH: dict[str, str] = {
     "diff --out": "把每个改变了的决定写到这里（JSON Lines）。",
     "diff --budget": "各资金来源的额度，按名册顺序使用。",
     "diff --format": "输出格式。",
+    "whynot": "对每项不符合条件、无法确定或需有例外依据的补贴：给出能使其可以发放的最少事实改变，"
+    "每项改变都对应它满足的条件和原文，并已用改变后的案例重新决定核实。退出码 0，输入有误时为 2。",
+    "whynot FACTS": "一个案例的事实（YAML 或 JSON）；`-` 表示标准输入。",
+    "whynot --date": "决定日期 YYYY-MM-DD。",
+    "whynot --rule": "只回答这项补贴。",
+    "whynot --format": "输出格式。",
+    "whynot --max-changes": "最多改变多少项已知事实。",
+    "whynot --package": "只按此政策包决定（可重复），连同其所依据的文件。",
+    "whynot --library": "政策库目录（默认：policies/）。",
+    "analyse": "用 SMT 求解器对规则作静态分析：可对同一案例同时发放的补贴、永远不起作用的取代、"
+    "永远不会生效的版本和永远不会成立的条件、条款情形划分或规则版本之间的遗漏、永远无法履行的义务。"
+    "每项发现都有编号、位置，以及可由 clause explain 确认的反例。退出码 0 无发现，1 有发现，"
+    "2 输入有误。",
+    "analyse PATHS": "组成政策库的政策包或目录（默认：policies/）。",
+    "analyse --format": "输出格式。",
+    "analyse --witnesses": "把每个反例案例写到这个目录。",
+    "analyse --all-pairs": "检查同一主体的每两项补贴是否会同时发放。",
     "serve": "以 HTTP 提供决定服务：POST /v1/decide、POST /v1/apply、GET /v1/decisions/{id}、"
     "GET /v1/rules、GET /v1/health；OpenAPI 描述在 /openapi.json。",
     "serve --library": "政策库目录（默认：policies/）。",
@@ -360,6 +377,84 @@ WORDS: dict[str, tuple[str, str]] = {
         "拒绝 {count} 行：见 {rejects}",
     ),
     "eval.interrupted": ("interrupted: no results written", "已中断：未写出任何结果"),
+    "whynot.none": (
+        "on {date} every benefit decided is eligible or not applicable",
+        "{date} 决定的每项补贴都符合条件或不适用",
+    ),
+    "whynot.header": (
+        "{rule}  {outcome}  {title} ({clause})",
+        "{rule}  {outcome}  {title}（{clause}）",
+    ),
+    "whynot.missing": ("  missing: {facts}", "  缺少：{facts}"),
+    "whynot.not_proposed": ("  not proposed: {fact} ({why})", "  不建议改变：{fact}（{why}）"),
+    "whynot.fixed.immutable": (
+        "marked x-immutable in the facts schema",
+        "事实模式中标为 x-immutable",
+    ),
+    "whynot.fixed.past": (
+        "a date on or before the decision date (it has happened)",
+        "决定日期当日或之前的日期（已经发生）",
+    ),
+    "whynot.fixed.records": (
+        "a list of records already given (never edited)",
+        "已给出的记录列表（不作修改）",
+    ),
+    "whynot.not_analysed": ("  not analysed: {what}", "  未分析：{what}"),
+    "whynot.no_change": (
+        "  no change of the facts searched makes it payable",
+        "  所搜索的事实无论怎样改变都不能使其可以发放",
+    ),
+    "whynot.proposal": ("  {number}. {count} {changes_word}:", "  {number}. 改变 {count} 项："),
+    "whynot.more": (
+        "  (more alternatives exist; the smallest are shown)",
+        "  （还有其他方案；只显示最小的）",
+    ),
+    "whynot.date_change": (
+        "decision date {before} → {after} (apply on or after)",
+        "决定日期 {before} → {after}（在此日或之后申请）",
+    ),
+    "whynot.collect": ("collect {fact}: {value}", "补充 {fact}：{value}"),
+    "whynot.works": ("   (works: {bound})", "   （可行：{bound}）"),
+    "whynot.one_of": ("one of {values}", "以下之一：{values}"),
+    "whynot.missing_value": ("(missing)", "（缺失）"),
+    "whynot.not_decided": ("not decided", "不作决定"),
+    "whynot.satisfies": ("satisfies {id}{quote}: {expr}", "满足 {id}{quote}：{expr}"),
+    "whynot.no_longer": (
+        "so that {rule} does not apply: {id}{quote}: {expr}",
+        "使 {rule} 不适用：{id}{quote}：{expr}",
+    ),
+    "whynot.brings_in": ("brings in version {id}{quote}: {expr}", "启用第 {id} 版{quote}：{expr}"),
+    "whynot.stops": (
+        "! stops paying {rule} ({before} → {after})",
+        "! 将停止发放 {rule}（{before} → {after}）",
+    ),
+    "whynot.md_title": ("Why not — {date}", "为何不能发放 — {date}"),
+    "whynot.md_all": (
+        "Every benefit decided is eligible or not applicable.",
+        "决定的每项补贴都符合条件或不适用。",
+    ),
+    "whynot.md_outcome": (
+        "Outcome: **{outcome}** (clause {clause})",
+        "结果：**{outcome}**（条款 {clause}）",
+    ),
+    "whynot.md_missing": ("Missing: {facts}", "缺少：{facts}"),
+    "whynot.md_proposal": ("{number}. {count} change(s):", "{number}. 改变 {count} 项："),
+    "whynot.md_stops": ("⚠ stops paying {rule}", "⚠ 将停止发放 {rule}"),
+    "whynot.md_not_analysed": ("Not analysed: {what}", "未分析：{what}"),
+    "whynot.md_no_change": (
+        "No change of the facts searched makes it payable.",
+        "所搜索的事实无论怎样改变都不能使其可以发放。",
+    ),
+    "analyse.also": ("   = also: {where} ({label})", "   = 另见：{where}（{label}）"),
+    "analyse.because": ("   = because: {where} {label}", "   = 原因：{where} {label}"),
+    "analyse.witness": (
+        "   = witness ({outcomes}): {command}",
+        "   = 反例（{outcomes}）：{command}",
+    ),
+    "analyse.summary": (
+        "{found} {findings_word}, {notes} {notes_word}, {skipped} not analysed",
+        "{found} 项发现，{notes} 项提示，{skipped} 项未分析",
+    ),
     "serve.started": (
         "clause serve: {digest} on {db},",
         "clause serve：规则集 {digest}，数据库 {db}，",

@@ -31,6 +31,7 @@ from clause.engine.load.package import (
     DOCUMENT_FILE,
     PackageLoad,
     canonical_json,
+    decision_data,
     find_packages,
     load_package,
     merge_vocabulary,
@@ -174,7 +175,7 @@ def _library_file(
             result.diagnostics.extend(problems)
             return places, None, extra
         vocabulary = _with_places(to_json_data(facts.data), places)
-        extra += canonical_json(facts.data)
+        extra += canonical_json(decision_data(facts.data))
     return places, vocabulary, extra
 
 

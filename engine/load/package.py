@@ -353,7 +353,7 @@ def _digest(root: Path, loader: _Loader, tests: list[str]) -> str:
             continue
         rel = loader.paths[name].resolve().relative_to(root.resolve()).as_posix()
         h.update(rel.encode("utf-8") + b"\0")
-        h.update(canonical_json(loaded[name].data).encode("utf-8") + b"\0")
+        h.update(canonical_json(decision_data(loaded[name].data)).encode("utf-8") + b"\0")
     return "sha256:" + h.hexdigest()
 
 
@@ -362,6 +362,21 @@ def canonical_json(data: Any) -> str:
     return json.dumps(
         to_json_data(data), sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_text
     )
+
+
+#: Annotations that no decision reads: `x-immutable` only tells `clause whynot` what it may not
+#: propose. They are left out of the rule-set digest, so marking a fact immutable does not
+#: change the digest every explanation of the same rules carries.
+NOT_DECIDING = frozenset({"x-immutable"})
+
+
+def decision_data(data: Any) -> Any:
+    """`data` without the annotations of NOT_DECIDING, at any depth (the part decisions read)."""
+    if isinstance(data, dict):
+        return {k: decision_data(v) for k, v in data.items() if k not in NOT_DECIDING}
+    if isinstance(data, list):
+        return [decision_data(v) for v in data]
+    return data
 
 
 def _text(value: Any) -> str:

@@ -8,7 +8,8 @@ variant after a slash (`L009/octal`), and the parts of a finding after a dot (`L
 How to add a diagnostic (docs/codes.md says the same):
 1. add its row to docs/codes.md;
 2. add `"X123": (english, chinese)` (and `X123.help`, `X123.label` if it has them) to the
-   catalog module of its stage (`load`, `expr`, `rules`, `usage`, `service`);
+   catalog module of its stage (`load`, `expr`, `rules`, `usage`, `analysis`, `columnar`,
+   `service`);
 3. raise it with `Diagnostic.of("X123", span, name=value, ...)`.
 `tests/unit/test_messages.py` fails when a code lacks a language, when the two languages name
 different arguments, when a key used in the code is not in the catalog, or when a diagnostic is
@@ -29,6 +30,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from string import Formatter
 
+from clause.engine.messages import analysis as _analysis
 from clause.engine.messages import columnar as _columnar
 from clause.engine.messages import expr as _expr
 from clause.engine.messages import load as _load
@@ -45,6 +47,7 @@ CATALOG: Mapping[str, tuple[str, str]] = {
     **_expr.MESSAGES,
     **_rules.MESSAGES,
     **_usage.MESSAGES,
+    **_analysis.MESSAGES,
     **_columnar.MESSAGES,
     **_service.MESSAGES,
 }

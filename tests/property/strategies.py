@@ -113,3 +113,37 @@ forms_params = st.one_of(
         {"job.township_standard": st.sampled_from([700, 900, 1600, 1800, 1801, 1900, None])}
     ),
 )
+
+
+# -- the shipped library's layers: the provincial transport rules and 竹溪县's implementation --
+
+layer_dates = st.one_of(
+    st.dates(min_value=date(2020, 11, 1), max_value=date(2022, 3, 1)),
+    st.sampled_from([date(2020, 12, 31), date(2021, 1, 1), date(2021, 12, 31), date(2022, 1, 1)]),
+)
+layer_person_fields = {
+    "home_province": st.sampled_from(["湖北省", "湖北省", "湖北省", "福建省"]),
+    "home_city": st.sampled_from(["十堰市", "十堰市", "武汉市"]),
+    "home_county": st.sampled_from(["竹溪县", "竹溪县", "竹山县", "洪山区"]),
+    "work_province": st.sampled_from(["湖北省", "湖北省", "广东省"]),
+    "work_county": st.sampled_from(["洪山区", "竹溪县", "竹山县"]),
+    "poverty_alleviated": mostly_true,
+    "organised_work": mostly_true,
+    "departure_date": layer_dates,
+    "transport_cost": money,
+    "sex": st.sampled_from(["男", "女"]),
+    "birth_date": st.dates(min_value=date(1955, 1, 1), max_value=date(2007, 1, 1)),
+    "grants": st.lists(
+        st.fixed_dictionaries(
+            {
+                "program": st.sampled_from(
+                    ["一次性交通补助", "务工奖补", "c2-1-transport-in-province", "以工代训"]
+                )
+            },
+            optional={"date": st.dates(min_value=date(2014, 6, 1), max_value=date(2022, 3, 1))},
+        ),
+        max_size=2,
+    ),
+}
+#: a person only (the rules of the other subjects are not decided), up to three facts dropped
+layer_cases = st.fixed_dictionaries({"person": entity(layer_person_fields)})
