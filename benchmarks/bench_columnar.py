@@ -332,8 +332,15 @@ def main() -> None:
               f"{r['peak_mb']:>9.0f}{cpu}")  # fmt: skip
     print()
     reference = next(
-        (r["totals"] for _, _, v, p, r in results if v == "columnar" and p == csv_path), None
+        (
+            r["totals"]
+            for _, _, v, p, r in results
+            if v == "columnar" and p == csv_path and "totals" in r  # a failed run has none
+        ),
+        None,
     )
+    if reference is None:
+        print("no totals to compare: clause columnar on the CSV register failed")
     for label, what, variant, _, r in results:
         if "totals" in r and reference is not None and variant != "columnar":
             problems = disagreements(r["totals"], reference)

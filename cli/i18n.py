@@ -304,6 +304,20 @@ WORDS: dict[str, tuple[str, str]] = {
     "rules.clause": ("clause", "条款"),
     "rules.versions": ("versions", "版本"),
     "rules.extended": ("window extended by {document}", "施行期限由{document}延长"),
+    "rules.no_rules": (
+        "  no rules of its own; it acts on other documents:",
+        "  本文件没有自己的规则，作用于其他文件：",
+    ),
+    "rules.relation.implements": ("  implements {document}", "  落实 {document}"),
+    "rules.relation.amends": ("  amends {document}{start}", "  修改 {document}{start}"),
+    "rules.relation.extends": ("  extends {document}{end}", "  延长 {document}{end}"),
+    "rules.relation.repeals": (
+        "  repeals {document}{only}{start}",
+        "  废止 {document}{only}{start}",
+    ),
+    "rules.relation.start": (" from {day}", "，自 {day} 起"),
+    "rules.relation.end": (" to {day}", " 至 {day}"),
+    "rules.relation.only": (" (rules {rules})", "（规则 {rules}）"),
     "rules.repealed": (
         "repealed by {document}: last day {last}",
         "由{document}废止，最后适用日 {last}",

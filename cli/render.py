@@ -388,6 +388,13 @@ def rules(library: Any, console: Console, fmt: str, lang: str = "en") -> None:
             rules=len(rows),
             unencoded=len(pkg.unencoded),
         )
+        if not rows:  # an amending, extending or repealing notice: what it does, not a table
+            console.print(Text(printable(title), style="italic"))
+            if pkg.document.relations:
+                console.print(Text(t("rules.no_rules", lang)))
+            for line in _relations(pkg.document.relations, lang):
+                console.print(Text(printable(line)))
+            continue
         table = Table(title=title)
         for column in ("id", "title_column", "kind", "subject", "clause", "versions"):
             table.add_column(t(f"rules.{column}", lang), overflow="fold")
@@ -396,6 +403,18 @@ def rules(library: Any, console: Console, fmt: str, lang: str = "en") -> None:
             cells = (rule_id, r["title"][lang], r["kind"], r["subject"], r["clause"])
             table.add_row(*(Text(printable(c)) for c in (*cells, _history(r, lang))))
         table_console(console).print(table)
+
+
+def _relations(relations: Any, lang: str) -> list[str]:
+    """One line per relation of a document to another (document.yaml `relations`)."""
+    lines = []
+    for r in relations:
+        start = t("rules.relation.start", lang, day=r.start) if r.start else ""
+        end = t("rules.relation.end", lang, day=r.end) if r.end else ""
+        only = t("rules.relation.only", lang, rules=", ".join(r.rules)) if r.rules else ""
+        key = f"rules.relation.{r.kind}"
+        lines.append(t(key, lang, document=r.document, start=start, end=end, only=only))
+    return lines
 
 
 def _history(rule: dict[str, Any], lang: str) -> str:
