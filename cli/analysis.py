@@ -30,6 +30,18 @@ def register(app: typer.Typer) -> None:
     app.command("analyse")(analyse_command)
 
 
+def need_analysis_extra() -> None:
+    """Fail with U012 when the `analysis` extra (the z3 solver) is not installed."""
+    try:
+        import z3  # noqa: F401
+    except ImportError as err:
+        from clause.engine.api.files import COMMAND_LINE, input_finding
+        from clause.engine.diagnostics import DiagnosticError
+
+        finding = input_finding("U012", COMMAND_LINE, missing=err.name or "z3-solver")
+        raise DiagnosticError([finding]) from None
+
+
 def whynot_command(
     facts: Annotated[Path, typer.Argument(help="Facts of one case (YAML or JSON); `-` for stdin.")],
     on: Annotated[str, typer.Option("--date", help="Decision date YYYY-MM-DD.")],
@@ -47,6 +59,7 @@ def whynot_command(
     """For each benefit refused, undetermined or needing an exception: the smallest sets of
     fact changes that would make it payable, each tied to the conditions and quotes it
     satisfies, and checked by deciding the changed case. Exit 0, 2 for bad input."""
+    need_analysis_extra()
     from clause.cli import analysis_render
     from clause.cli.app import parse_date, read_stdin
     from clause.engine.analysis import report
@@ -88,6 +101,7 @@ def analyse_command(
     clause's case distinctions or a rule's versions, duties that can never be met. Each
     finding has a code, its places and a witness case `clause explain` confirms. Exit 0 none,
     1 findings, 2 bad input."""
+    need_analysis_extra()
     from clause.cli import analysis_render
     from clause.engine.analysis import findings
     from clause.engine.api.analysis import analyse_library, open_libraries

@@ -176,6 +176,8 @@ def _decision(d: DecisionExplained, anchor: str, lang: str) -> DecisionView:
         ref = QuoteRef(f"{anchor}-f{n}", f"{lab['funding']}: {name}", f.quote, "money")
         quotes.append(ref)
         view.funding.append(FundingView(f, name, share_text(f.amount, f.whole, f.up_to, lang), ref))
+    if enacting is not None:  # words the amendment did not change stay in the older clause
+        _move_unfound(enacting, d, cited, own)
     view.segments = _place_quotes(view, d.clause_text, own)
     for clause in d.cited:
         segments = _place_quotes(view, clause.text, cited[(clause.document, clause.clause)])
@@ -195,6 +197,31 @@ def _enacting_quotes(
         if first.document == layer.enacted_by:
             return cited[(first.document, first.clause)]
     return None
+
+
+def _move_unfound(
+    enacting: list[QuoteRef],
+    d: DecisionExplained,
+    cited: dict[tuple[str, str], list[QuoteRef]],
+    own: list[QuoteRef],
+) -> None:
+    """A quote sent to the amending clause (an amount or a fund, which name no clause) that
+    is not in its words goes to the first other clause on the page that has them — a cited
+    clause, then the rule's own; only a quote found in none is listed as quoted elsewhere."""
+    first = d.cited[0]
+    homes = [(c.text, cited[(c.document, c.clause)]) for c in d.cited[1:]]
+    homes.append((d.clause_text, own))
+    for ref in list(enacting):
+        if not ref.text or _found(first.text, ref):
+            continue
+        home = next((quotes for text, quotes in homes if _found(text, ref)), None)
+        if home is not None:
+            enacting.remove(ref)
+            home.append(ref)
+
+
+def _found(text: str, ref: QuoteRef) -> bool:
+    return not highlight(text, [(ref.key, ref.text)])[1]
 
 
 def _condition(c: ConditionResult, ref: QuoteRef, lang: str) -> ConditionView:

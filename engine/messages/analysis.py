@@ -105,6 +105,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "--rule: `{rule}` is an obligation; whynot answers for benefits",
         "--rule：`{rule}` 是义务；whynot 只回答补贴（待遇）",
     ),
+    # -- U012: the solver is an optional extra ----------------------------------------------
+    "U012": (
+        "this command needs the analysis extra ({missing} is missing): "
+        "pip install 'clause[analysis]'",
+        "此命令需要 analysis 附加组件（缺少 {missing}）：pip install 'clause[analysis]'",
+    ),
     "U002/under": ("no policy package under {where}", "{where} 下没有政策包"),
     # -- the questions asked, and the places of a finding --------------------------------------
     "what.solver.version": ("{rule} version {number}", "{rule} 第 {number} 版"),

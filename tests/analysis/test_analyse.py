@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -118,6 +119,23 @@ def test_exit_codes(clause, monkeypatch) -> None:
     assert (missing.code, "L001" in missing.err) == (2, True)
     both = clause("analyse", "tests/fixtures/mini", "tests/fixtures/faults")
     assert (both.code, "R001" in both.err) == (2, True)  # `startup` in two packages
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("analyse",),
+        ("whynot", "examples/hubei/returning-entrepreneur.yaml", "--date", "2022-03-14"),
+    ],
+)
+def test_without_the_solver_installed_the_commands_say_what_to_install(
+    args, clause, monkeypatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setitem(sys.modules, "z3", None)  # `import z3` fails as if z3-solver were absent
+    done = clause(*args)
+    assert done.code == 2 and "U012" in done.err and "clause[analysis]" in done.err
+    assert "Traceback" not in done.err and "internal error" not in done.err
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
