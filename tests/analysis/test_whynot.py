@@ -115,8 +115,20 @@ def test_policy_cases_proposals_make_explain_say_eligible(case) -> None:
     name, data = case
     library = with_parameters(HUBEI, data["params"], name) if data.get("params") else HUBEI
     facts = normalize_facts(data["facts"], library.env.facts)
-    answers = why_not(library, facts, data["date"], max_proposals=2)
+    # the rules the case is written about (every benefit of an example is asked, above)
+    answers = [
+        answer
+        for rule_id in sorted(data["expect"])
+        if (rule := library.rule(rule_id)) is not None and rule.kind == "benefit"
+        for answer in why_not(library, facts, data["date"], rule_id, max_proposals=2)
+    ]
     check_answers(library, facts, data["date"], answers)
+    refused = {  # every benefit the case says is refused gets an answer
+        r
+        for r, e in data["expect"].items()
+        if e["outcome"] in ("ineligible", "undetermined") and library.rule(r).kind == "benefit"
+    }
+    assert refused <= {a.rule.id for a in answers}
 
 
 def test_a_contract_one_month_short_needs_one_more_month() -> None:
