@@ -34,16 +34,10 @@ from clause.engine.library import Library
 from clause.engine.load.loader import load_yaml
 from clause.engine.testing import with_parameters
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_check import best_of
+
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def best_of(repeat: int, fn) -> float:  # type: ignore[no-untyped-def]
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def command(*args: str) -> float:

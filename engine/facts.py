@@ -17,6 +17,27 @@ from clause.engine.messages import Msg, Text, msg
 from clause.engine.numbers import NumberError, decimal_of
 
 
+def schema_node(node: Mapping[str, Any], root: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A facts-schema node with its local `$ref` followed (the package loader has already
+    refused cycles and references out of the file; an unknown target reads as `{}`)."""
+    for _ in range(32):
+        ref = node.get("$ref")
+        if not isinstance(ref, str) or not ref.startswith("#/"):
+            return node
+        target: Any = root
+        for part in ref[2:].split("/"):
+            target = target.get(part, {}) if isinstance(target, Mapping) else {}
+        node = target
+    return node
+
+
+def schema_number(value: Any) -> Decimal | None:
+    """A schema keyword's number (`minimum`, `maximum`) as an exact decimal; None if absent."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return None
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+
+
 class FactsError(ValueError):
     """A fact whose value does not fit its declared type; `pointer` is a JSON pointer and
     `reason` the message in both languages (`message` is its English text)."""

@@ -48,6 +48,7 @@ from clause.engine.expr.types import BOOL as T_BOOL
 from clause.engine.expr.types import DATE as T_DATE
 from clause.engine.expr.types import NUMBER as T_NUMBER
 from clause.engine.expr.types import EnumType, Field, ListType, TypeEnv, is_stringy
+from clause.engine.facts import schema_node, schema_number
 from clause.engine.messages import msg
 
 
@@ -82,10 +83,10 @@ def field_infos(env: TypeEnv, schema: Mapping[str, Any]) -> dict[str, FieldInfo]
     out: dict[str, FieldInfo] = {}
 
     def walk(field: Field, node: Mapping[str, Any], keys: tuple[str, ...], frozen: bool) -> None:
-        node = _resolve(node, schema)
+        node = schema_node(node, schema)
         frozen = frozen or node.get("x-immutable") is True
         if field.is_array:
-            node = _resolve(node.get("items", {}), schema)
+            node = schema_node(node.get("items", {}), schema)
             out[".".join(keys)] = FieldInfo(keys, RECORD, immutable=frozen)
         if field.type is None:
             props = node.get("properties", {})
@@ -93,37 +94,19 @@ def field_infos(env: TypeEnv, schema: Mapping[str, Any]) -> dict[str, FieldInfo]
                 walk(child, props.get(name, {}), (*keys, name), frozen)
             return
         if isinstance(field.type, ListType):
-            node = _resolve(node.get("items", {}), schema)
+            node = schema_node(node.get("items", {}), schema)
         out[".".join(keys)] = FieldInfo(
             keys,
             field.type,
             integer=node.get("type") == "integer" or "integer" in (node.get("type") or ()),
-            minimum=_decimal(node.get("minimum")),
-            maximum=_decimal(node.get("maximum")),
+            minimum=schema_number(node.get("minimum")),
+            maximum=schema_number(node.get("maximum")),
             immutable=frozen,
         )
 
     for name, child in env.facts.children.items():
         walk(child, schema.get("properties", {}).get(name, {}), (name,), False)
     return out
-
-
-def _resolve(node: Mapping[str, Any], root: Mapping[str, Any]) -> Mapping[str, Any]:
-    for _ in range(32):
-        ref = node.get("$ref")
-        if not isinstance(ref, str) or not ref.startswith("#/"):
-            return node
-        target: Any = root
-        for part in ref[2:].split("/"):
-            target = target.get(part, {}) if isinstance(target, Mapping) else {}
-        node = target
-    return node
-
-
-def _decimal(value: Any) -> Decimal | None:
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        return None
-    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
 
 
 def kind_of(t: Any) -> str:

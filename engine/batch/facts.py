@@ -19,7 +19,13 @@ from decimal import Decimal
 from typing import Any
 
 from clause.engine.expr.types import BOOL, DATE, NUMBER, EnumType, Field, ListType
-from clause.engine.facts import FactsError, normalize_facts, normalize_field
+from clause.engine.facts import (
+    FactsError,
+    normalize_facts,
+    normalize_field,
+    schema_node,
+    schema_number,
+)
 from clause.engine.load.jsondata import JsonProblem, parse_json
 from clause.engine.messages import Msg, Text, msg, render
 from clause.engine.numbers import MAX_TEXT, NumberError, decimal_from_text
@@ -89,9 +95,9 @@ def build_shape(schema: Mapping[str, Any], facts: Field) -> Shape:
 
 
 def _shape(node: Mapping[str, Any], root: Mapping[str, Any], f: Field, path: str) -> Shape:
-    node = _resolve(node, root)
+    node = schema_node(node, root)
     if node.get("type") == "array":
-        node = _resolve(node.get("items", {}), root) if f.is_array else node
+        node = schema_node(node.get("items", {}), root) if f.is_array else node
     children = {
         name: _shape(node.get("properties", {}).get(name, {}), root, child, _join(path, name))
         for name, child in f.children.items()
@@ -102,30 +108,12 @@ def _shape(node: Mapping[str, Any], root: Mapping[str, Any], f: Field, path: str
         f,
         path,
         integer="integer" in kinds,
-        minimum=_bound(node.get("minimum")),
-        maximum=_bound(node.get("maximum")),
+        minimum=schema_number(node.get("minimum")),
+        maximum=schema_number(node.get("maximum")),
         closed=node.get("additionalProperties") is False,
         required=tuple(node.get("required", ())),
         children=children,
     )
-
-
-def _resolve(node: Mapping[str, Any], root: Mapping[str, Any]) -> Mapping[str, Any]:
-    for _ in range(32):  # the package loader already refused cycles and foreign references
-        ref = node.get("$ref")
-        if not isinstance(ref, str) or not ref.startswith("#/"):
-            return node
-        target: Any = root
-        for part in ref[2:].split("/"):
-            target = target.get(part, {}) if isinstance(target, Mapping) else {}
-        node = target
-    return node
-
-
-def _bound(value: Any) -> Decimal | None:
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        return None
-    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
 
 
 def _join(path: str, name: str) -> str:
