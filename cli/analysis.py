@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from clause.cli.errors import need_extra
 from clause.cli.options import (
     ExitCode,
     ExplainFormat,
@@ -32,14 +33,7 @@ def register(app: typer.Typer) -> None:
 
 def need_analysis_extra() -> None:
     """Fail with U012 when the `analysis` extra (the z3 solver) is not installed."""
-    try:
-        import z3  # noqa: F401
-    except ImportError as err:
-        from clause.engine.api.files import COMMAND_LINE, input_finding
-        from clause.engine.diagnostics import DiagnosticError
-
-        finding = input_finding("U012", COMMAND_LINE, missing=err.name or "z3-solver")
-        raise DiagnosticError([finding]) from None
+    need_extra("U012", "z3")
 
 
 def whynot_command(

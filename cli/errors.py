@@ -25,6 +25,19 @@ COMMAND_LINE = Span("<command line>", 1, 1, 1, 1)
 SIGPIPE_EXIT = 141
 
 
+def need_extra(code: str, *modules: str) -> None:
+    """Fail with `code` (exit 2, naming the missing module) when an optional extra a command
+    needs is not installed; each command's code says which extra to install."""
+    import importlib
+
+    for module in modules:
+        try:
+            importlib.import_module(module)
+        except ImportError as err:
+            finding = Diagnostic.of(code, COMMAND_LINE, missing=err.name or module)
+            raise DiagnosticError([finding]) from None
+
+
 def report_failure(exc: BaseException, lang: str, argv: list[str]) -> int:
     """Show `exc` on stderr in `lang`; return the exit code."""
     from clause.engine.expr.values import EvalError

@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from clause.cli.errors import need_extra
 from clause.cli.i18n import t
 from clause.cli.options import LangOption, language
 
@@ -46,16 +47,7 @@ def register(app: typer.Typer) -> None:
 
 def need_serve_extra() -> None:
     """Fail with U009 when the `serve` extra is not installed."""
-    try:
-        import sqlalchemy  # noqa: F401
-        import starlette  # noqa: F401
-        import uvicorn  # noqa: F401
-    except ImportError as err:
-        from clause.engine.api.files import COMMAND_LINE, input_finding
-        from clause.engine.diagnostics import DiagnosticError
-
-        finding = input_finding("U009", COMMAND_LINE, missing=err.name or "-")
-        raise DiagnosticError([finding]) from None
+    need_extra("U009", "sqlalchemy", "starlette", "uvicorn")
 
 
 def serve_command(
