@@ -33,7 +33,7 @@ def register(app: typer.Typer) -> None:
 
 def need_analysis_extra() -> None:
     """Fail with U012 when the `analysis` extra (the z3 solver) is not installed."""
-    need_extra("U012", "z3")
+    need_extra("U012", ("z3",))
 
 
 def whynot_command(

@@ -25,7 +25,7 @@ COMMAND_LINE = Span("<command line>", 1, 1, 1, 1)
 SIGPIPE_EXIT = 141
 
 
-def need_extra(code: str, *modules: str) -> None:
+def need_extra(code: str, modules: tuple[str, ...]) -> None:
     """Fail with `code` (exit 2, naming the missing module) when an optional extra a command
     needs is not installed; each command's code says which extra to install."""
     import importlib

@@ -47,7 +47,7 @@ def register(app: typer.Typer) -> None:
 
 def need_serve_extra() -> None:
     """Fail with U009 when the `serve` extra is not installed."""
-    need_extra("U009", "sqlalchemy", "starlette", "uvicorn")
+    need_extra("U009", ("sqlalchemy", "starlette", "uvicorn"))
 
 
 def serve_command(
